@@ -1,0 +1,156 @@
+# weir - Makefile
+#
+#   make run       install missing packages, build, run the default scenario, draw its plots
+#   make test      build and run the whole test suite (last line: "N passed, N failed")
+#   make bench     benchmarks (event queue, full stack, memory per message)
+#   make install PREFIX=/usr/local
+#   make SANITIZE=address,undefined test     sanitizer build in build/san-address,undefined/
+#   make WERROR=1  treat warnings as errors (CI does)
+#   make docs      regenerate the generated parts of docs/ from the binary
+#   make valgrind  run the default scenario under valgrind's leak checker
+#   make fuzz      build the libFuzzer harness for the scenario loader (needs clang)
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/weir
+
+CC      ?= cc
+OPT     ?= -O2
+CFLAGS  ?= $(OPT) -g
+SANITIZE ?=
+
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion \
+       -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
+       -Wwrite-strings -Wvla -Wpointer-arith -Wformat=2 -Wundef \
+       -Wmissing-declarations -Wredundant-decls -fno-common
+ifneq ($(WERROR),)
+WARN += -Werror
+endif
+
+ifeq ($(SANITIZE),)
+BUILD ?= build
+else
+BUILD ?= build/san-$(SANITIZE)
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -DWEIR_DATADIR='"$(DATADIR)"' $(CPPFLAGS)
+ALL_CFLAGS   = $(WARN) $(CFLAGS) $(SANFLAGS)
+ALL_LDFLAGS  = $(LDFLAGS) $(SANFLAGS)
+LIBS = -lgsl -lgslcblas -lcsv -lyaml -lm
+
+LIB_SRC   = $(wildcard sim/*.c) $(wildcard models/*.c)
+CLI_SRC   = $(wildcard sim/cli/*.c)
+TEST_SRC  = $(wildcard tests/*.c)
+BENCH_SRC = $(wildcard tests/bench/*.c)
+
+LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+DEPS      = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_BIN:=.d)
+
+WEIR  = $(BUILD)/weir
+TESTS = $(BUILD)/weir-tests
+
+# Debian packages weir needs to build, test and plot.
+PACKAGES = gcc make libc6-dev libgsl-dev libcsv-dev libyaml-dev gnuplot-nox
+
+.PHONY: all run test bench install uninstall deps docs check-docs valgrind fuzz clean
+
+all: $(WEIR)
+
+# Rebuild everything when the compiler or flags change.
+FLAGS_STAMP = $(BUILD)/.flags
+FLAGS_NOW = $(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+FORCE:
+
+ifeq ($(V),)
+Q = @
+ECHO = @echo
+else
+ECHO = @:
+endif
+
+$(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(ECHO) "CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libweir.a: $(LIB_OBJ)
+	@rm -f $@
+	$(ECHO) "AR      $@"
+	$(Q)ar rcs $@ $^
+
+$(WEIR): $(CLI_OBJ) $(BUILD)/libweir.a
+	$(ECHO) "LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(TESTS): $(TEST_OBJ) $(BUILD)/libweir.a
+	$(ECHO) "LINK    $@"
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(BUILD)/libweir.a $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(ECHO) "CC      $@"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -o $@ $< $(BUILD)/libweir.a $(LIBS)
+
+# Installs what is missing with apt-get (through sudo unless root).
+deps:
+	@command -v dpkg-query >/dev/null 2>&1 || { echo "weir: not a Debian system; install $(PACKAGES) by hand"; exit 0; }; \
+	missing=""; \
+	for p in $(PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi; \
+		echo "installing:$$missing"; \
+		$$sudo apt-get update && $$sudo apt-get install -y $$missing; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(WEIR) run --plot
+
+test: deps
+	@$(MAKE) --no-print-directory $(WEIR) $(TESTS)
+	WEIR_BIN=$(WEIR) $(TESTS)
+
+bench: $(WEIR) $(BENCH_BIN)
+	@WEIR_BIN=$(WEIR) BENCH_DIR=$(BUILD)/bench sh tests/bench/run.sh
+
+install: $(WEIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/scenarios/examples
+	install -m 755 $(WEIR) $(DESTDIR)$(BINDIR)/weir
+	install -m 644 plots/*.gp $(DESTDIR)$(DATADIR)/plots/
+	install -m 644 scenarios/*.yaml $(DESTDIR)$(DATADIR)/scenarios/
+	install -m 644 scenarios/examples/* $(DESTDIR)$(DATADIR)/scenarios/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/weir
+	rm -rf $(DESTDIR)$(DATADIR)
+
+# The scenario and metrics references are generated from the schema tables.
+docs: $(WEIR)
+	$(WEIR) help scenario --markdown > docs/scenario-reference.md
+	$(WEIR) help metrics --markdown > docs/metrics.md
+
+check-docs: $(WEIR)
+	@$(WEIR) help scenario --markdown | cmp -s - docs/scenario-reference.md || { echo "docs/scenario-reference.md is stale: run make docs"; exit 1; }
+	@$(WEIR) help metrics --markdown | cmp -s - docs/metrics.md || { echo "docs/metrics.md is stale: run make docs"; exit 1; }
+
+valgrind: $(WEIR)
+	valgrind --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+		--error-exitcode=9 $(WEIR) run --quiet -o $(BUILD)/valgrind-run
+
+fuzz:
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(ALL_CPPFLAGS) \
+		-o $(BUILD)/fuzz-scenario tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(LIBS)
+
+clean:
+	rm -rf build
+
+-include $(DEPS)
