@@ -45,7 +45,7 @@ TEST_SRC  = $(wildcard tests/*.c)
 BENCH_SRC = $(wildcard tests/bench/*.c)
 
 LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ   = $(CLI_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/default_scenario.o
 TEST_OBJ  = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 BENCH_BIN = $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 DEPS      = $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BENCH_BIN:=.d)
@@ -76,6 +76,22 @@ ECHO = @:
 endif
 
 $(BUILD)/obj/%.o: %.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(ECHO) "CC      $<"
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+# The default scenario is compiled into the binary, so `weir run` works anywhere.
+$(BUILD)/gen/default_scenario.c: scenarios/default.yaml
+	@mkdir -p $(@D)
+	$(ECHO) "GEN     $@"
+	$(Q){ echo '/* generated from scenarios/default.yaml by the Makefile */'; \
+	  echo '#include "weir/scenario.h"'; \
+	  echo 'const char scenario_default_name[] = "scenarios/default.yaml";'; \
+	  echo 'const char scenario_default_text[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } > $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(ECHO) "CC      $<"
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
@@ -135,12 +151,12 @@ uninstall:
 
 # The scenario and metrics references are generated from the schema tables.
 docs: $(WEIR)
-	$(WEIR) help scenario --markdown > docs/scenario-reference.md
-	$(WEIR) help metrics --markdown > docs/metrics.md
+	$(WEIR) help scenario > docs/scenario-reference.md
+	$(WEIR) help metrics > docs/metrics.md
 
 check-docs: $(WEIR)
-	@$(WEIR) help scenario --markdown | cmp -s - docs/scenario-reference.md || { echo "docs/scenario-reference.md is stale: run make docs"; exit 1; }
-	@$(WEIR) help metrics --markdown | cmp -s - docs/metrics.md || { echo "docs/metrics.md is stale: run make docs"; exit 1; }
+	@$(WEIR) help scenario | cmp -s - docs/scenario-reference.md || { echo "docs/scenario-reference.md is stale: run make docs"; exit 1; }
+	@$(WEIR) help metrics | cmp -s - docs/metrics.md || { echo "docs/metrics.md is stale: run make docs"; exit 1; }
 
 valgrind: $(WEIR)
 	valgrind --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \

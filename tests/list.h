@@ -11,3 +11,4 @@ TEST(engine_stop_and_interrupt)
 TEST(engine_schedule_in_past_aborts)
 TEST(engine_random_stress)
 TEST(engine_two_sims_independent)
+#include "list_units.h"

@@ -1,0 +1,101 @@
+/*
+ * producer.h - workloads: processes that send messages to a queue.
+ *
+ * Arrival processes:
+ *   poisson(rate=200/s)        exponential gaps; a rate change redraws the next gap
+ *   constant(rate=200/s)       evenly spaced
+ *   trace(file=t.csv[, column=NAME|NUMBER][, unit=s])
+ *                              replay of the times (from `start`) in a CSV column
+ * The rate of poisson and constant can change over time with a `schedule` of
+ * rates and with on/off `bursts` (during an on period the burst rate
+ * replaces the scheduled one). Each message has a size, an optional message
+ * timer and is poison (fails in every consumer) with a given probability.
+ */
+#ifndef WEIR_PRODUCER_H
+#define WEIR_PRODUCER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "weir/dist.h"
+#include "weir/metrics.h"
+#include "weir/rng.h"
+#include "weir/schema.h"
+#include "weir/sqs.h"
+
+enum arrival_kind { ARRIVAL_POISSON, ARRIVAL_CONSTANT, ARRIVAL_TRACE };
+
+struct arrival_spec {
+	enum arrival_kind kind;
+	double rate;              /* per second (poisson, constant) */
+	char *file;               /* trace: resolved path */
+	char *column;             /* trace: header name or 1-based number; NULL = first */
+	double unit_us;           /* trace: microseconds per bare number */
+	uint64_t rows;            /* trace: rows read at validation */
+};
+
+struct rate_change_cfg {
+	struct schema_head head;
+	sim_time at;
+	double rate;
+};
+
+struct bursts_cfg {
+	struct schema_head head;
+	struct dist on, off;      /* on and off period lengths */
+	double rate;              /* NAN = no bursts */
+	int first;                /* 0 = start off, 1 = start on */
+};
+
+struct message_cfg {
+	struct schema_head head;
+	struct dist size;
+	double poison;
+	struct dist delay;        /* per-message timer (DIST_NONE = the queue's delay) */
+};
+
+struct producer_cfg {
+	struct schema_head head;
+	const char *target;
+	const char *arrivals;
+	struct arrival_spec arr;  /* parsed from `arrivals` */
+	struct vec schedule;      /* struct rate_change_cfg, in time order */
+	struct bursts_cfg bursts;
+	struct message_cfg message;
+	sim_time start, stop;     /* stop SIM_TIME_UNSET = end of run */
+	int64_t messages;         /* INT64_MIN = no limit */
+};
+
+extern const struct schema producer_schema;
+extern const struct metric_family producer_metric_family;
+extern const struct stat_family producer_stat_family;
+
+struct producer;
+
+struct producer_counters {
+	uint64_t produced, sent, rejected;
+};
+
+/* Frees the parsed arrival spec inside cfg (call before schema_release). */
+void producer_cfg_release(struct producer_cfg *cfg);
+
+struct producer *producer_create(struct sim *sim, const char *name, const struct producer_cfg *cfg,
+				 struct sqs_queue *target, struct rng_set *rngs);
+/*
+ * Schedules the first arrival. Returns 0, or -1 with a message in err when
+ * the trace file cannot be read.
+ */
+int producer_start(struct producer *p, char *err, size_t errlen);
+void producer_destroy(struct producer *p);
+void producer_register_metrics(struct producer *p, struct metrics *m);
+const struct producer_counters *producer_counters(const struct producer *p);
+void producer_end_warmup(struct producer *p);
+void producer_summarize(const struct producer *p, struct summary *s);
+/* produced = sent + rejected; true when it balances. */
+bool producer_ledger(const struct producer *p);
+/* Counters since the end of the warm-up. */
+struct producer_counters producer_since_warmup(const struct producer *p);
+
+#endif

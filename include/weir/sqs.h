@@ -1,0 +1,277 @@
+/*
+ * sqs.h - Amazon SQS standard queues (rule book: aws-behaviour §1).
+ *
+ * A message is in exactly one state: DELAYED (queue delay or message timer),
+ * VISIBLE (can be received), IN_FLIGHT (received, visibility timer running)
+ * or GONE (deleted, expired, purged or moved out by a move task; its memory
+ * is recycled once no consumer holds a receipt for it). Every queue keeps a
+ * ledger that balances at every instant:
+ *
+ *   sent + moved_in = deleted + moved_to_dlq + expired + purged + redriven
+ *                     + visible + in_flight + delayed
+ *
+ * Consumers hold messages through receipts. A receipt names one receive of
+ * one message; a later receive (or a move to the dead-letter queue) makes it
+ * stale, and a stale receipt deletes nothing (§1.7).
+ */
+#ifndef WEIR_SQS_H
+#define WEIR_SQS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "weir/hist.h"
+#include "weir/metrics.h"
+#include "weir/pool.h"
+#include "weir/schema.h"
+#include "weir/sim.h"
+#include "weir/summary.h"
+#include "weir/trace.h"
+
+/* ---- limits from the rule book ------------------------------------------ */
+
+#define SQS_VISIBILITY_TIMEOUT_DEFAULT (30 * SIM_SEC) /* VisibilityTimeout default; §1.4 */
+#define SQS_VISIBILITY_TIMEOUT_MAX (12 * SIM_HOUR)    /* 43,200 s; §1.4 */
+#define SQS_VISIBILITY_CEILING (12 * SIM_HOUR)        /* total invisibility from a receive; §1.4 */
+#define SQS_DELAY_MAX (15 * SIM_MIN)                  /* DelaySeconds 0..900 s; §1.6 */
+#define SQS_WAIT_TIME_MAX (20 * SIM_SEC)              /* WaitTimeSeconds 0..20 s; §1.3 */
+#define SQS_RETENTION_MIN (60 * SIM_SEC)              /* MessageRetentionPeriod; §1.8 */
+#define SQS_RETENTION_MAX (14 * SIM_DAY)
+#define SQS_RETENTION_DEFAULT (4 * SIM_DAY)
+#define SQS_RECEIVE_MAX 10                            /* MaxNumberOfMessages 1..10; §1.3 */
+#define SQS_MESSAGE_SIZE_MIN 1024.0                   /* MaximumMessageSize bytes; §1.8 */
+#define SQS_MESSAGE_SIZE_MAX 1048576.0                /* 1 MiB; §1.8 */
+#define SQS_MESSAGE_SIZE_DEFAULT 262144.0             /* 256 KiB; §1.8 */
+#define SQS_IN_FLIGHT_LIMIT 120000                    /* standard queue, approximate; §1.5 */
+#define SQS_MAX_RECEIVE_COUNT_MAX 1000                /* console/CloudFormation bound on maxReceiveCount */
+/* A message received this many times leaves ApproximateAgeOfOldestMessage; §1.11. */
+#define SQS_AGE_METRIC_RECEIVE_CUTOFF 3
+#define SQS_PURGE_INTERVAL_MIN (60 * SIM_SEC)          /* PurgeQueueInProgress within 60 s; §1.9 */
+#define SQS_MOVE_RATE_MAX 500                         /* MaxNumberOfMessagesPerSecond; §1.10 */
+#define SQS_MOVE_TASK_DURATION_MAX (36 * SIM_HOUR)    /* a move task runs at most 36 h; §1.10 */
+/*
+ * Rate of a move task with no MaxNumberOfMessagesPerSecond ("system
+ * optimised"): AWS publishes no figure (§1.10), so weir uses the largest
+ * settable rate. Model parameter, not an AWS number.
+ */
+#define SQS_MOVE_RATE_DEFAULT 500.0
+#define SQS_MOVE_BATCH 10                             /* moves use 10-message batch calls; §1.10 */
+/*
+ * Short polling samples a subset of the queue's servers (§1.3). weir models
+ * this as each visible message being found with probability
+ * short_poll_sample; with at least SQS_SHORT_POLL_FULL visible messages a
+ * short poll finds as many as it asks for.
+ */
+#define SQS_SHORT_POLL_SAMPLE_DEFAULT "0.5"
+#define SQS_SHORT_POLL_FULL 1000
+
+/* ---- configuration (filled by the scenario schema) ------------------------ */
+
+struct sqs_redrive_cfg {
+	struct schema_head head;
+	const char *dead_letter;        /* name of the dead-letter queue, NULL = no policy */
+	int64_t max_receive_count;
+};
+
+struct sqs_purge_cfg {
+	struct schema_head head;
+	sim_time at;
+};
+
+struct sqs_move_task_cfg {
+	struct schema_head head;
+	sim_time at;
+	const char *destination;        /* NULL = each message's source queue */
+	int64_t max_number_of_messages_per_second; /* INT64_MIN = system optimised */
+};
+
+struct sqs_queue_cfg {
+	struct schema_head head;
+	sim_time visibility_timeout;
+	sim_time delay;
+	sim_time receive_wait;
+	sim_time retention;
+	double maximum_message_size;
+	struct sqs_redrive_cfg redrive;
+	struct vec purges;              /* struct sqs_purge_cfg */
+	struct vec move_tasks;          /* struct sqs_move_task_cfg */
+	int64_t in_flight_limit;
+	double short_poll_sample;
+	double duplicate_delivery;
+};
+
+extern const struct schema sqs_queue_schema;
+extern const struct metric_family sqs_metric_family;
+extern const struct stat_family sqs_stat_family;
+
+/* ---- runtime ----------------------------------------------------------- */
+
+enum sqs_status {
+	SQS_OK = 0,
+	SQS_STALE,          /* delete/change with a receipt that is not the latest: no effect */
+	SQS_LOST_DELETE,    /* delete accepted, but a stored copy survived (at-least-once) */
+	SQS_OVER_LIMIT,     /* short-poll receive at the in-flight limit (OverLimit) */
+	SQS_TOO_LARGE,      /* send larger than MaximumMessageSize */
+	SQS_NOT_IN_FLIGHT,  /* change visibility of a message not in flight */
+	SQS_CEILING         /* change visibility past 12 h from the receive */
+};
+
+enum sqs_msg_flags {
+	SQS_MSG_POISON = 1 << 0   /* every consumer fails on it */
+};
+
+struct sqs_queue;
+
+struct sqs_link {
+	struct sqs_msg *prev, *next;
+};
+
+struct sqs_msg {
+	struct sqs_link links[3];   /* visible queue, age list, expiry list */
+	uint64_t id;
+	sim_time born_at;           /* first sent by a producer (end-to-end latency) */
+	sim_time enq_at;            /* enqueue timestamp that retention counts from */
+	sim_time arrived_at;        /* arrival in the current queue (age metric) */
+	sim_time received_at;       /* last receive (12 h visibility ceiling) */
+	sim_event_id timer;         /* delay or visibility timer */
+	struct sqs_queue *origin;   /* source queue of a dead-lettered message */
+	uint32_t size;              /* bytes */
+	uint32_t seq;               /* receipt generation: bumped by each receive and move */
+	uint16_t receive_count;     /* ApproximateReceiveCount */
+	uint16_t refs;              /* receipts held by consumers */
+	uint8_t state;              /* enum sqs_msg_state (sqs.c) */
+	uint8_t flags;              /* enum sqs_msg_flags */
+	uint8_t receives_here;      /* receives in the current queue, saturating */
+	uint8_t ok_count;           /* successful processings, saturating */
+};
+
+struct sqs_receipt {
+	struct sqs_msg *msg;
+	uint32_t seq;
+};
+
+/* Everything the queues of one simulation share. */
+struct sqs_env {
+	struct sim *sim;
+	struct pool msgs;           /* struct sqs_msg */
+	uint64_t next_id;
+	struct trace *trace;        /* NULL = no trace */
+};
+
+struct sqs_receiver;
+/* Called once per receive with rx->n messages (0 = empty receive). */
+typedef void sqs_received_fn(struct sqs_receiver *rx, enum sqs_status status);
+
+/*
+ * A receive request, owned and embedded by the caller (a worker). Set the
+ * public fields, call sqs_receive; `done` is called exactly once, possibly
+ * before sqs_receive returns, unless sqs_receive_cancel is called first.
+ */
+struct sqs_receiver {
+	sqs_received_fn *done;
+	void *owner;
+	const char *who;            /* receiver's name, for the trace */
+	unsigned max;               /* 1..SQS_RECEIVE_MAX */
+	sim_time wait;              /* WaitTimeSeconds; SIM_TIME_UNSET = the queue's */
+	sim_time visibility;        /* VisibilityTimeout; SIM_TIME_UNSET = the queue's */
+	unsigned n;                 /* messages received */
+	struct sqs_receipt got[SQS_RECEIVE_MAX];
+	/* private */
+	struct sqs_queue *q;
+	sim_event_id timer;
+	struct sqs_receiver *prev, *next;
+};
+
+struct sqs_send {
+	uint32_t size;
+	sim_time delay;             /* per-message timer; SIM_TIME_UNSET = the queue's */
+	unsigned flags;             /* enum sqs_msg_flags */
+	sim_time born_at;           /* SIM_TIME_UNSET = now */
+	const char *sender;         /* for the trace */
+};
+
+/* Counters, all since the start of the run (metrics take differences). */
+struct sqs_counters {
+	uint64_t sent, sent_bytes, received, deleted_calls, empty_receives;
+	uint64_t deleted, moved_to_dlq, moved_in, expired, purged, redriven;
+	uint64_t stale_deletes, lost_deletes, duplicates, over_limit, too_large;
+	uint64_t visibility_changes, visibility_errors;
+};
+
+struct sqs_queue *sqs_create(struct sqs_env *env, const char *name,
+			     const struct sqs_queue_cfg *cfg, gsl_rng *rng);
+/* Links the redrive target (may be the same kind of queue only). */
+void sqs_set_dead_letter(struct sqs_queue *q, struct sqs_queue *dlq);
+/* Schedules the purges and move tasks; call once before the run. */
+void sqs_start(struct sqs_queue *q, struct sqs_queue *(*lookup)(void *ctx, const char *name),
+	       void *lookup_ctx);
+void sqs_destroy(struct sqs_queue *q);
+
+enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req);
+/* Starts a receive; see struct sqs_receiver. */
+void sqs_receive(struct sqs_queue *q, struct sqs_receiver *rx);
+/* Withdraws a waiting long-poll receive; its callback will not run. */
+void sqs_receive_cancel(struct sqs_receiver *rx);
+enum sqs_status sqs_delete(struct sqs_queue *q, const struct sqs_receipt *r);
+enum sqs_status sqs_change_visibility(struct sqs_queue *q, const struct sqs_receipt *r,
+				      sim_time timeout);
+/*
+ * Records that a consumer finished processing the message successfully.
+ * Returns true if it had been processed successfully before (a duplicate).
+ */
+bool sqs_processed(struct sqs_queue *q, const struct sqs_receipt *r);
+/* Gives a receipt back; every received receipt must be released once. */
+void sqs_release(struct sqs_queue *q, struct sqs_receipt *r);
+
+/* Purges now (PurgeQueue, §1.9). */
+void sqs_purge(struct sqs_queue *q);
+
+const char *sqs_name(const struct sqs_queue *q);
+const struct sqs_queue_cfg *sqs_config(const struct sqs_queue *q);
+const struct sqs_counters *sqs_counters(const struct sqs_queue *q);
+uint64_t sqs_visible(const struct sqs_queue *q);
+uint64_t sqs_in_flight(const struct sqs_queue *q);
+uint64_t sqs_delayed(const struct sqs_queue *q);
+/* Move tasks refused because another was still running (§1.10). */
+uint64_t sqs_move_tasks_rejected(const struct sqs_queue *q);
+/* ApproximateAgeOfOldestMessage in seconds (0 when none qualifies). */
+double sqs_oldest_age(const struct sqs_queue *q);
+
+/* The histograms that collect one metrics period's values. */
+enum sqs_hist_kind { SQS_HIST_LATENCY, SQS_HIST_WAIT };
+struct hist *sqs_period_hist(struct sqs_queue *q, enum sqs_hist_kind which);
+
+/* Registers the queue's time series. */
+void sqs_register_metrics(struct sqs_queue *q, struct metrics *m);
+/* Marks the end of the warm-up: statistics restart from here. */
+void sqs_end_warmup(struct sqs_queue *q);
+
+/* Post-warm-up statistics for the summary. */
+struct sqs_stats {
+	const struct hist *latency;     /* sent -> deleted, us */
+	const struct hist *wait;        /* sent -> first receive, us */
+	double mean_visible, mean_in_flight;  /* time averages */
+	uint64_t max_visible;
+	struct sqs_counters since_warmup;
+	double measured_seconds;
+};
+void sqs_stats(const struct sqs_queue *q, struct sqs_stats *out);
+
+/* Adds the queue's summary statistics (sqs_stat_family) to s. */
+void sqs_summarize(const struct sqs_queue *q, struct summary *s);
+
+/* The ledger; returns true when it balances. */
+struct sqs_ledger {
+	uint64_t sent, moved_in;
+	uint64_t deleted, moved_to_dlq, expired, purged, redriven;
+	uint64_t visible, in_flight, delayed;
+};
+bool sqs_ledger(const struct sqs_queue *q, struct sqs_ledger *out);
+
+/* Frees the shared message pool and the like. */
+void sqs_env_init(struct sqs_env *env, struct sim *sim, struct trace *trace);
+void sqs_env_release(struct sqs_env *env);
+
+#endif

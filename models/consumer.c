@@ -1,0 +1,521 @@
+/*
+ * consumer.c - worker pools.
+ *
+ * A worker is always in one state: IDLE (not running), POLLING (a long poll
+ * is waiting in the queue), PROCESSING (working through a batch, one timer
+ * pending) or BACKOFF (pausing after an empty short poll). The busy and
+ * worker counts are kept as levels so their time averages are exact.
+ */
+#include "weir/consumer.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+enum worker_state { W_IDLE, W_POLLING, W_PROCESSING, W_BACKOFF };
+
+struct level {
+	uint64_t value;
+	sim_time last;
+	double area;
+};
+
+struct worker {
+	struct consumer *c;
+	struct sqs_receiver rx;
+	unsigned idx;              /* message of the batch being processed */
+	sim_event_id timer;        /* processing or backoff */
+	sim_event_id beat;         /* next heartbeat */
+	int state;
+	int retiring;              /* stop after this batch */
+};
+
+struct consumer {
+	struct sim *sim;
+	const char *name;
+	const struct consumer_cfg *cfg;
+	struct sqs_queue *q;
+	gsl_rng *r_processing, *r_failure;
+	sim_time wait;             /* effective WaitTimeSeconds */
+	struct worker **w;
+	size_t nw;
+	struct level busy, running;
+	struct consumer_counters c, c_warm;
+	sim_time warm_at;
+	double busy_area_warm, running_area_warm;
+};
+
+/* ---- configuration ---------------------------------------------------- */
+
+#define HF(field) .offset = offsetof(struct heartbeat_cfg, field)
+static const struct schema_field heartbeat_fields[] = {
+	{ .key = "every", .type = ST_DURATION, HF(every), .flags = SF_REQUIRED | SF_MIN | SF_MIN_OPEN,
+	  .min = 0, .rule = "§1.4", .help = "Interval between ChangeMessageVisibility calls while working." },
+	{ .key = "extend_to", .type = ST_DURATION, HF(extend_to), .flags = SF_REQUIRED | SF_RANGE,
+	  .min = 0, .max = (double)SQS_VISIBILITY_TIMEOUT_MAX, .rule = "§1.4",
+	  .help = "Visibility timeout each call sets, counted from the call; the total stays under 12h from the receive." },
+	{ 0 }
+};
+
+static void heartbeat_check(void *obj, struct schema_ctx *ctx)
+{
+	struct heartbeat_cfg *h = obj;
+
+	if (h->every >= h->extend_to)
+		schema_warning(ctx, schema_where(h, "every"),
+			       "a heartbeat every %gs that extends to %gs lets the visibility timeout run out between beats",
+			       sim_time_to_sec(h->every), sim_time_to_sec(h->extend_to));
+}
+
+static const struct schema heartbeat_schema = {
+	.name = "heartbeat",
+	.size = sizeof(struct heartbeat_cfg),
+	.fields = heartbeat_fields,
+	.check = heartbeat_check,
+	.help = "Visibility heartbeat (aws-behaviour §1.4): while a worker holds a batch, every `every` it sets the visibility timeout of the batch's unfinished messages to `extend_to`, until the 12 h ceiling refuses.",
+};
+
+#define SF(field) .offset = offsetof(struct scale_cfg, field)
+static const struct schema_field scale_fields[] = {
+	{ .key = "at", .type = ST_DURATION, SF(at), .flags = SF_REQUIRED | SF_MIN, .min = 0,
+	  .help = "When the pool changes size." },
+	{ .key = "workers", .type = ST_INT, SF(workers), .flags = SF_REQUIRED | SF_RANGE, .min = 0,
+	  .max = CONSUMER_WORKERS_MAX, .help = "The number of workers from then on." },
+	{ 0 }
+};
+
+static const struct schema scale_schema = {
+	.name = "scaling step",
+	.size = sizeof(struct scale_cfg),
+	.fields = scale_fields,
+	.help = "A change of the number of workers. New workers start polling at once; removed workers finish their batch first.",
+};
+
+static const char *const on_failure_names[] = { "leave", "release", NULL };
+
+#define CF(field) .offset = offsetof(struct consumer_cfg, field)
+static const struct schema_field consumer_fields[] = {
+	{ .key = "source", .type = ST_NAME, CF(source), .flags = SF_REQUIRED,
+	  .help = "The queue the workers poll." },
+	{ .key = "workers", .type = ST_INT, CF(workers), .dflt = "1", .flags = SF_RANGE, .min = 0,
+	  .max = CONSUMER_WORKERS_MAX, .help = "Number of workers at the start." },
+	{ .key = "batch_size", .type = ST_INT, CF(batch_size), .dflt = "1", .flags = SF_RANGE, .min = 1,
+	  .max = SQS_RECEIVE_MAX, .rule = "§1.3", .help = "Messages asked for per receive (MaxNumberOfMessages)." },
+	{ .key = "receive_wait", .type = ST_DURATION, CF(receive_wait), .flags = SF_RANGE, .min = 0,
+	  .max = (double)SQS_WAIT_TIME_MAX, .rule = "§1.3",
+	  .help = "Long-poll wait per receive (WaitTimeSeconds); unset uses the queue's receive_wait; 0 is short polling." },
+	{ .key = "visibility_timeout", .type = ST_DURATION, CF(visibility_timeout), .flags = SF_RANGE,
+	  .min = 0, .max = (double)SQS_VISIBILITY_TIMEOUT_MAX, .rule = "§1.4",
+	  .help = "Visibility timeout asked for per receive; unset uses the queue's." },
+	{ .key = "processing", .type = ST_DIST, CF(processing), .unit = UNIT_DURATION,
+	  .flags = SF_REQUIRED | SF_MIN, .min = 0, .help = "Time to process one message." },
+	{ .key = "failure_rate", .type = ST_REAL, CF(failure_rate), .dflt = "0", .flags = SF_RANGE,
+	  .min = 0, .max = 1, .help = "Chance that processing a (non-poison) message fails." },
+	{ .key = "fail_on_poison", .type = ST_BOOL, CF(fail_on_poison), .dflt = "true",
+	  .help = "Whether poison messages always fail." },
+	{ .key = "on_failure", .type = ST_ENUM, CF(on_failure), .dflt = "leave", .choices = on_failure_names,
+	  .rule = "§1.4",
+	  .help = "What a worker does with a failed message: leave it to reappear after its visibility timeout, or release it at once (ChangeMessageVisibility to 0)." },
+	{ .key = "heartbeat", .type = ST_OBJECT, CF(heartbeat), .sub = &heartbeat_schema, .rule = "§1.4",
+	  .help = "Extend the visibility of held messages while working." },
+	{ .key = "schedule", .type = ST_LIST, CF(schedule), .sub = &scale_schema,
+	  .help = "Changes of the number of workers over time." },
+	{ .key = "idle_backoff", .type = ST_DURATION, CF(idle_backoff), .dflt = "1s",
+	  .flags = SF_RANGE | SF_MIN_OPEN, .min = 0, .max = (double)SIM_HOUR, .rule = "§1.3",
+	  .help = "Pause after an empty short-poll receive (a long poll has already waited)." },
+	{ 0 }
+};
+
+static void consumer_check(void *obj, struct schema_ctx *ctx)
+{
+	struct consumer_cfg *c = obj;
+	const struct scale_cfg *s = c->schedule.items;
+
+	for (size_t i = 1; i < c->schedule.len; i++)
+		if (s[i].at <= s[i - 1].at)
+			schema_error(ctx, s[i].head.node, "schedule steps must be in increasing time order");
+}
+
+const struct schema consumer_schema = {
+	.name = "consumer",
+	.size = sizeof(struct consumer_cfg),
+	.fields = consumer_fields,
+	.check = consumer_check,
+	.help = "A pool of workers polling one queue, named by its key.",
+};
+
+/* ---- metrics ------------------------------------------------------------ */
+
+static const struct metric_def consumer_defs[] = {
+	{ "Workers", "count", METRIC_GAUGE, NULL, "Workers running at the end of the period." },
+	{ "BusyWorkers", "count", METRIC_GAUGE, NULL, "Workers holding a batch at the end of the period." },
+	{ "MessagesProcessed", "count", METRIC_SUM, NULL, "Messages processed successfully (then deleted)." },
+	{ "ProcessingFailures", "count", METRIC_SUM, NULL, "Messages whose processing failed (poison or failure_rate)." },
+};
+
+const struct metric_family consumer_metric_family = {
+	.kind = "Consumer",
+	.intro = "One set per worker pool, named `CONSUMER/Metric`.",
+	.defs = consumer_defs,
+	.ndefs = 4,
+};
+
+static double g_running(const void *c) { return (double)((const struct consumer *)c)->running.value; }
+static double g_busy(const void *c) { return (double)((const struct consumer *)c)->busy.value; }
+
+void consumer_register_metrics(struct consumer *c, struct metrics *m)
+{
+	metrics_gauge(m, c->name, &consumer_defs[0], g_running, c);
+	metrics_gauge(m, c->name, &consumer_defs[1], g_busy, c);
+	metrics_sum(m, c->name, &consumer_defs[2], &c->c.succeeded);
+	metrics_sum(m, c->name, &consumer_defs[3], &c->c.failed);
+}
+
+/* ---- runtime ------------------------------------------------------------ */
+
+static void level_add(struct level *l, sim_time now, int64_t delta)
+{
+	l->area += (double)l->value * (double)(now - l->last);
+	l->last = now;
+	l->value = (uint64_t)((int64_t)l->value + delta);
+}
+
+static double level_area(const struct level *l, sim_time now)
+{
+	return l->area + (double)l->value * (double)(now - l->last);
+}
+
+static void poll(struct worker *w);
+
+static void on_poll_again(struct sim *sim, void *subject, void *object)
+{
+	struct worker *w = subject;
+
+	(void)sim;
+	(void)object;
+	w->timer = SIM_EVENT_NONE;
+	poll(w);
+}
+
+static void stop_worker(struct worker *w)
+{
+	w->state = W_IDLE;
+	w->retiring = 0;
+	level_add(&w->c->running, sim_now(w->c->sim), -1);
+}
+
+static void process_next(struct worker *w);
+
+static void on_heartbeat(struct sim *sim, void *subject, void *object)
+{
+	struct worker *w = subject;
+	struct consumer *c = w->c;
+
+	(void)object;
+	for (unsigned j = w->idx; j < w->rx.n; j++) {
+		c->c.heartbeats++;
+		if (sqs_change_visibility(c->q, &w->rx.got[j], c->cfg->heartbeat.extend_to) != SQS_OK)
+			c->c.heartbeat_errors++;
+	}
+	w->beat = sim_schedule_in(sim, c->cfg->heartbeat.every, on_heartbeat, w, NULL);
+}
+
+static void end_batch(struct worker *w)
+{
+	struct consumer *c = w->c;
+
+	sim_cancel(c->sim, w->beat);
+	w->beat = SIM_EVENT_NONE;
+	level_add(&c->busy, sim_now(c->sim), -1);
+	if (w->retiring)
+		stop_worker(w);
+	else
+		poll(w);
+}
+
+static void on_processed(struct sim *sim, void *subject, void *object)
+{
+	struct worker *w = subject;
+	struct consumer *c = w->c;
+	struct sqs_receipt *r = &w->rx.got[w->idx];
+	int fail = (c->cfg->fail_on_poison && (r->msg->flags & SQS_MSG_POISON)) ||
+		   (c->cfg->failure_rate > 0 && gsl_rng_uniform(c->r_failure) < c->cfg->failure_rate);
+
+	(void)sim;
+	(void)object;
+	w->timer = SIM_EVENT_NONE;
+	if (!fail) {
+		c->c.succeeded++;
+		if (sqs_processed(c->q, r))
+			c->c.duplicates++;
+		sqs_delete(c->q, r);
+	} else {
+		c->c.failed++;
+		if (c->cfg->on_failure == ON_FAILURE_RELEASE)
+			sqs_change_visibility(c->q, r, 0);
+	}
+	sqs_release(c->q, r);
+	w->idx++;
+	if (w->idx < w->rx.n)
+		process_next(w);
+	else
+		end_batch(w);
+}
+
+static void process_next(struct worker *w)
+{
+	struct consumer *c = w->c;
+	sim_time t = dist_sample_time(&c->cfg->processing, c->r_processing);
+
+	w->timer = sim_schedule_in(c->sim, t, on_processed, w, NULL);
+}
+
+static void on_received(struct sqs_receiver *rx, enum sqs_status status)
+{
+	struct worker *w = rx->owner;
+	struct consumer *c = w->c;
+
+	c->c.receives++;
+	if (rx->n == 0) {
+		c->c.empty_receives++;
+		if (w->retiring) {
+			stop_worker(w);
+		} else if (c->wait == 0 || status == SQS_OVER_LIMIT) {
+			w->state = W_BACKOFF;
+			w->timer = sim_schedule_in(c->sim, c->cfg->idle_backoff, on_poll_again, w, NULL);
+		} else {
+			poll(w);
+		}
+		return;
+	}
+	c->c.received += rx->n;
+	w->state = W_PROCESSING;
+	w->idx = 0;
+	level_add(&c->busy, sim_now(c->sim), +1);
+	if (c->cfg->heartbeat.every != SIM_TIME_UNSET)
+		w->beat = sim_schedule_in(c->sim, c->cfg->heartbeat.every, on_heartbeat, w, NULL);
+	process_next(w);
+}
+
+static void poll(struct worker *w)
+{
+	w->state = W_POLLING;
+	sqs_receive(w->c->q, &w->rx);
+}
+
+static struct worker *worker_new(struct consumer *c)
+{
+	struct worker *w = weir_calloc(1, sizeof(*w));
+
+	w->c = c;
+	w->rx.done = on_received;
+	w->rx.owner = w;
+	w->rx.who = c->name;
+	w->rx.max = (unsigned)c->cfg->batch_size;
+	w->rx.wait = c->cfg->receive_wait;
+	w->rx.visibility = c->cfg->visibility_timeout;
+	c->w = weir_realloc(c->w, (c->nw + 1) * sizeof(*c->w));
+	c->w[c->nw++] = w;
+	return w;
+}
+
+static uint64_t active_workers(const struct consumer *c)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < c->nw; i++)
+		n += c->w[i]->state != W_IDLE && !c->w[i]->retiring;
+	return n;
+}
+
+/* Retires one running worker, the most recently added first. */
+static void retire_one(struct consumer *c)
+{
+	for (size_t i = c->nw; i-- > 0;) {
+		struct worker *w = c->w[i];
+
+		if (w->state == W_IDLE || w->retiring)
+			continue;
+		if (w->state == W_PROCESSING) {
+			w->retiring = 1;
+		} else {
+			sqs_receive_cancel(&w->rx);
+			sim_cancel(c->sim, w->timer);
+			w->timer = SIM_EVENT_NONE;
+			stop_worker(w);
+		}
+		return;
+	}
+}
+
+/* Starts one worker: a retiring one keeps going, else an idle or new one. */
+static void add_one(struct consumer *c)
+{
+	struct worker *w = NULL;
+
+	for (size_t i = 0; i < c->nw && !w; i++)
+		if (c->w[i]->retiring)
+			w = c->w[i];
+	if (w) {
+		w->retiring = 0;
+		return;
+	}
+	for (size_t i = 0; i < c->nw && !w; i++)
+		if (c->w[i]->state == W_IDLE)
+			w = c->w[i];
+	if (!w)
+		w = worker_new(c);
+	level_add(&c->running, sim_now(c->sim), +1);
+	poll(w);
+}
+
+static void set_workers(struct consumer *c, uint64_t n)
+{
+	uint64_t have = active_workers(c);
+
+	for (; have < n; have++)
+		add_one(c);
+	for (; have > n; have--)
+		retire_one(c);
+}
+
+static void on_scale(struct sim *sim, void *subject, void *object)
+{
+	const struct scale_cfg *step = object;
+
+	(void)sim;
+	set_workers(subject, (uint64_t)step->workers);
+}
+
+static void on_start(struct sim *sim, void *subject, void *object)
+{
+	struct consumer *c = subject;
+
+	(void)sim;
+	(void)object;
+	set_workers(c, (uint64_t)c->cfg->workers);
+}
+
+struct consumer *consumer_create(struct sim *sim, const char *name, const struct consumer_cfg *cfg,
+				 struct sqs_queue *source, struct rng_set *rngs)
+{
+	struct consumer *c = weir_calloc(1, sizeof(*c));
+
+	c->sim = sim;
+	c->name = name;
+	c->cfg = cfg;
+	c->q = source;
+	c->r_processing = rng_stream(rngs, name, "processing");
+	c->r_failure = rng_stream(rngs, name, "failure");
+	c->wait = cfg->receive_wait != SIM_TIME_UNSET ? cfg->receive_wait : sqs_config(source)->receive_wait;
+	c->busy.last = c->running.last = sim_now(sim);
+	return c;
+}
+
+void consumer_start(struct consumer *c)
+{
+	sim_schedule(c->sim, 0, on_start, c, NULL);
+	for (size_t i = 0; i < c->cfg->schedule.len; i++)
+		sim_schedule(c->sim, VEC_AT(&c->cfg->schedule, struct scale_cfg, i)->at, on_scale, c,
+			     VEC_AT(&c->cfg->schedule, struct scale_cfg, i));
+}
+
+void consumer_destroy(struct consumer *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nw; i++)
+		free(c->w[i]);
+	free(c->w);
+	free(c);
+}
+
+const struct consumer_counters *consumer_counters(const struct consumer *c)
+{
+	return &c->c;
+}
+
+void consumer_end_warmup(struct consumer *c)
+{
+	sim_time now = sim_now(c->sim);
+
+	c->c_warm = c->c;
+	c->warm_at = now;
+	c->busy_area_warm = level_area(&c->busy, now);
+	c->running_area_warm = level_area(&c->running, now);
+}
+
+static uint64_t holding(const struct consumer *c)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < c->nw; i++)
+		if (c->w[i]->state == W_PROCESSING)
+			n += c->w[i]->rx.n - c->w[i]->idx;
+	return n;
+}
+
+void consumer_stats(const struct consumer *c, struct consumer_stats *out)
+{
+	sim_time now = sim_now(c->sim);
+	double span = (double)(now - c->warm_at);
+	const uint64_t *a = (const uint64_t *)&c->c, *b = (const uint64_t *)&c->c_warm;
+	uint64_t *d = (uint64_t *)&out->since_warmup;
+
+	for (size_t i = 0; i < sizeof(c->c) / sizeof(uint64_t); i++)
+		d[i] = a[i] - b[i];
+	out->mean_busy = span > 0 ? (level_area(&c->busy, now) - c->busy_area_warm) / span : NAN;
+	out->mean_workers = span > 0 ? (level_area(&c->running, now) - c->running_area_warm) / span : NAN;
+	out->holding = holding(c);
+}
+
+bool consumer_ledger(const struct consumer *c)
+{
+	return c->c.received == c->c.succeeded + c->c.failed + holding(c);
+}
+
+/* ---- summary ------------------------------------------------------------- */
+
+static const struct stat_def consumer_stats_defs[] = {
+	{ "MessagesReceived", "count", "Messages the workers received after the warm-up." },
+	{ "MessagesProcessed", "count", "Messages processed successfully after the warm-up." },
+	{ "ProcessingFailures", "count", "Messages whose processing failed after the warm-up." },
+	{ "DuplicateProcessings", "count", "Successful processings of messages already processed successfully." },
+	{ "Receives", "count", "Receive calls after the warm-up." },
+	{ "EmptyReceives", "count", "Receive calls that returned nothing, after the warm-up." },
+	{ "HeartbeatErrors", "count", "Heartbeat visibility changes refused (message gone, stale or past 12 h)." },
+	{ "Workers.mean", "count", "Time-average number of running workers after the warm-up." },
+	{ "BusyWorkers.mean", "count", "Time-average number of workers holding a batch after the warm-up." },
+	{ "Utilization", "fraction", "BusyWorkers.mean / Workers.mean." },
+	{ "ledger.received", "count", "Whole run: messages received; = succeeded + failed + holding." },
+	{ "ledger.succeeded", "count", "Whole run: messages processed successfully." },
+	{ "ledger.failed", "count", "Whole run: messages whose processing failed." },
+	{ "ledger.holding", "count", "At the end: messages received and not yet finished." },
+};
+
+const struct stat_family consumer_stat_family = { "Consumer", consumer_stats_defs, 14 };
+
+void consumer_summarize(const struct consumer *c, struct summary *s)
+{
+	struct consumer_stats st;
+	const struct consumer_counters *w = &st.since_warmup;
+	double v[14];
+
+	consumer_stats(c, &st);
+	v[0] = (double)w->received;
+	v[1] = (double)w->succeeded;
+	v[2] = (double)w->failed;
+	v[3] = (double)w->duplicates;
+	v[4] = (double)w->receives;
+	v[5] = (double)w->empty_receives;
+	v[6] = (double)w->heartbeat_errors;
+	v[7] = st.mean_workers;
+	v[8] = st.mean_busy;
+	v[9] = st.mean_workers > 0 ? st.mean_busy / st.mean_workers : NAN;
+	v[10] = (double)c->c.received;
+	v[11] = (double)c->c.succeeded;
+	v[12] = (double)c->c.failed;
+	v[13] = (double)st.holding;
+	for (size_t i = 0; i < 14; i++)
+		summary_add(s, c->name, "consumer", &consumer_stats_defs[i], v[i]);
+}

@@ -1,0 +1,568 @@
+/*
+ * producer.c - arrival processes sending messages to a queue.
+ *
+ * Invariant: at most one arrival event is pending per producer. A change of
+ * rate (schedule step, burst on/off) cancels it and draws the next arrival
+ * at the new rate; for a Poisson process this is exact, since the
+ * exponential gap has no memory.
+ */
+#include "weir/producer.h"
+#include "weir/call.h"
+#include "weir/csvr.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+struct producer {
+	struct sim *sim;
+	const char *name;
+	const struct producer_cfg *cfg;
+	struct sqs_queue *q;
+	gsl_rng *r_arrivals, *r_size, *r_poison, *r_delay, *r_bursts;
+	double base_rate;         /* from the schedule, per second */
+	int burst_on;
+	int active;               /* between start and stop */
+	sim_event_id next;        /* the pending arrival */
+	sim_event_id burst_timer; /* the next on/off toggle */
+	sim_time last;            /* time of the last arrival (or the start) */
+	struct csvr *trace;
+	unsigned long trace_line;
+	struct producer_counters c, c_warm;
+};
+
+/* ---- configuration ---------------------------------------------------- */
+
+static const char *const burst_first[] = { "off", "on", NULL };
+
+#define BF(field) .offset = offsetof(struct bursts_cfg, field)
+static const struct schema_field burst_fields[] = {
+	{ .key = "rate", .type = ST_RATE, BF(rate), .flags = SF_REQUIRED | SF_MIN, .min = 0,
+	  .help = "Arrival rate during an on period." },
+	{ .key = "on", .type = ST_DIST, BF(on), .unit = UNIT_DURATION, .flags = SF_REQUIRED | SF_MIN,
+	  .min = 0, .help = "Length of each on period (a duration or a distribution)." },
+	{ .key = "off", .type = ST_DIST, BF(off), .unit = UNIT_DURATION, .flags = SF_REQUIRED | SF_MIN,
+	  .min = 0, .help = "Length of each off period, when the scheduled rate applies." },
+	{ .key = "first", .type = ST_ENUM, BF(first), .dflt = "off", .choices = burst_first,
+	  .help = "Whether the producer starts in an off or an on period." },
+	{ 0 }
+};
+
+static const struct schema bursts_schema = {
+	.name = "bursts",
+	.size = sizeof(struct bursts_cfg),
+	.fields = burst_fields,
+	.help = "On/off bursts: periods at `rate` alternate with periods at the producer's own (scheduled) rate. With exponential on and off lengths the arrivals form a Markov-modulated Poisson process.",
+};
+
+#define RF(field) .offset = offsetof(struct rate_change_cfg, field)
+static const struct schema_field rate_fields[] = {
+	{ .key = "at", .type = ST_DURATION, RF(at), .flags = SF_REQUIRED | SF_MIN, .min = 0,
+	  .help = "When the new rate starts." },
+	{ .key = "rate", .type = ST_RATE, RF(rate), .flags = SF_REQUIRED | SF_MIN, .min = 0,
+	  .help = "The arrival rate from then on." },
+	{ 0 }
+};
+
+static const struct schema rate_schema = {
+	.name = "rate change",
+	.size = sizeof(struct rate_change_cfg),
+	.fields = rate_fields,
+	.help = "One step of a piecewise-constant rate schedule, in time order.",
+};
+
+#define MF(field) .offset = offsetof(struct message_cfg, field)
+static const struct schema_field message_fields[] = {
+	{ .key = "size", .type = ST_DIST, MF(size), .unit = UNIT_SIZE, .dflt = "1KB", .flags = SF_MIN,
+	  .min = 0, .rule = "§1.8",
+	  .help = "Message size; sends larger than the queue's maximum_message_size are rejected." },
+	{ .key = "poison", .type = ST_REAL, MF(poison), .dflt = "0", .flags = SF_RANGE, .min = 0, .max = 1,
+	  .help = "Fraction of messages that every consumer fails to process." },
+	{ .key = "delay", .type = ST_DIST, MF(delay), .unit = UNIT_DURATION, .flags = SF_MIN, .min = 0,
+	  .rule = "§1.6", .help = "Message timer (DelaySeconds per message, 0..15m), overriding the queue's delay; unset uses the queue's." },
+	{ 0 }
+};
+
+static void message_check(void *obj, struct schema_ctx *ctx)
+{
+	struct message_cfg *m = obj;
+
+	if (m->delay.kind != DIST_NONE && dist_max(&m->delay) > (double)SQS_DELAY_MAX)
+		schema_error(ctx, schema_where(m, "delay"),
+			     "'delay' can exceed 15m, the longest message timer (aws-behaviour §1.6)");
+}
+
+static const struct schema message_schema = {
+	.name = "message",
+	.size = sizeof(struct message_cfg),
+	.fields = message_fields,
+	.check = message_check,
+	.help = "What each message looks like.",
+};
+
+#define PF(field) .offset = offsetof(struct producer_cfg, field)
+static const struct schema_field producer_fields[] = {
+	{ .key = "target", .type = ST_NAME, PF(target), .flags = SF_REQUIRED,
+	  .help = "The queue the producer sends to." },
+	{ .key = "arrivals", .type = ST_STRING, PF(arrivals), .flags = SF_REQUIRED,
+	  .help = "Arrival process: poisson(rate=R), constant(rate=R) or trace(file=F, column=C, unit=U)." },
+	{ .key = "schedule", .type = ST_LIST, PF(schedule), .sub = &rate_schema,
+	  .help = "Rate changes over time (poisson and constant only)." },
+	{ .key = "bursts", .type = ST_OBJECT, PF(bursts), .sub = &bursts_schema,
+	  .help = "On/off bursts on top of the scheduled rate (poisson and constant only)." },
+	{ .key = "message", .type = ST_OBJECT, PF(message), .sub = &message_schema,
+	  .help = "Size, poison fraction and timer of the messages." },
+	{ .key = "start", .type = ST_DURATION, PF(start), .dflt = "0s", .flags = SF_MIN, .min = 0,
+	  .help = "When the producer starts; trace times count from here." },
+	{ .key = "stop", .type = ST_DURATION, PF(stop), .flags = SF_MIN, .min = 0,
+	  .help = "When it stops; unset runs to the end." },
+	{ .key = "messages", .type = ST_INT, PF(messages), .flags = SF_MIN, .min = 1,
+	  .help = "Stop after sending this many messages; unset has no limit." },
+	{ 0 }
+};
+
+/* Reads a trace cell as a time: "12.5" (in the trace's unit) or "12.5s". */
+static int trace_time(const char *text, double unit_us, sim_time *out, struct parse_err *err)
+{
+	double v;
+
+	if (units_parse_real(text, &v, err) == 0) {
+		if (v < 0 || v * unit_us > (double)UNITS_DURATION_MAX) {
+			snprintf(err->msg, sizeof(err->msg), "time '%s' is out of range", text);
+			return -1;
+		}
+		*out = (sim_time)llround(v * unit_us);
+		return 0;
+	}
+	return units_parse_duration(text, out, err);
+}
+
+/* Reads the whole trace once, so that a bad file is a scenario error. */
+static int check_trace(struct arrival_spec *a, char *msg, size_t n)
+{
+	struct csvr *r = csvr_open(a->file, a->column, msg, n);
+	const char *v;
+	unsigned long line;
+	sim_time t, prev = 0;
+	struct parse_err err;
+	int rc;
+
+	if (!r)
+		return -1;
+	while ((rc = csvr_next(r, &v, &line, msg, n)) == 1) {
+		if (trace_time(v, a->unit_us, &t, &err) != 0) {
+			if (line == 1 && !a->column)
+				continue;   /* a header row */
+			snprintf(msg, n, "%s:%lu: cannot read '%.40s' as a time: %.100s", a->file, line, v, err.msg);
+			rc = -1;
+			break;
+		}
+		if (t < prev) {
+			snprintf(msg, n, "%s:%lu: times must not decrease (%s after a later one)", a->file, line, v);
+			rc = -1;
+			break;
+		}
+		prev = t;
+		a->rows++;
+	}
+	csvr_close(r);
+	if (rc == 0 && a->rows == 0) {
+		snprintf(msg, n, "%s holds no arrival times", a->file);
+		rc = -1;
+	}
+	return rc;
+}
+
+static int parse_trace_spec(const struct call *c, const char *dir, struct arrival_spec *a,
+			    struct parse_err *err)
+{
+	static const char *const keys[] = { "file", "column", "unit", NULL };
+	const struct call_arg *file = call_arg(c, "file"), *col = call_arg(c, "column"),
+			      *unit = call_arg(c, "unit");
+	sim_time u = SIM_SEC;
+	char msg[sizeof(err->msg)];
+
+	if (call_check_keys(c, "trace", keys, err) != 0)
+		return -1;
+	if (!file) {
+		call_err_at(err, 0, c->name_len, "trace needs file=PATH (a CSV of arrival times)");
+		return -1;
+	}
+	if (unit) {
+		char buf[64];
+
+		snprintf(buf, sizeof(buf), "1%s", unit->value);
+		if (units_parse_duration(buf, &u, err) != 0) {
+			call_err_at(err, unit->val_off, unit->val_len, "unit '%s' is not a time unit (us, ms, s, m, h, d)",
+				    unit->value);
+			return -1;
+		}
+	}
+	a->kind = ARRIVAL_TRACE;
+	a->unit_us = (double)u;
+	a->file = file->value[0] == '/' ? weir_strdup(file->value)
+					: weir_asprintf("%s/%s", dir ? dir : ".", file->value);
+	a->column = col ? weir_strdup(col->value) : NULL;
+	if (check_trace(a, msg, sizeof(msg)) != 0) {
+		call_err_at(err, file->val_off, file->val_len, "%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_rate_spec(const struct call *c, struct arrival_spec *a, struct parse_err *err)
+{
+	static const char *const keys[] = { "rate", NULL };
+	const struct call_arg *rate = call_arg(c, "rate");
+
+	if (call_check_keys(c, c->name, keys, err) != 0)
+		return -1;
+	if (!rate) {
+		call_err_at(err, 0, c->name_len, "%s needs rate=R, e.g. %s(rate=200/s)", c->name, c->name);
+		return -1;
+	}
+	if (units_parse_rate(rate->value, &a->rate, err) != 0) {
+		err->offset += rate->val_off;
+		return -1;
+	}
+	a->kind = strcmp(c->name, "poisson") == 0 ? ARRIVAL_POISSON : ARRIVAL_CONSTANT;
+	return 0;
+}
+
+static int parse_arrivals(const char *text, const char *dir, struct arrival_spec *a,
+			  struct parse_err *err)
+{
+	static const char *const names[] = { "poisson", "constant", "trace" };
+	struct call c;
+	int rc = -1;
+	const char *near;
+
+	if (call_parse(text, &c, err) != 0)
+		return -1;
+	for (size_t i = 0; i < c.nargs; i++) {
+		if (!c.args[i].key) {
+			call_err_at(err, c.args[i].val_off, c.args[i].val_len,
+				    "arguments are written key=value, e.g. poisson(rate=200/s)");
+			goto out;
+		}
+	}
+	if (!c.name) {
+		call_err_at(err, 0, strlen(text), "expected an arrival process: poisson(rate=R), constant(rate=R) or trace(file=F)");
+	} else if (strcmp(c.name, "poisson") == 0 || strcmp(c.name, "constant") == 0) {
+		rc = parse_rate_spec(&c, a, err);
+	} else if (strcmp(c.name, "trace") == 0) {
+		rc = parse_trace_spec(&c, dir, a, err);
+	} else {
+		near = schema_suggest(c.name, names, 3);
+		call_err_at(err, 0, c.name_len, "unknown arrival process '%s'%s%s%s (poisson, constant or trace)",
+			    c.name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+	}
+out:
+	call_release(&c);
+	return rc;
+}
+
+static void producer_check(void *obj, struct schema_ctx *ctx)
+{
+	struct producer_cfg *p = obj;
+	const struct rate_change_cfg *s = p->schedule.items;
+	struct parse_err err;
+
+	if (parse_arrivals(p->arrivals, ctx->doc ? ctx->doc->dir : NULL, &p->arr, &err) != 0) {
+		schema_parse_error(ctx, schema_node(p, "arrivals"), "arrivals", &err);
+		return;
+	}
+	if (p->arr.kind == ARRIVAL_TRACE && (p->schedule.len || !isnan(p->bursts.rate)))
+		schema_error(ctx, schema_where(p, p->schedule.len ? "schedule" : "bursts"),
+			     "a trace replays its own times; 'schedule' and 'bursts' apply to poisson and constant arrivals");
+	for (size_t i = 1; i < p->schedule.len; i++)
+		if (s[i].at <= s[i - 1].at)
+			schema_error(ctx, s[i].head.node, "schedule steps must be in increasing time order");
+	if (p->stop != SIM_TIME_UNSET && p->stop <= p->start)
+		schema_error(ctx, schema_where(p, "stop"), "'stop' must come after 'start'");
+}
+
+const struct schema producer_schema = {
+	.name = "producer",
+	.size = sizeof(struct producer_cfg),
+	.fields = producer_fields,
+	.check = producer_check,
+	.help = "A workload that sends messages to a queue, named by its key.",
+};
+
+void producer_cfg_release(struct producer_cfg *cfg)
+{
+	free(cfg->arr.file);
+	free(cfg->arr.column);
+	cfg->arr.file = cfg->arr.column = NULL;
+}
+
+/* ---- metrics ------------------------------------------------------------ */
+
+static const struct metric_def producer_defs[] = {
+	{ "MessagesProduced", "count", METRIC_SUM, NULL, "Messages the producer generated in the period." },
+	{ "SendsRejected", "count", METRIC_SUM, "§1.8",
+	  "Sends the queue refused (message larger than its maximum_message_size)." },
+};
+
+const struct metric_family producer_metric_family = {
+	.kind = "Producer",
+	.intro = "One set per producer, named `PRODUCER/Metric`. Every generated message is either sent (and counted by the queue's `NumberOfMessagesSent`) or rejected.",
+	.defs = producer_defs,
+	.ndefs = 2,
+};
+
+void producer_register_metrics(struct producer *p, struct metrics *m)
+{
+	metrics_sum(m, p->name, &producer_defs[0], &p->c.produced);
+	metrics_sum(m, p->name, &producer_defs[1], &p->c.rejected);
+}
+
+/* ---- runtime ------------------------------------------------------------ */
+
+static void on_arrival(struct sim *sim, void *subject, void *object);
+static void halt(struct producer *p);
+
+static double current_rate(const struct producer *p)
+{
+	return p->burst_on ? p->cfg->bursts.rate : p->base_rate;
+}
+
+/* Schedules the next arrival of a rate-driven process at the current rate. */
+static void arm(struct producer *p)
+{
+	double rate = current_rate(p);
+	sim_time now = sim_now(p->sim), at;
+
+	sim_cancel(p->sim, p->next);
+	p->next = SIM_EVENT_NONE;
+	if (!p->active || rate <= 0)
+		return;
+	if (p->cfg->arr.kind == ARRIVAL_POISSON) {
+		at = now + (sim_time)llround(gsl_ran_exponential(p->r_arrivals, (double)SIM_SEC / rate));
+	} else {
+		sim_time gap = (sim_time)llround((double)SIM_SEC / rate);
+
+		at = p->last + (gap > 0 ? gap : 1);   /* at least the 1 us resolution */
+		if (at < now)
+			at = now;
+	}
+	p->next = sim_schedule(p->sim, at, on_arrival, p, NULL);
+}
+
+/* Schedules the next trace arrival, or stops at the end of the file. */
+static void arm_trace(struct producer *p)
+{
+	const char *v;
+	char msg[256];
+	struct parse_err err;
+	sim_time t;
+	int rc;
+
+	while ((rc = csvr_next(p->trace, &v, &p->trace_line, msg, sizeof(msg))) == 1) {
+		if (trace_time(v, p->cfg->arr.unit_us, &t, &err) == 0)
+			break;
+		/* Only a header row can fail: the file was checked at load. */
+	}
+	if (rc != 1) {
+		halt(p);
+		return;
+	}
+	t += p->cfg->start;
+	p->next = sim_schedule(p->sim, t > sim_now(p->sim) ? t : sim_now(p->sim), on_arrival, p, NULL);
+}
+
+static uint32_t draw_size(struct producer *p)
+{
+	double b = dist_sample(&p->cfg->message.size, p->r_size);
+
+	return b >= 4294967295.0 ? UINT32_MAX : (uint32_t)llround(b);
+}
+
+static void send_one(struct producer *p)
+{
+	const struct message_cfg *m = &p->cfg->message;
+	struct sqs_send req = { .size = draw_size(p), .delay = SIM_TIME_UNSET,
+				.born_at = SIM_TIME_UNSET, .sender = p->name };
+
+	if (m->poison > 0 && gsl_rng_uniform(p->r_poison) < m->poison)
+		req.flags |= SQS_MSG_POISON;
+	if (m->delay.kind != DIST_NONE)
+		req.delay = dist_sample_time(&m->delay, p->r_delay);
+	p->c.produced++;
+	if (sqs_send(p->q, &req) == SQS_OK)
+		p->c.sent++;
+	else
+		p->c.rejected++;
+}
+
+static void halt(struct producer *p)
+{
+	p->active = 0;
+	sim_cancel(p->sim, p->next);
+	sim_cancel(p->sim, p->burst_timer);
+	p->next = p->burst_timer = SIM_EVENT_NONE;
+}
+
+static void on_arrival(struct sim *sim, void *subject, void *object)
+{
+	struct producer *p = subject;
+
+	(void)object;
+	p->next = SIM_EVENT_NONE;
+	p->last = sim_now(sim);
+	send_one(p);
+	if (p->cfg->messages != INT64_MIN && p->c.produced >= (uint64_t)p->cfg->messages) {
+		halt(p);
+		return;
+	}
+	if (p->cfg->arr.kind == ARRIVAL_TRACE)
+		arm_trace(p);
+	else
+		arm(p);
+}
+
+static void on_rate_change(struct sim *sim, void *subject, void *object)
+{
+	struct producer *p = subject;
+	const struct rate_change_cfg *step = object;
+
+	(void)sim;
+	p->base_rate = step->rate;
+	if (!p->burst_on)
+		arm(p);
+}
+
+static void on_burst_toggle(struct sim *sim, void *subject, void *object)
+{
+	struct producer *p = subject;
+	const struct dist *len;
+
+	(void)object;
+	p->burst_on = !p->burst_on;
+	len = p->burst_on ? &p->cfg->bursts.on : &p->cfg->bursts.off;
+	p->burst_timer = sim_schedule_in(sim, dist_sample_time(len, p->r_bursts), on_burst_toggle, p, NULL);
+	arm(p);
+}
+
+static void on_start(struct sim *sim, void *subject, void *object)
+{
+	struct producer *p = subject;
+
+	(void)object;
+	p->active = 1;
+	p->last = sim_now(sim);
+	if (p->cfg->arr.kind == ARRIVAL_TRACE)
+		arm_trace(p);
+	else
+		arm(p);
+}
+
+static void on_stop(struct sim *sim, void *subject, void *object)
+{
+	(void)sim;
+	(void)object;
+	halt(subject);
+}
+
+struct producer *producer_create(struct sim *sim, const char *name, const struct producer_cfg *cfg,
+				 struct sqs_queue *target, struct rng_set *rngs)
+{
+	struct producer *p = weir_calloc(1, sizeof(*p));
+
+	p->sim = sim;
+	p->name = name;
+	p->cfg = cfg;
+	p->q = target;
+	p->r_arrivals = rng_stream(rngs, name, "arrivals");
+	p->r_size = rng_stream(rngs, name, "size");
+	p->r_poison = rng_stream(rngs, name, "poison");
+	p->r_delay = rng_stream(rngs, name, "delay");
+	p->r_bursts = rng_stream(rngs, name, "bursts");
+	p->base_rate = cfg->arr.rate;
+	return p;
+}
+
+int producer_start(struct producer *p, char *err, size_t errlen)
+{
+	const struct producer_cfg *cfg = p->cfg;
+
+	if (cfg->arr.kind == ARRIVAL_TRACE) {
+		p->trace = csvr_open(cfg->arr.file, cfg->arr.column, err, errlen);
+		if (!p->trace)
+			return -1;
+	}
+	for (size_t i = 0; i < cfg->schedule.len; i++) {
+		const struct rate_change_cfg *s = VEC_AT(&cfg->schedule, struct rate_change_cfg, i);
+
+		if (s->at <= cfg->start)
+			p->base_rate = s->rate;   /* already in force at the start */
+		else
+			sim_schedule(p->sim, s->at, on_rate_change, p, (void *)(uintptr_t)s);
+	}
+	if (!isnan(cfg->bursts.rate)) {
+		p->burst_on = !cfg->bursts.first;   /* the first toggle flips it to `first` */
+		p->burst_timer = sim_schedule(p->sim, cfg->start, on_burst_toggle, p, NULL);
+	}
+	sim_schedule(p->sim, cfg->start, on_start, p, NULL);
+	if (cfg->stop != SIM_TIME_UNSET)
+		sim_schedule(p->sim, cfg->stop, on_stop, p, NULL);
+	return 0;
+}
+
+void producer_destroy(struct producer *p)
+{
+	if (!p)
+		return;
+	csvr_close(p->trace);
+	free(p);
+}
+
+const struct producer_counters *producer_counters(const struct producer *p)
+{
+	return &p->c;
+}
+
+void producer_end_warmup(struct producer *p)
+{
+	p->c_warm = p->c;
+}
+
+struct producer_counters producer_since_warmup(const struct producer *p)
+{
+	struct producer_counters d = { p->c.produced - p->c_warm.produced, p->c.sent - p->c_warm.sent,
+				       p->c.rejected - p->c_warm.rejected };
+
+	return d;
+}
+
+/* ---- summary ------------------------------------------------------------- */
+
+static const struct stat_def producer_stats_defs[] = {
+	{ "MessagesProduced", "count", "Messages generated after the warm-up." },
+	{ "MessagesSent", "count", "Messages the queue accepted after the warm-up." },
+	{ "SendsRejected", "count", "Messages the queue refused after the warm-up." },
+	{ "ledger.produced", "count", "Whole run: messages generated; = ledger.sent + ledger.rejected." },
+	{ "ledger.sent", "count", "Whole run: messages accepted." },
+	{ "ledger.rejected", "count", "Whole run: messages refused." },
+};
+
+const struct stat_family producer_stat_family = { "Producer", producer_stats_defs, 6 };
+
+void producer_summarize(const struct producer *p, struct summary *s)
+{
+	struct producer_counters w = producer_since_warmup(p);
+	const double v[] = { (double)w.produced, (double)w.sent, (double)w.rejected,
+			     (double)p->c.produced, (double)p->c.sent, (double)p->c.rejected };
+
+	for (size_t i = 0; i < 6; i++)
+		summary_add(s, p->name, "producer", &producer_stats_defs[i], v[i]);
+}
+
+bool producer_ledger(const struct producer *p)
+{
+	return p->c.produced == p->c.sent + p->c.rejected;
+}

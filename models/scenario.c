@@ -1,0 +1,343 @@
+/*
+ * scenario.c - the top level of a scenario file and the rules that tie its
+ * resources together (references, unique names, times inside the run).
+ */
+#include "weir/scenario.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MCF(field) .offset = offsetof(struct metrics_cfg, field)
+static const struct schema_field metrics_fields[] = {
+	{ .key = "period", .type = ST_DURATION, MCF(period), .dflt = "10s",
+	  .flags = SF_RANGE, .min = (double)SIM_MS, .max = (double)SCENARIO_DURATION_MAX,
+	  .help = "Length of one row of timeseries.csv (CloudWatch's own period is 1m)." },
+	{ 0 }
+};
+
+static const struct schema metrics_schema = {
+	.name = "metrics",
+	.size = sizeof(struct metrics_cfg),
+	.fields = metrics_fields,
+	.help = "How the time series is sampled.",
+};
+
+#define TF(field) .offset = offsetof(struct scenario, field)
+static const struct schema_field top_fields[] = {
+	{ .key = "name", .type = ST_STRING, TF(name),
+	  .help = "Name of the scenario; the run is written to out/NAME unless -o says otherwise. Unset: the file's base name." },
+	{ .key = "description", .type = ST_STRING, TF(description), .help = "What the scenario shows." },
+	{ .key = "duration", .type = ST_DURATION, TF(duration), .flags = SF_REQUIRED | SF_RANGE | SF_MIN_OPEN,
+	  .min = 0, .max = (double)SCENARIO_DURATION_MAX, .help = "Simulated time the run covers." },
+	{ .key = "warmup", .type = ST_DURATION, TF(warmup), .dflt = "0s", .flags = SF_MIN, .min = 0,
+	  .help = "Initial time left out of every summary statistic (the time series keeps it)." },
+	{ .key = "seed", .type = ST_INT, TF(seed), .dflt = "1", .flags = SF_RANGE, .min = 0,
+	  .max = 9.2e18, .help = "Seed of every random stream; the same seed gives byte-identical output. --seed overrides it." },
+	{ .key = "metrics", .type = ST_OBJECT, TF(metrics), .sub = &metrics_schema,
+	  .help = "Sampling of the time series." },
+	{ .key = "queues", .type = ST_TABLE, TF(queues), .sub = &sqs_queue_schema,
+	  .help = "SQS standard queues, by name." },
+	{ .key = "producers", .type = ST_TABLE, TF(producers), .sub = &producer_schema,
+	  .help = "Workloads sending to queues, by name." },
+	{ .key = "consumers", .type = ST_TABLE, TF(consumers), .sub = &consumer_schema,
+	  .help = "Worker pools polling queues, by name." },
+	{ 0 }
+};
+
+/* ---- cross-resource checks ----------------------------------------------- */
+
+struct named {
+	const char *name;
+	const char *kind;
+	const struct doc_node *key;
+};
+
+static void collect(struct vec *out, const struct vec *table, size_t size, const char *kind,
+		    const struct doc_node *map)
+{
+	for (size_t i = 0; i < table->len; i++) {
+		const struct schema_head *h = (const void *)((const char *)table->items + i * size);
+		struct named *n = vec_push(out, sizeof(*n));
+
+		n->name = h->name;
+		n->kind = kind;
+		n->key = map ? doc_map_key(map, i) : NULL;
+	}
+}
+
+static const struct named *find_named(const struct vec *all, const char *name)
+{
+	for (size_t i = 0; i < all->len; i++)
+		if (strcmp(VEC_AT(all, struct named, i)->name, name) == 0)
+			return VEC_AT(all, struct named, i);
+	return NULL;
+}
+
+static void unique_names(const struct vec *all, struct schema_ctx *ctx)
+{
+	for (size_t i = 1; i < all->len; i++) {
+		const struct named *a = VEC_AT(all, struct named, i);
+
+		for (size_t j = 0; j < i; j++) {
+			const struct named *b = VEC_AT(all, struct named, j);
+
+			if (strcmp(a->name, b->name) != 0)
+				continue;
+			schema_error(ctx, a->key, "the name '%s' is already used by a %s (line %u); names must be unique",
+				     a->name, b->kind, b->key ? b->key->loc.line : 0);
+			break;
+		}
+	}
+}
+
+/* Checks that `name` (written at node) is a queue; says what it is otherwise. */
+static int want_queue(const struct vec *all, const char *name, const struct doc_node *node,
+		      const char *role, struct schema_ctx *ctx)
+{
+	const struct named *n = find_named(all, name);
+	const char *cands[256];
+	size_t nc = 0;
+	const char *near;
+
+	if (n && strcmp(n->kind, "queue") == 0)
+		return 0;
+	if (n) {
+		schema_error(ctx, node, "%s '%s' is a %s, not a queue", role, name, n->kind);
+		return -1;
+	}
+	for (size_t i = 0; i < all->len && nc < 256; i++)
+		if (strcmp(VEC_AT(all, struct named, i)->kind, "queue") == 0)
+			cands[nc++] = VEC_AT(all, struct named, i)->name;
+	near = schema_suggest(name, cands, nc);
+	if (near)
+		schema_error(ctx, node, "%s '%s' is not a queue of this scenario (did you mean '%s'?)", role, name, near);
+	else
+		schema_error(ctx, node, "%s '%s' is not a queue of this scenario", role, name);
+	return -1;
+}
+
+static int is_dead_letter_of_any(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->queues.len; i++) {
+		const struct sqs_queue_cfg *q = VEC_AT(&sc->queues, struct sqs_queue_cfg, i);
+
+		if (q->redrive.dead_letter && strcmp(q->redrive.dead_letter, name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void late_warning(struct schema_ctx *ctx, const struct scenario *sc, sim_time at,
+			 const struct doc_node *node, const char *what)
+{
+	if (at >= sc->duration)
+		schema_warning(ctx, node, "%s at %gs never happens: the run ends at %gs", what,
+			       sim_time_to_sec(at), sim_time_to_sec(sc->duration));
+}
+
+static void check_queue_refs(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
+{
+	for (size_t i = 0; i < sc->queues.len; i++) {
+		struct sqs_queue_cfg *q = VEC_AT(&sc->queues, struct sqs_queue_cfg, i);
+		const struct sqs_queue_cfg *dlq;
+
+		if (q->redrive.dead_letter &&
+		    want_queue(all, q->redrive.dead_letter, schema_where(&q->redrive, "dead_letter"),
+			       "dead-letter queue", ctx) == 0) {
+			dlq = scenario_queue(sc, q->redrive.dead_letter);
+			if (dlq && dlq->retention < q->retention)
+				schema_warning(ctx, schema_where(&q->redrive, "dead_letter"),
+					       "dead-letter queue '%s' keeps messages for less time than '%s'; a dead-lettered message keeps its enqueue time and expires early (aws-behaviour §1.10)",
+					       dlq->head.name, q->head.name);
+		}
+		for (size_t j = 0; j < q->move_tasks.len; j++) {
+			struct sqs_move_task_cfg *t = VEC_AT(&q->move_tasks, struct sqs_move_task_cfg, j);
+
+			if (t->destination)
+				want_queue(all, t->destination, schema_where(t, "destination"), "destination", ctx);
+			if (!is_dead_letter_of_any(sc, q->head.name))
+				schema_error(ctx, t->head.node,
+					     "a move task needs its queue to be a dead-letter queue, and '%s' is no queue's dead_letter (aws-behaviour §1.10)",
+					     q->head.name);
+			late_warning(ctx, sc, t->at, schema_where(t, "at"), "the move task");
+		}
+		for (size_t j = 0; j < q->purges.len; j++) {
+			const struct sqs_purge_cfg *p = VEC_AT(&q->purges, struct sqs_purge_cfg, j);
+
+			late_warning(ctx, sc, p->at, p->head.node, "the purge");
+		}
+	}
+}
+
+/* The largest value worth warning about: the bound, or mean + 6 sd when unbounded. */
+static double likely_max(const struct dist *d)
+{
+	double hi = dist_max(d);
+
+	return isinf(hi) ? dist_mean(d) + 6 * sqrt(dist_variance(d)) : hi;
+}
+
+static void check_producers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
+{
+	for (size_t i = 0; i < sc->producers.len; i++) {
+		struct producer_cfg *p = VEC_AT(&sc->producers, struct producer_cfg, i);
+		const struct sqs_queue_cfg *q;
+
+		if (want_queue(all, p->target, schema_where(p, "target"), "target", ctx) != 0)
+			continue;
+		q = scenario_queue(sc, p->target);
+		if (dist_min(&p->message.size) > q->maximum_message_size)
+			schema_error(ctx, schema_where(&p->message, "size"),
+				     "every message is larger than queue '%s' accepts (maximum_message_size %.0f bytes)",
+				     q->head.name, q->maximum_message_size);
+		else if (likely_max(&p->message.size) > q->maximum_message_size)
+			schema_warning(ctx, schema_where(&p->message, "size"),
+				       "some messages can be larger than queue '%s' accepts (%.0f bytes) and be rejected",
+				       q->head.name, q->maximum_message_size);
+		late_warning(ctx, sc, p->start, schema_where(p, "start"), "the producer's start");
+	}
+}
+
+static void check_consumers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
+{
+	for (size_t i = 0; i < sc->consumers.len; i++) {
+		struct consumer_cfg *c = VEC_AT(&sc->consumers, struct consumer_cfg, i);
+		const struct sqs_queue_cfg *q;
+		sim_time vt;
+		double mean;
+
+		if (want_queue(all, c->source, schema_where(c, "source"), "source", ctx) != 0)
+			continue;
+		q = scenario_queue(sc, c->source);
+		vt = c->visibility_timeout != SIM_TIME_UNSET ? c->visibility_timeout : q->visibility_timeout;
+		mean = dist_mean(&c->processing) * (double)c->batch_size;
+		if (c->heartbeat.every == SIM_TIME_UNSET && (double)vt < mean)
+			schema_warning(ctx, schema_where(c, "processing"),
+				       "a batch takes %.3gs on average but the visibility timeout is %gs: messages will reappear while still being processed and be delivered twice (aws-behaviour §1.4)",
+				       mean / (double)SIM_SEC, sim_time_to_sec(vt));
+	}
+}
+
+static void scenario_check(void *obj, struct schema_ctx *ctx)
+{
+	struct scenario *sc = obj;
+	const struct doc_node *root = sc->head.node;
+	struct vec all = { 0 };
+
+	collect(&all, &sc->queues, sizeof(struct sqs_queue_cfg), "queue", doc_map_get(root, "queues"));
+	collect(&all, &sc->producers, sizeof(struct producer_cfg), "producer", doc_map_get(root, "producers"));
+	collect(&all, &sc->consumers, sizeof(struct consumer_cfg), "consumer", doc_map_get(root, "consumers"));
+	unique_names(&all, ctx);
+	check_queue_refs(sc, &all, ctx);
+	check_producers(sc, &all, ctx);
+	check_consumers(sc, &all, ctx);
+	if (sc->warmup >= sc->duration)
+		schema_error(ctx, schema_where(sc, "warmup"), "the warm-up (%gs) must be shorter than the run (%gs)",
+			     sim_time_to_sec(sc->warmup), sim_time_to_sec(sc->duration));
+	if (sc->metrics.period > sc->duration)
+		schema_error(ctx, schema_where(&sc->metrics, "period"), "the metrics period is longer than the run");
+	else if (sc->duration / sc->metrics.period > SCENARIO_PERIODS_MAX)
+		schema_error(ctx, schema_where(&sc->metrics, "period"),
+			     "the run would have more than %d metrics periods; choose a longer period",
+			     SCENARIO_PERIODS_MAX);
+	vec_release(&all);
+}
+
+const struct schema scenario_schema = {
+	.name = "scenario",
+	.size = sizeof(struct scenario),
+	.fields = top_fields,
+	.check = scenario_check,
+	.help = "The settings of the whole run and the tables of resources.",
+};
+
+const struct sqs_queue_cfg *scenario_queue(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->queues.len; i++)
+		if (strcmp(VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name, name) == 0)
+			return VEC_AT(&sc->queues, struct sqs_queue_cfg, i);
+	return NULL;
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+/* "scenarios/burst.yaml" -> "burst" */
+static char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
+	const char *dot = strrchr(b, '.');
+
+	return weir_strndup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
+}
+
+/* A name is used as a directory: keep it to a safe alphabet. */
+static void check_run_name(struct scenario *sc, struct schema_ctx *ctx)
+{
+	const char *s = sc->name;
+
+	if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		goto bad;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+			goto bad;
+	return;
+bad:
+	schema_error(ctx, schema_where(sc, "name"),
+		     "the name '%s' is used as a directory name: use letters, digits, '-', '_' and '.'",
+		     sc->name);
+}
+
+static void release_parsed(struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->producers.len; i++)
+		producer_cfg_release(VEC_AT(&sc->producers, struct producer_cfg, i));
+	schema_release(&scenario_schema, sc);
+}
+
+struct scenario *scenario_load(const char *path, const char *text, size_t len,
+			       const char *const *overrides, size_t noverrides, struct diags *d)
+{
+	struct scenario *sc = weir_calloc(1, sizeof(*sc));
+	struct schema_ctx ctx = { .d = d };
+	unsigned before = d->errors;
+
+	sc->file = path;
+	sc->doc = text ? doc_load_text(path, text, len, NULL, d) : doc_load_file(path, d);
+	if (!sc->doc)
+		goto fail;
+	for (size_t i = 0; i < noverrides; i++)
+		doc_override(sc->doc, overrides[i], d);
+	if (d->errors != before)
+		goto fail;
+	if (sc->doc->root->kind != DOC_MAP) {
+		schema_error(&ctx, sc->doc->root, "a scenario is a mapping of settings (name:, duration:, queues: ...), not a %s",
+			     doc_kind_name(sc->doc->root));
+		goto fail;
+	}
+	ctx.doc = sc->doc;
+	sc->default_name = base_name(path);
+	schema_parse(&scenario_schema, sc->doc->root, sc, &ctx);
+	if (!sc->name)
+		sc->name = sc->default_name;
+	if (d->errors == before)
+		check_run_name(sc, &ctx);
+	if (d->errors != before)
+		goto fail;
+	return sc;
+fail:
+	scenario_free(sc);
+	return NULL;
+}
+
+void scenario_free(struct scenario *sc)
+{
+	if (!sc)
+		return;
+	release_parsed(sc);
+	doc_free(sc->doc);
+	free(sc->default_name);
+	free(sc);
+}

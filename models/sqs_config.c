@@ -1,0 +1,356 @@
+/*
+ * sqs_config.c - the queue section of a scenario and the queue's metrics.
+ *
+ * Every key is named after the SQS attribute it models (snake_case) and
+ * bounded by AWS's documented limits (aws-behaviour §1). Keys marked "model
+ * parameter" describe behaviour AWS documents only loosely; their defaults
+ * are weir's choice, stated in docs/fidelity.md.
+ */
+#include "weir/sqs.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <string.h>
+
+#define QF(field) .offset = offsetof(struct sqs_queue_cfg, field)
+
+static const struct schema_field redrive_fields[] = {
+	{ .key = "dead_letter", .type = ST_NAME, .offset = offsetof(struct sqs_redrive_cfg, dead_letter),
+	  .rule = "§1.10",
+	  .help = "Queue that receives messages after max_receive_count receives (deadLetterTargetArn); a standard queue, not this one." },
+	{ .key = "max_receive_count", .type = ST_INT,
+	  .offset = offsetof(struct sqs_redrive_cfg, max_receive_count), .dflt = "10",
+	  .flags = SF_RANGE, .min = 1, .max = SQS_MAX_RECEIVE_COUNT_MAX, .rule = "§1.10",
+	  .help = "Receives without a delete before the next receive moves the message to the dead-letter queue (maxReceiveCount)." },
+	{ 0 }
+};
+
+static void redrive_check(void *obj, struct schema_ctx *ctx)
+{
+	struct sqs_redrive_cfg *r = obj;
+
+	if (!r->dead_letter && r->head.node)
+		schema_error(ctx, r->head.node, "a redrive policy needs 'dead_letter': the queue that receives failed messages");
+}
+
+static const struct schema redrive_schema = {
+	.name = "redrive policy",
+	.size = sizeof(struct sqs_redrive_cfg),
+	.fields = redrive_fields,
+	.check = redrive_check,
+	.help = "The queue's RedrivePolicy: after `max_receive_count` receives without a delete, the next receive moves a message to `dead_letter` instead of returning it (aws-behaviour §1.10).",
+};
+
+static const struct schema_field purge_fields[] = {
+	{ .key = "at", .type = ST_DURATION, .offset = offsetof(struct sqs_purge_cfg, at),
+	  .flags = SF_REQUIRED | SF_MIN, .min = 0, .rule = "§1.9",
+	  .help = "Simulated time of the PurgeQueue call." },
+	{ 0 }
+};
+
+static const struct schema purge_schema = {
+	.name = "purge",
+	.size = sizeof(struct sqs_purge_cfg),
+	.fields = purge_fields,
+	.shorthand = "at",
+	.help = "A PurgeQueue call: every message in the queue, in flight and delayed ones included, is deleted (aws-behaviour §1.9). Purges of one queue must be at least 60 s apart.",
+};
+
+static const struct schema_field move_fields[] = {
+	{ .key = "at", .type = ST_DURATION, .offset = offsetof(struct sqs_move_task_cfg, at),
+	  .flags = SF_REQUIRED | SF_MIN, .min = 0, .rule = "§1.10",
+	  .help = "Simulated time of the StartMessageMoveTask call." },
+	{ .key = "destination", .type = ST_NAME, .offset = offsetof(struct sqs_move_task_cfg, destination),
+	  .rule = "§1.10",
+	  .help = "Queue to move messages to (DestinationArn); unset sends each message back to the queue it was dead-lettered from." },
+	{ .key = "max_number_of_messages_per_second", .type = ST_INT,
+	  .offset = offsetof(struct sqs_move_task_cfg, max_number_of_messages_per_second),
+	  .flags = SF_RANGE, .min = 1, .max = SQS_MOVE_RATE_MAX, .rule = "§1.10",
+	  .help = "Move rate (MaxNumberOfMessagesPerSecond); unset is AWS's system-optimised rate, modelled as 500/s." },
+	{ 0 }
+};
+
+static const struct schema move_schema = {
+	.name = "move task",
+	.size = sizeof(struct sqs_move_task_cfg),
+	.fields = move_fields,
+	.help = "A dead-letter queue redrive (StartMessageMoveTask, aws-behaviour §1.10): moves the messages present when it starts, in batches of 10 at the given rate, as new messages (new id, new enqueue time, receive count 0). One task runs at a time per queue; a task started while another runs is refused; a task stops after 36 h.",
+};
+
+static const struct schema_field queue_fields[] = {
+	{ .key = "visibility_timeout", .type = ST_DURATION, QF(visibility_timeout), .dflt = "30s",
+	  .flags = SF_RANGE, .min = 0, .max = (double)SQS_VISIBILITY_TIMEOUT_MAX, .rule = "§1.4",
+	  .help = "How long a received message stays invisible unless deleted (VisibilityTimeout)." },
+	{ .key = "delay", .type = ST_DURATION, QF(delay), .dflt = "0s",
+	  .flags = SF_RANGE, .min = 0, .max = (double)SQS_DELAY_MAX, .rule = "§1.6",
+	  .help = "How long a new message stays invisible before its first receive (DelaySeconds)." },
+	{ .key = "receive_wait", .type = ST_DURATION, QF(receive_wait), .dflt = "0s",
+	  .flags = SF_RANGE, .min = 0, .max = (double)SQS_WAIT_TIME_MAX, .rule = "§1.3",
+	  .help = "Long-poll wait of receives that do not set their own (ReceiveMessageWaitTimeSeconds); 0 is short polling." },
+	{ .key = "retention", .type = ST_DURATION, QF(retention), .dflt = "4d",
+	  .flags = SF_RANGE, .min = (double)SQS_RETENTION_MIN, .max = (double)SQS_RETENTION_MAX, .rule = "§1.8",
+	  .help = "How long a message is kept, from its enqueue time, before it expires (MessageRetentionPeriod)." },
+	{ .key = "maximum_message_size", .type = ST_SIZE, QF(maximum_message_size), .dflt = "256KiB",
+	  .flags = SF_RANGE, .min = SQS_MESSAGE_SIZE_MIN, .max = SQS_MESSAGE_SIZE_MAX, .rule = "§1.8",
+	  .help = "Largest message accepted; larger sends are rejected (MaximumMessageSize)." },
+	{ .key = "redrive", .type = ST_OBJECT, QF(redrive), .sub = &redrive_schema, .rule = "§1.10",
+	  .help = "Dead-letter redrive policy (RedrivePolicy)." },
+	{ .key = "purges", .type = ST_LIST, QF(purges), .sub = &purge_schema, .rule = "§1.9",
+	  .help = "Times at which the queue is purged (PurgeQueue)." },
+	{ .key = "move_tasks", .type = ST_LIST, QF(move_tasks), .sub = &move_schema, .rule = "§1.10",
+	  .help = "Dead-letter redrives started on this queue (StartMessageMoveTask)." },
+	{ .key = "in_flight_limit", .type = ST_INT, QF(in_flight_limit), .dflt = "120000",
+	  .flags = SF_RANGE, .min = 1, .max = 1e9, .rule = "§1.5",
+	  .help = "Most messages in flight; at the cap short polls get OverLimit and long polls wait. AWS's figure is approximate; a quota increase raises it." },
+	{ .key = "short_poll_sample", .type = ST_REAL, QF(short_poll_sample), .dflt = SQS_SHORT_POLL_SAMPLE_DEFAULT,
+	  .flags = SF_RANGE | SF_MIN_OPEN, .min = 0, .max = 1, .rule = "§1.3",
+	  .help = "Model parameter: the chance a short poll finds each visible message while fewer than 1,000 are visible (a short poll samples a subset of servers; AWS gives no figure)." },
+	{ .key = "duplicate_delivery", .type = ST_REAL, QF(duplicate_delivery), .dflt = "0",
+	  .flags = SF_RANGE, .min = 0, .max = 1, .rule = "§1.1",
+	  .help = "Model parameter: the chance a successful delete leaves a stored copy, which is delivered again after the visibility timeout (at-least-once delivery)." },
+	{ 0 }
+};
+
+/* Queue names: 1..80 letters, digits, '-' and '_' (§1.8). */
+static void queue_name_check(const struct doc_node *key, struct schema_ctx *ctx)
+{
+	const char *s = key->text;
+	size_t n = strlen(s);
+
+	if (n >= 5 && strcmp(s + n - 5, ".fifo") == 0) {
+		schema_error(ctx, key, "queue name '%s' ends in '.fifo', which names a FIFO queue; weir models standard queues",
+			     s);
+		return;
+	}
+	if (n == 0 || n > 80) {
+		schema_error(ctx, key, "queue name '%s' must have 1 to 80 characters (aws-behaviour §1.8)", s);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_') {
+			schema_error(ctx, key, "queue name '%s' may hold only letters, digits, '-' and '_' (aws-behaviour §1.8)",
+				     s);
+			return;
+		}
+	}
+}
+
+static void queue_check(void *obj, struct schema_ctx *ctx)
+{
+	struct sqs_queue_cfg *q = obj;
+	const struct sqs_purge_cfg *p = q->purges.items;
+
+	/* PurgeQueueInProgress: a second purge within 60 s is refused (§1.9). */
+	for (size_t i = 1; i < q->purges.len; i++) {
+		if (p[i].at < p[i - 1].at)
+			schema_error(ctx, p[i].head.node, "purges must be listed in time order");
+		else if (p[i].at - p[i - 1].at < SQS_PURGE_INTERVAL_MIN)
+			schema_error(ctx, p[i].head.node,
+				     "purges of one queue must be at least 60s apart; AWS refuses the second with PurgeQueueInProgress (aws-behaviour §1.9)");
+	}
+	if (q->redrive.dead_letter && strcmp(q->redrive.dead_letter, q->head.name) == 0)
+		schema_error(ctx, schema_where(&q->redrive, "dead_letter"),
+			     "queue '%s' cannot be its own dead-letter queue", q->head.name);
+}
+
+const struct schema sqs_queue_schema = {
+	.name = "queue",
+	.size = sizeof(struct sqs_queue_cfg),
+	.fields = queue_fields,
+	.check = queue_check,
+	.check_name = queue_name_check,
+	.help = "An SQS standard queue (aws-behaviour §1), named by its key. `orders-dlq: {}` (or an empty value) takes every default.",
+};
+
+/* ---- metrics (§1.11) ------------------------------------------------------ */
+
+enum {
+	M_VISIBLE, M_NOT_VISIBLE, M_DELAYED, M_AGE, M_SENT, M_RECEIVED, M_DELETED, M_EMPTY,
+	M_SIZE, M_TO_DLQ, M_EXPIRED, M_PURGED, M_REDRIVEN, M_DUPLICATES, M_STALE, M_LATENCY,
+	M_WAIT, M_NDEFS
+};
+
+static const struct metric_def sqs_defs[M_NDEFS] = {
+	[M_VISIBLE] = { "ApproximateNumberOfMessagesVisible", "count", METRIC_GAUGE, "§1.11",
+			"Messages available for retrieval at the end of the period." },
+	[M_NOT_VISIBLE] = { "ApproximateNumberOfMessagesNotVisible", "count", METRIC_GAUGE, "§1.11",
+			    "Messages in flight (received, not deleted, visibility timeout running)." },
+	[M_DELAYED] = { "ApproximateNumberOfMessagesDelayed", "count", METRIC_GAUGE, "§1.11",
+			"Messages hidden by the queue delay or a message timer." },
+	[M_AGE] = { "ApproximateAgeOfOldestMessage", "seconds", METRIC_GAUGE, "§1.11",
+		    "Age of the oldest message in the queue, leaving out messages received 3 or more times; on a dead-letter queue, time since the move." },
+	[M_SENT] = { "NumberOfMessagesSent", "count", METRIC_SUM, "§1.11",
+		     "Messages sent (move-task redrives count; automatic dead-letter moves do not)." },
+	[M_RECEIVED] = { "NumberOfMessagesReceived", "count", METRIC_SUM, "§1.11",
+			 "Messages returned by receives." },
+	[M_DELETED] = { "NumberOfMessagesDeleted", "count", METRIC_SUM, "§1.7",
+			"DeleteMessage calls with a valid receipt, stale and repeated ones included, so it can exceed real deletions." },
+	[M_EMPTY] = { "NumberOfEmptyReceives", "count", METRIC_SUM, "§1.11",
+		      "Receive calls that returned no message." },
+	[M_SIZE] = { "SentMessageSize", "bytes", METRIC_AVERAGE, "§1.11",
+		     "Average size of the messages sent in the period (empty when none)." },
+	[M_TO_DLQ] = { "MessagesMovedToDLQ", "count", METRIC_SUM, "§1.10",
+		       "Messages moved to the dead-letter queue by a receive (weir)." },
+	[M_EXPIRED] = { "MessagesExpired", "count", METRIC_SUM, "§1.8",
+			"Messages deleted because their retention period ended (weir)." },
+	[M_PURGED] = { "MessagesPurged", "count", METRIC_SUM, "§1.9",
+		       "Messages deleted by PurgeQueue (weir)." },
+	[M_REDRIVEN] = { "MessagesRedriven", "count", METRIC_SUM, "§1.10",
+			 "Messages moved out by a move task (weir)." },
+	[M_DUPLICATES] = { "DuplicateDeliveries", "count", METRIC_SUM, "§1.1, §1.4",
+			   "Successful processings of a message that had already been processed successfully (weir)." },
+	[M_STALE] = { "StaleDeletes", "count", METRIC_SUM, "§1.7",
+		      "Deletes with a receipt from an earlier receive: accepted, but nothing deleted (weir)." },
+	[M_LATENCY] = { "EndToEndLatency", "seconds", METRIC_PERCENTILES, NULL,
+			"Time from the first send to the delete, for messages deleted in the period (weir)." },
+	[M_WAIT] = { "WaitTime", "seconds", METRIC_PERCENTILES, NULL,
+		     "Time from the send to the first receive, for messages first received in the period (weir)." },
+};
+
+const struct metric_family sqs_metric_family = {
+	.kind = "Queue",
+	.intro = "One set per queue, named `QUEUE/Metric`. The first ten are the CloudWatch `AWS/SQS` metrics of aws-behaviour §1.11 with their names and units; the rest are weir's additions that CloudWatch does not show. Gauges are read at the end of each period; sums count what happened during it.",
+	.defs = sqs_defs,
+	.ndefs = M_NDEFS,
+};
+
+static double g_visible(const void *q) { return (double)sqs_visible(q); }
+static double g_in_flight(const void *q) { return (double)sqs_in_flight(q); }
+static double g_delayed(const void *q) { return (double)sqs_delayed(q); }
+static double g_age(const void *q) { return sqs_oldest_age(q); }
+
+void sqs_register_metrics(struct sqs_queue *q, struct metrics *m)
+{
+	const struct sqs_counters *c = sqs_counters(q);
+	const char *n = sqs_name(q);
+
+	metrics_gauge(m, n, &sqs_defs[M_VISIBLE], g_visible, q);
+	metrics_gauge(m, n, &sqs_defs[M_NOT_VISIBLE], g_in_flight, q);
+	metrics_gauge(m, n, &sqs_defs[M_DELAYED], g_delayed, q);
+	metrics_gauge(m, n, &sqs_defs[M_AGE], g_age, q);
+	metrics_sum(m, n, &sqs_defs[M_SENT], &c->sent);
+	metrics_sum(m, n, &sqs_defs[M_RECEIVED], &c->received);
+	metrics_sum(m, n, &sqs_defs[M_DELETED], &c->deleted_calls);
+	metrics_sum(m, n, &sqs_defs[M_EMPTY], &c->empty_receives);
+	metrics_average(m, n, &sqs_defs[M_SIZE], &c->sent_bytes, &c->sent, 1.0);
+	metrics_sum(m, n, &sqs_defs[M_TO_DLQ], &c->moved_to_dlq);
+	metrics_sum(m, n, &sqs_defs[M_EXPIRED], &c->expired);
+	metrics_sum(m, n, &sqs_defs[M_PURGED], &c->purged);
+	metrics_sum(m, n, &sqs_defs[M_REDRIVEN], &c->redriven);
+	metrics_sum(m, n, &sqs_defs[M_DUPLICATES], &c->duplicates);
+	metrics_sum(m, n, &sqs_defs[M_STALE], &c->stale_deletes);
+	metrics_percentiles(m, n, &sqs_defs[M_LATENCY], sqs_period_hist(q, SQS_HIST_LATENCY), 1e-6);
+	metrics_percentiles(m, n, &sqs_defs[M_WAIT], sqs_period_hist(q, SQS_HIST_WAIT), 1e-6);
+}
+
+/* ---- summary statistics -------------------------------------------------- */
+
+enum {
+	S_SENT, S_RECEIVED, S_DELETED_CALLS, S_EMPTY, S_TO_DLQ, S_EXPIRED, S_PURGED, S_REDRIVEN,
+	S_DUPLICATES, S_STALE, S_LOST, S_OVER_LIMIT, S_TOO_LARGE, S_VIS_CHANGES, S_VIS_ERRORS,
+	S_TASKS_REJECTED,
+	S_LAT_MEAN, S_LAT_P50, S_LAT_P90, S_LAT_P99, S_LAT_MAX,
+	S_WAIT_MEAN, S_WAIT_P50, S_WAIT_P90, S_WAIT_P99, S_WAIT_MAX,
+	S_VIS_AVG, S_VIS_MAX, S_INF_AVG,
+	S_L_SENT, S_L_MOVED_IN, S_L_DELETED, S_L_TO_DLQ, S_L_EXPIRED, S_L_PURGED, S_L_REDRIVEN,
+	S_L_VISIBLE, S_L_IN_FLIGHT, S_L_DELAYED,
+	S_NSTATS
+};
+
+static const struct stat_def sqs_stats_defs[S_NSTATS] = {
+	[S_SENT] = { "NumberOfMessagesSent", "count", "Messages sent after the warm-up." },
+	[S_RECEIVED] = { "NumberOfMessagesReceived", "count", "Messages returned by receives after the warm-up." },
+	[S_DELETED_CALLS] = { "NumberOfMessagesDeleted", "count", "Delete calls with a valid receipt after the warm-up (stale ones included, §1.7)." },
+	[S_EMPTY] = { "NumberOfEmptyReceives", "count", "Receives that returned nothing, after the warm-up." },
+	[S_TO_DLQ] = { "MessagesMovedToDLQ", "count", "Messages moved to the dead-letter queue after the warm-up." },
+	[S_EXPIRED] = { "MessagesExpired", "count", "Messages that reached the end of their retention after the warm-up." },
+	[S_PURGED] = { "MessagesPurged", "count", "Messages deleted by purges after the warm-up." },
+	[S_REDRIVEN] = { "MessagesRedriven", "count", "Messages moved out by move tasks after the warm-up." },
+	[S_DUPLICATES] = { "DuplicateDeliveries", "count", "Successful processings of an already successfully processed message, after the warm-up." },
+	[S_STALE] = { "StaleDeletes", "count", "Deletes with a stale receipt (nothing deleted), after the warm-up." },
+	[S_LOST] = { "LostDeletes", "count", "Deletes that left a stored copy (duplicate_delivery), after the warm-up." },
+	[S_OVER_LIMIT] = { "OverLimitReceives", "count", "Short-poll receives refused at the in-flight limit, after the warm-up." },
+	[S_TOO_LARGE] = { "SendsTooLarge", "count", "Sends refused for exceeding maximum_message_size, after the warm-up." },
+	[S_VIS_CHANGES] = { "VisibilityChanges", "count", "Successful ChangeMessageVisibility calls after the warm-up." },
+	[S_VIS_ERRORS] = { "VisibilityChangeErrors", "count", "ChangeMessageVisibility calls refused (not in flight, stale, past 12 h) after the warm-up." },
+	[S_TASKS_REJECTED] = { "MoveTasksRejected", "count", "Move tasks refused because another was running (whole run)." },
+	[S_LAT_MEAN] = { "EndToEndLatency.mean", "seconds", "Mean time from first send to delete (exact mean)." },
+	[S_LAT_P50] = { "EndToEndLatency.p50", "seconds", "Median end-to-end latency (within 0.4%)." },
+	[S_LAT_P90] = { "EndToEndLatency.p90", "seconds", "90th percentile of end-to-end latency (within 0.4%)." },
+	[S_LAT_P99] = { "EndToEndLatency.p99", "seconds", "99th percentile of end-to-end latency (within 0.4%)." },
+	[S_LAT_MAX] = { "EndToEndLatency.max", "seconds", "Longest end-to-end latency (exact)." },
+	[S_WAIT_MEAN] = { "WaitTime.mean", "seconds", "Mean time from send to first receive (exact mean)." },
+	[S_WAIT_P50] = { "WaitTime.p50", "seconds", "Median wait for the first receive (within 0.4%)." },
+	[S_WAIT_P90] = { "WaitTime.p90", "seconds", "90th percentile of the wait (within 0.4%)." },
+	[S_WAIT_P99] = { "WaitTime.p99", "seconds", "99th percentile of the wait (within 0.4%)." },
+	[S_WAIT_MAX] = { "WaitTime.max", "seconds", "Longest wait for a first receive (exact)." },
+	[S_VIS_AVG] = { "ApproximateNumberOfMessagesVisible.mean", "count", "Time-average number of visible messages after the warm-up." },
+	[S_VIS_MAX] = { "ApproximateNumberOfMessagesVisible.max", "count", "Largest number of visible messages after the warm-up." },
+	[S_INF_AVG] = { "ApproximateNumberOfMessagesNotVisible.mean", "count", "Time-average number of in-flight messages after the warm-up." },
+	[S_L_SENT] = { "ledger.sent", "count", "Whole run: messages sent to the queue." },
+	[S_L_MOVED_IN] = { "ledger.moved_in", "count", "Whole run: messages dead-lettered into the queue." },
+	[S_L_DELETED] = { "ledger.deleted", "count", "Whole run: messages really deleted." },
+	[S_L_TO_DLQ] = { "ledger.moved_to_dlq", "count", "Whole run: messages moved to the dead-letter queue." },
+	[S_L_EXPIRED] = { "ledger.expired", "count", "Whole run: messages expired." },
+	[S_L_PURGED] = { "ledger.purged", "count", "Whole run: messages purged." },
+	[S_L_REDRIVEN] = { "ledger.redriven", "count", "Whole run: messages moved out by move tasks." },
+	[S_L_VISIBLE] = { "ledger.visible", "count", "At the end: visible messages." },
+	[S_L_IN_FLIGHT] = { "ledger.in_flight", "count", "At the end: in-flight messages." },
+	[S_L_DELAYED] = { "ledger.delayed", "count", "At the end: delayed messages. sent + moved_in = deleted + moved_to_dlq + expired + purged + redriven + visible + in_flight + delayed." },
+};
+
+const struct stat_family sqs_stat_family = { "Queue", sqs_stats_defs, S_NSTATS };
+
+void sqs_summarize(const struct sqs_queue *q, struct summary *s)
+{
+	struct sqs_stats st;
+	struct sqs_ledger l;
+	const struct sqs_counters *c;
+	const char *n = sqs_name(q);
+	double v[S_NSTATS];
+
+	sqs_stats(q, &st);
+	sqs_ledger(q, &l);
+	c = &st.since_warmup;
+	v[S_SENT] = (double)c->sent;
+	v[S_RECEIVED] = (double)c->received;
+	v[S_DELETED_CALLS] = (double)c->deleted_calls;
+	v[S_EMPTY] = (double)c->empty_receives;
+	v[S_TO_DLQ] = (double)c->moved_to_dlq;
+	v[S_EXPIRED] = (double)c->expired;
+	v[S_PURGED] = (double)c->purged;
+	v[S_REDRIVEN] = (double)c->redriven;
+	v[S_DUPLICATES] = (double)c->duplicates;
+	v[S_STALE] = (double)c->stale_deletes;
+	v[S_LOST] = (double)c->lost_deletes;
+	v[S_OVER_LIMIT] = (double)c->over_limit;
+	v[S_TOO_LARGE] = (double)c->too_large;
+	v[S_VIS_CHANGES] = (double)c->visibility_changes;
+	v[S_VIS_ERRORS] = (double)c->visibility_errors;
+	v[S_TASKS_REJECTED] = (double)sqs_move_tasks_rejected(q);
+	v[S_LAT_MEAN] = hist_mean(st.latency) * 1e-6;
+	v[S_LAT_P50] = hist_quantile(st.latency, 0.50) * 1e-6;
+	v[S_LAT_P90] = hist_quantile(st.latency, 0.90) * 1e-6;
+	v[S_LAT_P99] = hist_quantile(st.latency, 0.99) * 1e-6;
+	v[S_LAT_MAX] = hist_quantile(st.latency, 1.0) * 1e-6;
+	v[S_WAIT_MEAN] = hist_mean(st.wait) * 1e-6;
+	v[S_WAIT_P50] = hist_quantile(st.wait, 0.50) * 1e-6;
+	v[S_WAIT_P90] = hist_quantile(st.wait, 0.90) * 1e-6;
+	v[S_WAIT_P99] = hist_quantile(st.wait, 0.99) * 1e-6;
+	v[S_WAIT_MAX] = hist_quantile(st.wait, 1.0) * 1e-6;
+	v[S_VIS_AVG] = st.mean_visible;
+	v[S_VIS_MAX] = (double)st.max_visible;
+	v[S_INF_AVG] = st.mean_in_flight;
+	v[S_L_SENT] = (double)l.sent;
+	v[S_L_MOVED_IN] = (double)l.moved_in;
+	v[S_L_DELETED] = (double)l.deleted;
+	v[S_L_TO_DLQ] = (double)l.moved_to_dlq;
+	v[S_L_EXPIRED] = (double)l.expired;
+	v[S_L_PURGED] = (double)l.purged;
+	v[S_L_REDRIVEN] = (double)l.redriven;
+	v[S_L_VISIBLE] = (double)l.visible;
+	v[S_L_IN_FLIGHT] = (double)l.in_flight;
+	v[S_L_DELAYED] = (double)l.delayed;
+	for (int i = 0; i < S_NSTATS; i++)
+		summary_add(s, n, "queue", &sqs_stats_defs[i], v[i]);
+}

@@ -1,0 +1,323 @@
+/*
+ * world.c - building, running and reporting one simulation.
+ */
+#include "weir/world.h"
+#include "weir/consumer.h"
+#include "weir/producer.h"
+#include "weir/rng.h"
+#include "weir/sqs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct resource_ops {
+	const char *kind;
+	void (*register_metrics)(void *self, struct metrics *m);
+	void (*end_warmup)(void *self);
+	void (*summarize)(const void *self, struct summary *s);
+	bool (*ledger)(const void *self, FILE *err);
+	void (*destroy)(void *self);
+};
+
+struct resource {
+	const char *name;
+	const struct resource_ops *ops;
+	void *self;
+};
+
+struct world {
+	const struct scenario *sc;
+	struct sim *sim;
+	struct rng_set *rngs;
+	struct sqs_env env;
+	struct metrics *metrics;
+	struct vec res;                /* struct resource, in scenario order */
+	const struct world_opts *opts;
+};
+
+/* ---- queues ------------------------------------------------------------ */
+
+static void q_metrics(void *self, struct metrics *m) { sqs_register_metrics(self, m); }
+static void q_warmup(void *self) { sqs_end_warmup(self); }
+static void q_summarize(const void *self, struct summary *s) { sqs_summarize(self, s); }
+static void q_destroy(void *self) { sqs_destroy(self); }
+
+static bool q_ledger(const void *self, FILE *err)
+{
+	struct sqs_ledger l;
+
+	if (sqs_ledger(self, &l))
+		return true;
+	fprintf(err, "weir: internal error: the ledger of queue '%s' does not balance: "
+		"sent %llu + moved in %llu != deleted %llu + to DLQ %llu + expired %llu + purged %llu"
+		" + redriven %llu + visible %llu + in flight %llu + delayed %llu\n",
+		sqs_name(self), (unsigned long long)l.sent, (unsigned long long)l.moved_in,
+		(unsigned long long)l.deleted, (unsigned long long)l.moved_to_dlq,
+		(unsigned long long)l.expired, (unsigned long long)l.purged,
+		(unsigned long long)l.redriven, (unsigned long long)l.visible,
+		(unsigned long long)l.in_flight, (unsigned long long)l.delayed);
+	return false;
+}
+
+static const struct resource_ops queue_ops = {
+	"queue", q_metrics, q_warmup, q_summarize, q_ledger, q_destroy
+};
+
+/* ---- producers --------------------------------------------------------- */
+
+static void p_metrics(void *self, struct metrics *m) { producer_register_metrics(self, m); }
+static void p_warmup(void *self) { producer_end_warmup(self); }
+static void p_summarize(const void *self, struct summary *s) { producer_summarize(self, s); }
+static void p_destroy(void *self) { producer_destroy(self); }
+
+static bool p_ledger(const void *self, FILE *err)
+{
+	const struct producer_counters *c = producer_counters(self);
+
+	if (producer_ledger(self))
+		return true;
+	fprintf(err, "weir: internal error: a producer's ledger does not balance: produced %llu != sent %llu + rejected %llu\n",
+		(unsigned long long)c->produced, (unsigned long long)c->sent,
+		(unsigned long long)c->rejected);
+	return false;
+}
+
+static const struct resource_ops producer_ops = {
+	"producer", p_metrics, p_warmup, p_summarize, p_ledger, p_destroy
+};
+
+/* ---- consumers --------------------------------------------------------- */
+
+static void c_metrics(void *self, struct metrics *m) { consumer_register_metrics(self, m); }
+static void c_warmup(void *self) { consumer_end_warmup(self); }
+static void c_summarize(const void *self, struct summary *s) { consumer_summarize(self, s); }
+static void c_destroy(void *self) { consumer_destroy(self); }
+
+static bool c_ledger(const void *self, FILE *err)
+{
+	if (consumer_ledger(self))
+		return true;
+	fprintf(err, "weir: internal error: a consumer's ledger does not balance (received != succeeded + failed + holding)\n");
+	return false;
+}
+
+static const struct resource_ops consumer_ops = {
+	"consumer", c_metrics, c_warmup, c_summarize, c_ledger, c_destroy
+};
+
+/* ---- building ---------------------------------------------------------- */
+
+static void add(struct world *w, const char *name, const struct resource_ops *ops, void *self)
+{
+	struct resource *r = vec_push(&w->res, sizeof(*r));
+
+	r->name = name;
+	r->ops = ops;
+	r->self = self;
+}
+
+static void *find(const struct world *w, const char *name, const struct resource_ops *ops)
+{
+	for (size_t i = 0; i < w->res.len; i++) {
+		const struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		if (r->ops == ops && strcmp(r->name, name) == 0)
+			return r->self;
+	}
+	return NULL;
+}
+
+static struct sqs_queue *lookup_queue(void *ctx, const char *name)
+{
+	return find(ctx, name, &queue_ops);
+}
+
+static void build_queues(struct world *w)
+{
+	const struct vec *qs = &w->sc->queues;
+
+	for (size_t i = 0; i < qs->len; i++) {
+		const struct sqs_queue_cfg *cfg = VEC_AT(qs, struct sqs_queue_cfg, i);
+
+		add(w, cfg->head.name, &queue_ops,
+		    sqs_create(&w->env, cfg->head.name, cfg, rng_stream(w->rngs, cfg->head.name, "queue")));
+	}
+	for (size_t i = 0; i < qs->len; i++) {
+		const struct sqs_queue_cfg *cfg = VEC_AT(qs, struct sqs_queue_cfg, i);
+
+		if (cfg->redrive.dead_letter)
+			sqs_set_dead_letter(lookup_queue(w, cfg->head.name),
+					    lookup_queue(w, cfg->redrive.dead_letter));
+	}
+}
+
+static int build_workloads(struct world *w, char *err, size_t errlen)
+{
+	const struct scenario *sc = w->sc;
+
+	for (size_t i = 0; i < sc->producers.len; i++) {
+		const struct producer_cfg *cfg = VEC_AT(&sc->producers, struct producer_cfg, i);
+		struct producer *p = producer_create(w->sim, cfg->head.name, cfg,
+						     lookup_queue(w, cfg->target), w->rngs);
+
+		add(w, cfg->head.name, &producer_ops, p);
+		if (producer_start(p, err, errlen) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < sc->consumers.len; i++) {
+		const struct consumer_cfg *cfg = VEC_AT(&sc->consumers, struct consumer_cfg, i);
+		struct consumer *c = consumer_create(w->sim, cfg->head.name, cfg,
+						     lookup_queue(w, cfg->source), w->rngs);
+
+		add(w, cfg->head.name, &consumer_ops, c);
+		consumer_start(c);
+	}
+	return 0;
+}
+
+static void on_warmup_end(struct sim *sim, void *subject, void *object)
+{
+	struct world *w = subject;
+
+	(void)sim;
+	(void)object;
+	for (size_t i = 0; i < w->res.len; i++) {
+		struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		r->ops->end_warmup(r->self);
+	}
+}
+
+struct world *world_create(const struct scenario *sc, const struct world_opts *o,
+			   char *err, size_t errlen)
+{
+	struct world *w = weir_calloc(1, sizeof(*w));
+
+	w->sc = sc;
+	w->opts = o;
+	w->sim = sim_create();
+	if (!w->sim)
+		WEIR_BUG("out of memory creating the engine");
+	w->rngs = rng_set_create(o->seed, o->replication);
+	sqs_env_init(&w->env, w->sim, o->trace);
+	w->metrics = metrics_create(w->sim, sc->metrics.period);
+	sim_set_interrupt(w->sim, o->interrupt);
+	build_queues(w);
+	for (size_t i = 0; i < w->res.len; i++) {
+		struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		if (r->ops == &queue_ops)
+			sqs_start(r->self, lookup_queue, w);
+	}
+	if (build_workloads(w, err, errlen) != 0) {
+		world_destroy(w);
+		return NULL;
+	}
+	for (size_t i = 0; i < w->res.len; i++) {
+		struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		r->ops->register_metrics(r->self, w->metrics);
+	}
+	if (sc->warmup > 0)
+		sim_schedule(w->sim, sc->warmup, on_warmup_end, w, NULL);
+	metrics_start(w->metrics, o->timeseries);
+	return w;
+}
+
+bool world_run(struct world *w)
+{
+	sim_time end = w->sc->duration, step = end / 100 > 0 ? end / 100 : 1;
+	enum sim_stop stop = SIM_STOP_END;
+
+	while (sim_now(w->sim) < end) {
+		sim_time until = end - sim_now(w->sim) > step ? sim_now(w->sim) + step : end;
+
+		stop = sim_run(w->sim, until);
+		if (stop == SIM_STOP_INTERRUPT)
+			break;
+		if (w->opts->progress)
+			w->opts->progress(w->opts->progress_ctx, sim_now(w->sim), end,
+					  sim_events_processed(w->sim));
+	}
+	metrics_finish(w->metrics);
+	return stop == SIM_STOP_INTERRUPT;
+}
+
+void world_destroy(struct world *w)
+{
+	if (!w)
+		return;
+	for (size_t i = w->res.len; i-- > 0;) {
+		struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		r->ops->destroy(r->self);
+	}
+	vec_release(&w->res);
+	metrics_destroy(w->metrics);
+	sqs_env_release(&w->env);
+	rng_set_destroy(w->rngs);
+	sim_destroy(w->sim);
+	free(w);
+}
+
+/* ---- reports ----------------------------------------------------------- */
+
+sim_time world_now(const struct world *w)
+{
+	return sim_now(w->sim);
+}
+
+uint64_t world_events(const struct world *w)
+{
+	return sim_events_processed(w->sim);
+}
+
+void world_summarize(const struct world *w, struct summary *s)
+{
+	for (size_t i = 0; i < w->res.len; i++) {
+		const struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		r->ops->summarize(r->self, s);
+	}
+}
+
+void world_write_dictionary(const struct world *w, struct csvw *out)
+{
+	metrics_write_dictionary(w->metrics, out);
+}
+
+void world_write_resources(const struct world *w, struct csvw *out)
+{
+	csvw_str(out, "resource");
+	csvw_str(out, "kind");
+	csvw_str(out, "dead_letter");
+	csvw_end_row(out);
+	for (size_t i = 0; i < w->res.len; i++) {
+		const struct resource *r = VEC_AT(&w->res, struct resource, i);
+		const char *dlq = NULL;
+
+		if (r->ops == &queue_ops)
+			dlq = sqs_config(r->self)->redrive.dead_letter;
+		csvw_str(out, r->name);
+		csvw_str(out, r->ops->kind);
+		csvw_str(out, dlq ? dlq : "");
+		csvw_end_row(out);
+	}
+}
+
+bool world_check_ledgers(const struct world *w, FILE *err)
+{
+	bool ok = true;
+
+	for (size_t i = 0; i < w->res.len; i++) {
+		const struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		ok &= r->ops->ledger(r->self, err);
+	}
+	return ok;
+}
+
+size_t world_message_bytes(const struct world *w)
+{
+	return pool_bytes(&w->env.msgs);
+}

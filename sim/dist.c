@@ -1,0 +1,1274 @@
+/*
+ * dist.c - distributions written in scenarios: parsing with located errors,
+ * sampling with GSL, analytic moments.
+ *
+ * Parsing goes in three steps: split "name(key=value, ...)" into arguments
+ * (struct call), match each argument to the distribution's parameter table
+ * and read its value with the units parser, then let the distribution's
+ * build function check the combination and the ranges and convert to GSL's
+ * parameters in base units (struct dist). Every error carries the offset and
+ * length of the offending text, so the caller can put a caret under it.
+ *
+ * Empirical distributions read one column of a CSV file (libcsv) at parse
+ * time and resample its values uniformly.
+ */
+#include "weir/dist.h"
+#include "weir/base.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+
+#define MAX_PARAMS 6          /* most parameters a distribution has (lognormal) */
+#define MAX_ARGS 8            /* most arguments accepted in one call */
+#define SUGGEST_MAX_EDITS 2   /* "did you mean" only this close */
+#define EDIT_MAX_LEN 32       /* longer words are never close to a name */
+#define QUOTE_MAX 60          /* longest piece of input quoted in a message */
+#define CSV_CHUNK 16384       /* bytes read from a CSV file at a time */
+#define LOGNORMAL_P 0.99      /* the quantile p99= names */
+#define US_PER_SEC 1e6        /* mu= and sigma= of durations are in ln(seconds) */
+
+enum ptype {
+	P_VALUE, /* a value of the distribution's unit kind */
+	P_RATE,  /* a rate (exponential durations only) */
+	P_REAL,  /* a plain number of any sign: shape, mu, sigma */
+	P_TEXT   /* kept as text: file, column, unit */
+};
+
+struct param {
+	const char *key;
+	enum ptype type;
+};
+
+/* One "key=value" (or positional "value") inside the parentheses. */
+struct arg {
+	size_t key_off, key_len;  /* key_len 0: positional */
+	size_t val_off, val_len;
+};
+
+struct call;
+typedef int build_fn(const struct call *c, struct dist *d, struct parse_err *err);
+
+struct dist_spec {
+	const char *name;
+	enum dist_kind kind;
+	bool positional;              /* the first parameter may be given without key= */
+	struct param params[MAX_PARAMS + 1];
+	const char *usage;            /* for messages */
+	build_fn *build;
+};
+
+/* A parsed "name(args)" on its way to a struct dist. */
+struct call {
+	const char *text;
+	enum unit_kind unit;
+	const char *base_dir;
+	const struct dist_spec *spec;
+	size_t name_off, name_len;
+	struct arg args[MAX_ARGS];
+	size_t nargs;
+	const struct arg *given[MAX_PARAMS]; /* the argument giving each parameter, or NULL */
+	double val[MAX_PARAMS];             /* its value (not for P_TEXT) */
+};
+
+static build_fn build_constant, build_exponential, build_uniform, build_normal,
+	build_lognormal, build_gamma, build_weibull, build_pareto, build_empirical;
+
+static const struct dist_spec specs[] = {
+	{ "constant", DIST_CONSTANT, true, { { "value", P_VALUE } },
+	  "constant(VALUE)", build_constant },
+	{ "exponential", DIST_EXPONENTIAL, false, { { "mean", P_VALUE }, { "rate", P_RATE } },
+	  "exponential(mean=...) or exponential(rate=...)", build_exponential },
+	{ "uniform", DIST_UNIFORM, false, { { "min", P_VALUE }, { "max", P_VALUE } },
+	  "uniform(min=..., max=...)", build_uniform },
+	{ "normal", DIST_NORMAL, false, { { "mean", P_VALUE }, { "sd", P_VALUE } },
+	  "normal(mean=..., sd=...)", build_normal },
+	{ "lognormal", DIST_LOGNORMAL, false,
+	  { { "median", P_VALUE }, { "p99", P_VALUE }, { "mean", P_VALUE }, { "sd", P_VALUE },
+	    { "mu", P_REAL }, { "sigma", P_REAL } },
+	  "lognormal(median=..., p99=...), lognormal(mean=..., sd=...) or lognormal(mu=..., sigma=...)",
+	  build_lognormal },
+	{ "gamma", DIST_GAMMA, false, { { "shape", P_REAL }, { "scale", P_VALUE }, { "mean", P_VALUE } },
+	  "gamma(shape=..., scale=...) or gamma(shape=..., mean=...)", build_gamma },
+	{ "weibull", DIST_WEIBULL, false, { { "shape", P_REAL }, { "scale", P_VALUE } },
+	  "weibull(shape=..., scale=...)", build_weibull },
+	{ "pareto", DIST_PARETO, false, { { "shape", P_REAL }, { "scale", P_VALUE } },
+	  "pareto(shape=..., scale=...)", build_pareto },
+	{ "empirical", DIST_EMPIRICAL, false,
+	  { { "file", P_TEXT }, { "column", P_TEXT }, { "unit", P_TEXT } },
+	  "empirical(file=PATH[, column=NAME|NUMBER][, unit=UNIT])", build_empirical },
+};
+
+#define NSPECS (sizeof(specs) / sizeof(specs[0]))
+#define DIST_NAMES "constant, exponential, uniform, normal, lognormal, gamma, weibull, pareto or empirical"
+
+static const char *const kind_names[] = {
+	[DIST_NONE] = "none", [DIST_CONSTANT] = "constant", [DIST_EXPONENTIAL] = "exponential",
+	[DIST_UNIFORM] = "uniform", [DIST_NORMAL] = "normal", [DIST_LOGNORMAL] = "lognormal",
+	[DIST_GAMMA] = "gamma", [DIST_WEIBULL] = "weibull", [DIST_PARETO] = "pareto",
+	[DIST_EMPIRICAL] = "empirical",
+};
+
+const char *dist_kind_name(enum dist_kind kind)
+{
+	WEIR_ASSERT(kind >= DIST_NONE && kind <= DIST_EMPIRICAL);
+	return kind_names[kind];
+}
+
+/* ---- small helpers ---- */
+
+static int fail(struct parse_err *err, size_t off, size_t len, const char *fmt, ...)
+	WEIR_PRINTF(4, 5);
+
+static int fail(struct parse_err *err, size_t off, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	err->offset = off;
+	err->len = len;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int qlen(size_t len)
+{
+	return (int)(len < QUOTE_MAX ? len : QUOTE_MAX);
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool is_ident(char c, bool first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       (!first && c >= '0' && c <= '9');
+}
+
+static size_t skip_blanks(const char *s, size_t i)
+{
+	while (is_blank(s[i]))
+		i++;
+	return i;
+}
+
+/* Shrinks [*off, *off + *len) to exclude blanks at both ends. */
+static void trim(const char *s, size_t *off, size_t *len)
+{
+	while (*len && is_blank(s[*off])) {
+		(*off)++;
+		(*len)--;
+	}
+	while (*len && is_blank(s[*off + *len - 1]))
+		(*len)--;
+}
+
+/* Levenshtein distance of a[0..alen) and b, or a large number when either is long. */
+static size_t edit_distance(const char *a, size_t alen, const char *b)
+{
+	size_t blen = strlen(b), row[EDIT_MAX_LEN + 1];
+
+	if (alen > EDIT_MAX_LEN || blen > EDIT_MAX_LEN)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= blen; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= alen; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= blen; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[blen];
+}
+
+/* A name close enough to suggest: a few edits, and fewer than its length. */
+static bool is_close(const char *word, size_t len, const char *name)
+{
+	size_t d = edit_distance(word, len, name);
+
+	return d <= SUGGEST_MAX_EDITS && d < strlen(name);
+}
+
+/* Reads text[off, off + len) as a value of kind unit; signed allows a leading '-'. */
+static int read_number(const char *text, size_t off, size_t len, enum unit_kind unit,
+		       bool is_signed, double *v, struct parse_err *err)
+{
+	char *s = weir_strndup(text + off, len);
+	size_t skip = is_signed && s[0] == '-' ? 1 : 0;
+	int rc = units_parse(unit, s + skip, v, err);
+
+	free(s);
+	if (rc < 0) {
+		err->offset += off + skip;
+		return -1;
+	}
+	if (skip)
+		*v = -*v;
+	return 0;
+}
+
+/* ---- splitting "name(key=value, ...)" ---- */
+
+static const struct dist_spec *find_spec(const char *name, size_t len)
+{
+	for (size_t i = 0; i < NSPECS; i++)
+		if (strlen(specs[i].name) == len && strncmp(specs[i].name, name, len) == 0)
+			return &specs[i];
+	return NULL;
+}
+
+static int unknown_dist(const struct call *c, struct parse_err *err)
+{
+	const char *name = c->text + c->name_off;
+	const char *near = NULL;
+
+	for (size_t i = 0; i < NSPECS && !near; i++)
+		if (is_close(name, c->name_len, specs[i].name))
+			near = specs[i].name;
+	if (near)
+		return fail(err, c->name_off, c->name_len,
+			    "unknown distribution '%.*s' (did you mean %s? use " DIST_NAMES ")",
+			    qlen(c->name_len), name, near);
+	return fail(err, c->name_off, c->name_len, "unknown distribution '%.*s' (use " DIST_NAMES ")",
+		    qlen(c->name_len), name);
+}
+
+/* "mean=400ms sd=100ms": a second '=' in a value means a ',' is missing. */
+static int check_missing_comma(const struct call *c, const struct arg *a, struct parse_err *err)
+{
+	const char *t = c->text;
+	const char *eq = memchr(t + a->val_off, '=', a->val_len);
+	size_t end, start;
+
+	if (!eq)
+		return 0;
+	end = (size_t)(eq - t);
+	while (end > a->val_off && is_blank(t[end - 1]))
+		end--;
+	start = end;
+	while (start > a->val_off && is_ident(t[start - 1], false))
+		start--;
+	if (start == end)
+		return fail(err, (size_t)(eq - t), 1, "unexpected '=' in the value of '%.*s'",
+			    qlen(a->key_len), t + a->key_off);
+	return fail(err, start, end - start, "missing ',' before '%.*s'", qlen(end - start), t + start);
+}
+
+/* Stores the argument text[seg, end), which ended at ',' or ')'. */
+static int add_arg(struct call *c, size_t seg, size_t end, bool only, struct parse_err *err)
+{
+	const char *t = c->text;
+	size_t len = end - seg;
+	const char *eq;
+	struct arg *a;
+
+	trim(t, &seg, &len);
+	if (len == 0)
+		return only && t[end] == ')' ? 0 : fail(err, end, 1, "empty parameter before '%c'", t[end]);
+	if (c->nargs == MAX_ARGS)
+		return fail(err, seg, len, "too many parameters (at most %d)", MAX_ARGS);
+	a = &c->args[c->nargs++];
+	eq = memchr(t + seg, '=', len);
+	a->val_off = eq ? (size_t)(eq - t) + 1 : seg;
+	a->val_len = seg + len - a->val_off;
+	a->key_off = seg;
+	a->key_len = eq ? (size_t)(eq - t) - seg : 0;
+	trim(t, &a->key_off, &a->key_len);
+	trim(t, &a->val_off, &a->val_len);
+	if (eq && a->key_len == 0)
+		return fail(err, (size_t)(eq - t), 1, "missing parameter name before '='");
+	if (eq && a->val_len == 0)
+		return fail(err, (size_t)(eq - t), 1, "missing value after '%.*s='",
+			    qlen(a->key_len), t + a->key_off);
+	return check_missing_comma(c, a, err);
+}
+
+/* Nothing but blanks may follow the closing parenthesis at i - 1. */
+static int check_trailing(const struct call *c, size_t i, struct parse_err *err)
+{
+	const char *t = c->text;
+	size_t len;
+
+	i = skip_blanks(t, i);
+	if (!t[i])
+		return 0;
+	if (t[i] == ')')
+		return fail(err, i, 1, "unbalanced parentheses: ')' has no matching '('");
+	len = strlen(t + i);
+	trim(t, &i, &len);
+	return fail(err, i, len, "unexpected '%.*s' after the distribution", qlen(len), t + i);
+}
+
+/* Splits the arguments between the '(' at open and its ')'. */
+static int split_args(struct call *c, size_t open, struct parse_err *err)
+{
+	const char *t = c->text;
+	size_t i = open + 1;
+
+	for (;;) {
+		size_t seg = i;
+
+		while (t[i] && t[i] != ',' && t[i] != ')' && t[i] != '(')
+			i++;
+		if (t[i] == '(')
+			return fail(err, i, 1, "unexpected '(' in the parameters of %s", c->spec->name);
+		if (!t[i])
+			return fail(err, open, 1, "unbalanced parentheses: '(' is never closed");
+		if (add_arg(c, seg, i, seg == open + 1, err) < 0)
+			return -1;
+		if (t[i++] == ')')
+			return check_trailing(c, i, err);
+	}
+}
+
+/* ---- matching arguments to parameters ---- */
+
+static int param_count(const struct dist_spec *spec)
+{
+	int n = 0;
+
+	while (n < MAX_PARAMS && spec->params[n].key)
+		n++;
+	return n;
+}
+
+/* "mean and rate", "shape, scale and mean" */
+static void list_params(const struct dist_spec *spec, char *buf, size_t n)
+{
+	int count = param_count(spec);
+
+	buf[0] = '\0';
+	for (int i = 0; i < count; i++) {
+		size_t used = strlen(buf);
+
+		snprintf(buf + used, n - used, "%s%s", i == 0 ? "" : i == count - 1 ? " and " : ", ",
+			 spec->params[i].key);
+	}
+}
+
+static int find_param(const struct dist_spec *spec, const char *key, size_t len)
+{
+	for (int i = 0; i < param_count(spec); i++)
+		if (strlen(spec->params[i].key) == len && strncmp(spec->params[i].key, key, len) == 0)
+			return i;
+	return -1;
+}
+
+static int unknown_param(const struct call *c, const struct arg *a, struct parse_err *err)
+{
+	const char *key = c->text + a->key_off, *near = NULL;
+	char expected[128];
+
+	for (int i = 0; i < param_count(c->spec) && !near; i++)
+		if (is_close(key, a->key_len, c->spec->params[i].key))
+			near = c->spec->params[i].key;
+	list_params(c->spec, expected, sizeof(expected));
+	if (near)
+		return fail(err, a->key_off, a->key_len,
+			    "unknown parameter '%.*s' for %s (did you mean %s? the parameters of %s are %s)",
+			    qlen(a->key_len), key, c->spec->name, near, c->spec->name, expected);
+	return fail(err, a->key_off, a->key_len, "unknown parameter '%.*s' for %s (the parameters of %s are %s)",
+		    qlen(a->key_len), key, c->spec->name, c->spec->name, expected);
+}
+
+/* The index of the parameter argument a gives, or -1 with err filled. */
+static int arg_param(const struct call *c, const struct arg *a, struct parse_err *err)
+{
+	const char *t = c->text;
+	char expected[128];
+	int i;
+
+	if (a->key_len == 0) {
+		if (c->spec->positional)
+			return 0;
+		list_params(c->spec, expected, sizeof(expected));
+		return fail(err, a->val_off, a->val_len, "missing name before '%.*s' (write key=value; the parameters of %s are %s)",
+			    qlen(a->val_len), t + a->val_off, c->spec->name, expected);
+	}
+	for (size_t j = 0; j < a->key_len; j++)
+		if (!is_ident(t[a->key_off + j], j == 0))
+			return fail(err, a->key_off, a->key_len, "'%.*s' is not a parameter name",
+				    qlen(a->key_len), t + a->key_off);
+	i = find_param(c->spec, t + a->key_off, a->key_len);
+	return i >= 0 ? i : unknown_param(c, a, err);
+}
+
+/* Reads the value of argument a as parameter i. */
+static int arg_value(struct call *c, const struct arg *a, int i, struct parse_err *err)
+{
+	enum ptype type = c->spec->params[i].type;
+
+	if (type == P_TEXT)
+		return 0;
+	if (type == P_RATE && c->unit != UNIT_DURATION)
+		return fail(err, a->key_off, a->key_len, "rate= is only for durations (use mean=)");
+	if (type == P_RATE)
+		return read_number(c->text, a->val_off, a->val_len, UNIT_RATE, false, &c->val[i], err);
+	if (type == P_REAL)
+		return read_number(c->text, a->val_off, a->val_len, UNIT_NONE, true, &c->val[i], err);
+	return read_number(c->text, a->val_off, a->val_len, c->unit, c->unit == UNIT_NONE,
+			   &c->val[i], err);
+}
+
+static int match_args(struct call *c, struct parse_err *err)
+{
+	for (size_t k = 0; k < c->nargs; k++) {
+		const struct arg *a = &c->args[k];
+		int i = arg_param(c, a, err);
+
+		if (i < 0)
+			return -1;
+		if (c->given[i])
+			return fail(err, a->key_len ? a->key_off : a->val_off,
+				    a->key_len ? a->key_len : a->val_len, "duplicate parameter '%s'",
+				    c->spec->params[i].key);
+		if (arg_value(c, a, i, err) < 0)
+			return -1;
+		c->given[i] = a;
+	}
+	return 0;
+}
+
+/* ---- what build functions use ---- */
+
+static int pidx(const struct call *c, const char *key)
+{
+	int i = find_param(c->spec, key, strlen(key));
+
+	WEIR_ASSERT(i >= 0);
+	return i;
+}
+
+static const struct arg *given(const struct call *c, const char *key)
+{
+	return c->given[pidx(c, key)];
+}
+
+static double val(const struct call *c, const char *key)
+{
+	return c->val[pidx(c, key)];
+}
+
+/* The value text of a given parameter, for "%.*s". */
+#define VAL_TEXT(c, key) qlen(given(c, key)->val_len), (c)->text + given(c, key)->val_off
+
+static int require(const struct call *c, const char *key, struct parse_err *err)
+{
+	if (given(c, key))
+		return 0;
+	return fail(err, c->name_off, c->name_len, "missing parameter '%s' (write %s)", key, c->spec->usage);
+}
+
+/* Exactly one of a and b must be given. */
+static int one_of(const struct call *c, const char *a, const char *b, struct parse_err *err)
+{
+	const struct arg *ga = given(c, a), *gb = given(c, b);
+
+	if (ga && gb) {
+		const struct arg *later = ga > gb ? ga : gb;
+
+		return fail(err, later->key_off, later->key_len,
+			    "'%s' and '%s' cannot be given together (write %s)", a, b, c->spec->usage);
+	}
+	if (!ga && !gb)
+		return fail(err, c->name_off, c->name_len, "missing parameter '%s' or '%s' (write %s)",
+			    a, b, c->spec->usage);
+	return 0;
+}
+
+static int positive(const struct call *c, const char *key, struct parse_err *err)
+{
+	const struct arg *a = given(c, key);
+
+	if (val(c, key) > 0)
+		return 0;
+	return fail(err, a->val_off, a->val_len, "%s must be greater than 0 (got %.*s)", key, VAL_TEXT(c, key));
+}
+
+static int non_negative(const struct call *c, const char *key, struct parse_err *err)
+{
+	const struct arg *a = given(c, key);
+
+	if (val(c, key) >= 0)
+		return 0;
+	return fail(err, a->val_off, a->val_len, "%s must be at least 0 (got %.*s)", key, VAL_TEXT(c, key));
+}
+
+/* Parameter hi must be greater than parameter lo. */
+static int greater(const struct call *c, const char *hi, const char *lo, struct parse_err *err)
+{
+	const struct arg *a = given(c, hi);
+
+	if (val(c, hi) > val(c, lo))
+		return 0;
+	return fail(err, a->val_off, a->val_len, "%s must be greater than %s (got %s=%.*s, %s=%.*s)",
+		    hi, lo, lo, VAL_TEXT(c, lo), hi, VAL_TEXT(c, hi));
+}
+
+/* ---- one build function per distribution ---- */
+
+static int build_constant(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	if (require(c, "value", err) < 0)
+		return -1;
+	d->a = val(c, "value");
+	return 0;
+}
+
+static int build_exponential(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	if (one_of(c, "mean", "rate", err) < 0)
+		return -1;
+	if (given(c, "rate")) {
+		if (positive(c, "rate", err) < 0)
+			return -1;
+		d->a = US_PER_SEC / val(c, "rate");
+		return 0;
+	}
+	if (positive(c, "mean", err) < 0)
+		return -1;
+	d->a = val(c, "mean");
+	return 0;
+}
+
+static int build_uniform(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	if (require(c, "min", err) < 0 || require(c, "max", err) < 0 ||
+	    greater(c, "max", "min", err) < 0)
+		return -1;
+	d->a = val(c, "min");
+	d->b = val(c, "max");
+	return 0;
+}
+
+/* Normal draws of durations, rates and sizes are truncated at 0. */
+static bool truncated(const struct dist *d)
+{
+	return d->unit != UNIT_NONE;
+}
+
+static int build_normal(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	if (require(c, "mean", err) < 0 || require(c, "sd", err) < 0 ||
+	    non_negative(c, "sd", err) < 0 || (truncated(d) && non_negative(c, "mean", err) < 0))
+		return -1;
+	d->a = val(c, "mean");
+	d->b = val(c, "sd");
+	return 0;
+}
+
+/* mu = ln(median), sigma = ln(p99 / median) / z(0.99). */
+static int lognormal_quantiles(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	if (positive(c, "median", err) < 0 || greater(c, "p99", "median", err) < 0)
+		return -1;
+	d->a = log(val(c, "median"));
+	d->b = (log(val(c, "p99")) - d->a) / gsl_cdf_ugaussian_Pinv(LOGNORMAL_P);
+	return 0;
+}
+
+/* sigma^2 = ln(1 + sd^2 / mean^2), mu = ln(mean) - sigma^2 / 2. */
+static int lognormal_moments(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	double mean = val(c, "mean"), sd = val(c, "sd"), s2;
+
+	if (positive(c, "mean", err) < 0 || non_negative(c, "sd", err) < 0)
+		return -1;
+	s2 = log1p(sd * sd / (mean * mean));
+	d->a = log(mean) - s2 / 2;
+	d->b = sqrt(s2);
+	return 0;
+}
+
+/* mu is of ln(seconds) for durations: shift it to ln(microseconds). */
+static int lognormal_logs(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	if (non_negative(c, "sigma", err) < 0)
+		return -1;
+	d->a = val(c, "mu") + (d->unit == UNIT_DURATION ? log(US_PER_SEC) : 0);
+	d->b = val(c, "sigma");
+	return 0;
+}
+
+static int build_lognormal(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	static const char *const pairs[3][2] = { { "median", "p99" }, { "mean", "sd" }, { "mu", "sigma" } };
+	int pair = -1;
+
+	for (int p = 0; p < 3; p++) {
+		const struct arg *a = given(c, pairs[p][0]) ? given(c, pairs[p][0]) : given(c, pairs[p][1]);
+
+		if (a && pair >= 0)
+			return fail(err, a->key_off, a->key_len, "'%.*s' cannot be combined with '%s' (write %s)",
+				    qlen(a->key_len), c->text + a->key_off,
+				    given(c, pairs[pair][0]) ? pairs[pair][0] : pairs[pair][1], c->spec->usage);
+		if (a)
+			pair = p;
+	}
+	if (pair < 0)
+		return fail(err, c->name_off, c->name_len, "missing parameters (write %s)", c->spec->usage);
+	if (require(c, pairs[pair][0], err) < 0 || require(c, pairs[pair][1], err) < 0)
+		return -1;
+	return pair == 0 ? lognormal_quantiles(c, d, err)
+	     : pair == 1 ? lognormal_moments(c, d, err) : lognormal_logs(c, d, err);
+}
+
+static int build_gamma(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	const char *scale = given(c, "mean") ? "mean" : "scale";
+
+	if (require(c, "shape", err) < 0 || positive(c, "shape", err) < 0 ||
+	    one_of(c, "scale", "mean", err) < 0 || positive(c, scale, err) < 0)
+		return -1;
+	d->a = val(c, "shape");
+	d->b = given(c, "mean") ? val(c, "mean") / d->a : val(c, "scale");
+	return 0;
+}
+
+static int shape_scale(const struct call *c, double *shape, double *scale, struct parse_err *err)
+{
+	if (require(c, "shape", err) < 0 || require(c, "scale", err) < 0 ||
+	    positive(c, "shape", err) < 0 || positive(c, "scale", err) < 0)
+		return -1;
+	*shape = val(c, "shape");
+	*scale = val(c, "scale");
+	return 0;
+}
+
+static int build_weibull(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	return shape_scale(c, &d->b, &d->a, err);
+}
+
+static int build_pareto(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	return shape_scale(c, &d->a, &d->b, err);
+}
+
+/* ---- empirical: one column of a CSV file ---- */
+
+struct csv_opts {
+	const char *label;      /* the file name as written, for messages */
+	enum unit_kind unit;
+	const char *unit_text;  /* unit= for bare numbers, or NULL */
+	const char *col_name;   /* column=NAME, or NULL */
+	size_t col_number;      /* column=NUMBER, from 1; 0 when a name or unset */
+};
+
+struct csv_state {
+	const struct csv_opts *o;
+	size_t row;          /* number of the row being read, from 1 */
+	size_t col;          /* index of the next field in the row, from 0 */
+	size_t column;       /* index of the column read, from 0 */
+	bool got;            /* the row had that column */
+	struct vec first;    /* char *: the cells of row 1, until the header is known */
+	struct vec values;   /* double: the values read */
+	bool failed;
+	char msg[sizeof(((struct parse_err *)0)->msg)];
+};
+
+static void csv_fail(struct csv_state *st, const char *fmt, ...) WEIR_PRINTF(2, 3);
+
+static void csv_fail(struct csv_state *st, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (st->failed)
+		return;
+	st->failed = true;
+	n = snprintf(st->msg, sizeof(st->msg), "%.*s:%zu: ", qlen(strlen(st->o->label)), st->o->label,
+		     st->row);
+	va_start(ap, fmt);
+	vsnprintf(st->msg + n, sizeof(st->msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+}
+
+/* A bare number ends with a digit; it takes unit= when there is one. */
+static bool is_bare(const char *cell)
+{
+	size_t len = strlen(cell);
+
+	while (len && is_blank(cell[len - 1]))
+		len--;
+	return len && cell[len - 1] >= '0' && cell[len - 1] <= '9';
+}
+
+static int parse_cell(const struct csv_opts *o, const char *cell, double *v, struct parse_err *err)
+{
+	char *with_unit;
+	int rc;
+
+	if (!o->unit_text || !is_bare(cell))
+		return read_number(cell, 0, strlen(cell), o->unit, o->unit == UNIT_NONE, v, err);
+	with_unit = weir_asprintf("%s%s", cell, o->unit_text);
+	rc = units_parse(o->unit, with_unit, v, err);
+	free(with_unit);
+	return rc;
+}
+
+static void add_cell(struct csv_state *st, const char *cell)
+{
+	struct parse_err err;
+	double v;
+
+	if (parse_cell(st->o, cell, &v, &err) < 0) {
+		csv_fail(st, "cannot read '%.*s' as a %s: %s%s", qlen(strlen(cell)), cell,
+			 units_kind_name(st->o->unit), err.msg,
+			 st->o->unit != UNIT_NONE && !st->o->unit_text && is_bare(cell)
+			 ? " (or give unit= for bare numbers)" : "");
+		return;
+	}
+	*(double *)vec_push(&st->values, sizeof(double)) = v;
+}
+
+static void free_first_row(struct csv_state *st)
+{
+	for (size_t i = 0; i < st->first.len; i++)
+		free(*VEC_AT(&st->first, char *, i));
+	vec_release(&st->first);
+}
+
+/* column=NAME: the header cell of that name. */
+static void find_named_column(struct csv_state *st)
+{
+	struct parse_err err;
+	double v;
+
+	for (size_t i = 0; i < st->first.len; i++) {
+		if (strcmp(*VEC_AT(&st->first, char *, i), st->o->col_name) == 0) {
+			st->column = i;
+			return;
+		}
+	}
+	if (st->first.len && parse_cell(st->o, *VEC_AT(&st->first, char *, 0), &v, &err) == 0)
+		csv_fail(st, "column=%s needs a header row, but the first row holds values", st->o->col_name);
+	else
+		csv_fail(st, "no column named '%s' in the header row", st->o->col_name);
+}
+
+/* Row 1 is a header when its cell in the column is not a value. */
+static void first_row(struct csv_state *st)
+{
+	struct parse_err err;
+	const char *cell;
+	double v;
+
+	if (st->o->col_name) {
+		find_named_column(st);
+		return;
+	}
+	st->column = st->o->col_number ? st->o->col_number - 1 : 0;
+	if (st->column >= st->first.len) {
+		csv_fail(st, "no column %zu (the row has %zu)", st->column + 1, st->first.len);
+		return;
+	}
+	cell = *VEC_AT(&st->first, char *, st->column);
+	if (parse_cell(st->o, cell, &v, &err) == 0)
+		*(double *)vec_push(&st->values, sizeof(double)) = v;
+}
+
+static void on_field(void *field, size_t len, void *data)
+{
+	struct csv_state *st = data;
+	char *cell;
+
+	if (st->failed)
+		return;
+	cell = weir_strndup(field ? field : "", field ? len : 0);
+	if (st->row == 1) {
+		*(char **)vec_push(&st->first, sizeof(char *)) = cell;
+	} else {
+		if (st->col == st->column) {
+			add_cell(st, cell);
+			st->got = true;
+		}
+		free(cell);
+	}
+	st->col++;
+}
+
+static void on_row(int terminator, void *data)
+{
+	struct csv_state *st = data;
+
+	(void)terminator;
+	if (st->row == 1 && !st->failed)
+		first_row(st);
+	else if (!st->got)
+		csv_fail(st, "no column %zu in this row (it has %zu)", st->column + 1, st->col);
+	free_first_row(st);
+	st->row++;
+	st->col = 0;
+	st->got = false;
+}
+
+/* Reads the CSV file f into st; on error st->failed and st->msg say why. */
+static void read_csv(FILE *f, struct csv_state *st)
+{
+	struct csv_parser p;
+	char buf[CSV_CHUNK];
+	size_t n;
+
+	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+	csv_set_realloc_func(&p, weir_realloc);
+	csv_set_free_func(&p, free);
+	while (!st->failed && (n = fread(buf, 1, sizeof(buf), f)) > 0)
+		if (csv_parse(&p, buf, n, on_field, on_row, st) != n)
+			csv_fail(st, "malformed CSV (a quote inside an unquoted field?)");
+	if (!st->failed && ferror(f))
+		csv_fail(st, "cannot read the file");
+	if (!st->failed && csv_fini(&p, on_field, on_row, st) != 0)
+		csv_fail(st, "malformed CSV (a quoted field is never closed)");
+	csv_free(&p);
+	free_first_row(st);
+}
+
+/* The path of file= relative to base_dir; free it. */
+static char *resolve_path(const char *base_dir, const char *file)
+{
+	if (!base_dir || !*base_dir || file[0] == '/')
+		return weir_strdup(file);
+	return weir_asprintf("%s/%s", base_dir, file);
+}
+
+static int cannot_open(const struct arg *file, const char *label, struct parse_err *err)
+{
+	char why[128];
+
+	snprintf(why, sizeof(why), "%s", strerror(errno));
+	if (why[0] >= 'A' && why[0] <= 'Z')
+		why[0] = (char)(why[0] - 'A' + 'a');
+	return fail(err, file->val_off, file->val_len, "cannot open '%.*s': %s", qlen(strlen(label)), label, why);
+}
+
+/* Reads the values of the chosen column into d. */
+static int load_values(const struct call *c, const struct csv_opts *o, struct dist *d,
+		       struct parse_err *err)
+{
+	const struct arg *file = given(c, "file");
+	char *path = resolve_path(c->base_dir, o->label);
+	struct csv_state st = { .o = o, .row = 1 };
+	FILE *f = fopen(path, "r");
+
+	free(path);
+	if (!f)
+		return cannot_open(file, o->label, err);
+	read_csv(f, &st);
+	fclose(f);
+	if (!st.failed && st.values.len == 0 && o->col_name)
+		snprintf(st.msg, sizeof(st.msg), "%s: no values in column '%s'", o->label, o->col_name);
+	else if (!st.failed && st.values.len == 0)
+		snprintf(st.msg, sizeof(st.msg), "%s: no values in column %zu", o->label,
+			 o->col_number ? o->col_number : 1);
+	if (st.failed || st.values.len == 0) {
+		vec_release(&st.values);
+		return fail(err, file->val_off, file->val_len, "%s", st.msg);
+	}
+	d->values = st.values.items;
+	d->nvalues = st.values.len;
+	return 0;
+}
+
+/* unit= must be a unit of the distribution's kind. */
+static int check_unit(const struct call *c, const char *unit, struct parse_err *err)
+{
+	const struct arg *a = given(c, "unit");
+	char *one;
+	double v;
+	int rc;
+
+	if (c->unit == UNIT_NONE)
+		return fail(err, a->key_off, a->key_len, "unit= is only for durations, rates and sizes");
+	if ((unit[0] >= '0' && unit[0] <= '9') || unit[0] == '.')
+		return fail(err, a->val_off, a->val_len, "'%s' is not a unit", unit);
+	one = weir_asprintf("1%s", unit);
+	rc = units_parse(c->unit, one, &v, err);
+	free(one);
+	if (rc < 0) {
+		err->offset = a->val_off;
+		err->len = a->val_len;
+	}
+	return rc;
+}
+
+/* column=NAME or column=NUMBER (from 1). */
+static int read_column(const struct call *c, struct csv_opts *o, struct parse_err *err)
+{
+	const struct arg *a = given(c, "column");
+	const char *t = c->text + a->val_off;
+	size_t digits = 0, n = 0;
+
+	while (digits < a->val_len && t[digits] >= '0' && t[digits] <= '9')
+		n = n * 10 + (size_t)(t[digits++] - '0');
+	if (digits < a->val_len) {
+		o->col_name = weir_strndup(t, a->val_len);
+		return 0;
+	}
+	if (n == 0 || digits > 9)
+		return fail(err, a->val_off, a->val_len, "column=%.*s is out of range (columns are numbered from 1)",
+			    qlen(a->val_len), t);
+	o->col_number = n;
+	return 0;
+}
+
+static void opts_release(struct csv_opts *o)
+{
+	free((char *)o->label);
+	free((char *)o->unit_text);
+	free((char *)o->col_name);
+}
+
+static int build_empirical(const struct call *c, struct dist *d, struct parse_err *err)
+{
+	struct csv_opts o = { .unit = c->unit };
+	const struct arg *file = given(c, "file"), *unit = given(c, "unit");
+	int rc;
+
+	if (require(c, "file", err) < 0)
+		return -1;
+	o.label = weir_strndup(c->text + file->val_off, file->val_len);
+	if (unit)
+		o.unit_text = weir_strndup(c->text + unit->val_off, unit->val_len);
+	if (unit && check_unit(c, o.unit_text, err) < 0)
+		rc = -1;
+	else if (given(c, "column") && read_column(c, &o, err) < 0)
+		rc = -1;
+	else
+		rc = load_values(c, &o, d, err);
+	opts_release(&o);
+	return rc;
+}
+
+/* ---- parsing: the whole text ---- */
+
+/* A value without a distribution name: a constant. */
+static int parse_bare(const struct call *c, struct dist *out, struct parse_err *err)
+{
+	size_t off = 0, len = strlen(c->text);
+
+	trim(c->text, &off, &len);
+	if (len == 0)
+		return fail(err, 0, strlen(c->text),
+			    "empty distribution (write a value or e.g. exponential(mean=...))");
+	if (read_number(c->text, off, len, c->unit, c->unit == UNIT_NONE, &out->a, err) < 0)
+		return -1;
+	out->kind = DIST_CONSTANT;
+	return 0;
+}
+
+/* A word not followed by '(': a name without parameters, or not a value. */
+static int bare_word(const struct call *c, struct dist *out, struct parse_err *err)
+{
+	const struct dist_spec *spec = find_spec(c->text + c->name_off, c->name_len);
+
+	if (spec)
+		return fail(err, c->name_off, c->name_len, "missing parameters after '%s' (write %s)",
+			    spec->name, spec->usage);
+	for (size_t i = 0; i < NSPECS; i++)
+		if (is_close(c->text + c->name_off, c->name_len, specs[i].name))
+			return unknown_dist(c, err);
+	return parse_bare(c, out, err);
+}
+
+static int parse_text(struct call *c, struct dist *out, struct parse_err *err)
+{
+	const char *t = c->text;
+	size_t i = skip_blanks(t, 0), j = i;
+
+	if (!is_ident(t[i], true))
+		return parse_bare(c, out, err);
+	while (is_ident(t[j], false))
+		j++;
+	c->name_off = i;
+	c->name_len = j - i;
+	j = skip_blanks(t, j);
+	if (t[j] != '(')
+		return bare_word(c, out, err);
+	c->spec = find_spec(t + i, c->name_len);
+	if (!c->spec)
+		return unknown_dist(c, err);
+	if (split_args(c, j, err) < 0 || match_args(c, err) < 0 || c->spec->build(c, out, err) < 0)
+		return -1;
+	out->kind = c->spec->kind;
+	return 0;
+}
+
+int dist_parse(const char *text, enum unit_kind unit, const char *base_dir,
+	       struct dist *out, struct parse_err *err)
+{
+	struct call c = { .text = text, .unit = unit, .base_dir = base_dir };
+	struct parse_err ignored;
+
+	memset(out, 0, sizeof(*out));
+	out->unit = unit;
+	if (parse_text(&c, out, err ? err : &ignored) < 0) {
+		dist_release(out);
+		return -1;
+	}
+	out->text = weir_strdup(text);
+	return 0;
+}
+
+void dist_constant(struct dist *out, enum unit_kind unit, double value)
+{
+	char buf[64];
+
+	memset(out, 0, sizeof(*out));
+	out->kind = DIST_CONSTANT;
+	out->unit = unit;
+	out->a = value;
+	out->text = weir_strdup(units_format(unit, value, buf, sizeof(buf)));
+}
+
+void dist_release(struct dist *d)
+{
+	free(d->values);
+	free(d->text);
+	memset(d, 0, sizeof(*d));
+}
+
+void dist_copy(struct dist *dst, const struct dist *src)
+{
+	WEIR_ASSERT(dst != src);
+	*dst = *src;
+	if (src->values) {
+		dst->values = weir_malloc(src->nvalues * sizeof(double));
+		memcpy(dst->values, src->values, src->nvalues * sizeof(double));
+	}
+	dst->text = src->text ? weir_strdup(src->text) : NULL;
+}
+
+/* ---- sampling ---- */
+
+/* Truncation by rejection: with mean >= 0 at least half the draws are kept. */
+static double sample_normal(const struct dist *d, gsl_rng *r)
+{
+	double x;
+
+	do
+		x = d->a + gsl_ran_gaussian(r, d->b);
+	while (truncated(d) && x < 0);
+	return x;
+}
+
+double dist_sample(const struct dist *d, gsl_rng *r)
+{
+	switch (d->kind) {
+	case DIST_CONSTANT:
+		return d->a;
+	case DIST_EXPONENTIAL:
+		return gsl_ran_exponential(r, d->a);
+	case DIST_UNIFORM:
+		return gsl_ran_flat(r, d->a, d->b);
+	case DIST_NORMAL:
+		return sample_normal(d, r);
+	case DIST_LOGNORMAL:
+		return gsl_ran_lognormal(r, d->a, d->b);
+	case DIST_GAMMA:
+		return gsl_ran_gamma(r, d->a, d->b);
+	case DIST_WEIBULL:
+		return gsl_ran_weibull(r, d->a, d->b);
+	case DIST_PARETO:
+		return gsl_ran_pareto(r, d->a, d->b);
+	case DIST_EMPIRICAL:
+		return d->values[gsl_rng_uniform_int(r, (unsigned long)d->nvalues)];
+	case DIST_NONE:
+		break;
+	}
+	WEIR_BUG("sampling a distribution of kind %d", (int)d->kind);
+}
+
+sim_time dist_sample_time(const struct dist *d, gsl_rng *r)
+{
+	double v;
+
+	WEIR_ASSERT(d->unit == UNIT_DURATION);
+	v = dist_sample(d, r);
+	if (!(v < (double)SIM_TIME_MAX))
+		return SIM_TIME_MAX;
+	return v > 0 ? (sim_time)llround(v) : 0;
+}
+
+/* ---- moments and bounds ---- */
+
+/* Mean and variance of normal(mu, sigma) truncated to [0, inf). */
+static void truncated_normal_moments(double mu, double sigma, double *mean, double *var)
+{
+	double alpha, lambda;
+
+	if (sigma == 0) {
+		*mean = mu;
+		*var = 0;
+		return;
+	}
+	alpha = -mu / sigma;
+	lambda = gsl_ran_ugaussian_pdf(alpha) / gsl_cdf_ugaussian_Q(alpha);
+	*mean = mu + sigma * lambda;
+	*var = sigma * sigma * (1 + alpha * lambda - lambda * lambda);
+}
+
+/* The mean and (population) variance of the values, by Welford's method. */
+static void value_moments(const struct dist *d, double *mean, double *var)
+{
+	double m = 0, m2 = 0;
+
+	for (size_t i = 0; i < d->nvalues; i++) {
+		double delta = d->values[i] - m;
+
+		m += delta / (double)(i + 1);
+		m2 += delta * (d->values[i] - m);
+	}
+	*mean = m;
+	*var = d->nvalues ? m2 / (double)d->nvalues : 0;
+}
+
+static void weibull_moments(double scale, double shape, double *mean, double *var)
+{
+	double g1 = tgamma(1 + 1 / shape);
+
+	*mean = scale * g1;
+	*var = scale * scale * (tgamma(1 + 2 / shape) - g1 * g1);
+}
+
+static void pareto_moments(double shape, double scale, double *mean, double *var)
+{
+	*mean = shape > 1 ? shape * scale / (shape - 1) : INFINITY;
+	*var = shape > 2 ? scale * scale * shape / ((shape - 1) * (shape - 1) * (shape - 2)) : INFINITY;
+}
+
+static void moments(const struct dist *d, double *mean, double *var)
+{
+	double a = d->a, b = d->b;
+
+	switch (d->kind) {
+	case DIST_CONSTANT:
+		*mean = a, *var = 0;
+		return;
+	case DIST_EXPONENTIAL:
+		*mean = a, *var = a * a;
+		return;
+	case DIST_UNIFORM:
+		*mean = (a + b) / 2, *var = (b - a) * (b - a) / 12;
+		return;
+	case DIST_NORMAL:
+		if (truncated(d))
+			truncated_normal_moments(a, b, mean, var);
+		else
+			*mean = a, *var = b * b;
+		return;
+	case DIST_LOGNORMAL:
+		*mean = exp(a + b * b / 2), *var = expm1(b * b) * exp(2 * a + b * b);
+		return;
+	case DIST_GAMMA:
+		*mean = a * b, *var = a * b * b;
+		return;
+	case DIST_WEIBULL:
+		weibull_moments(a, b, mean, var);
+		return;
+	case DIST_PARETO:
+		pareto_moments(a, b, mean, var);
+		return;
+	case DIST_EMPIRICAL:
+		value_moments(d, mean, var);
+		return;
+	case DIST_NONE:
+		break;
+	}
+	WEIR_BUG("moments of a distribution of kind %d", (int)d->kind);
+}
+
+double dist_mean(const struct dist *d)
+{
+	double mean, var;
+
+	moments(d, &mean, &var);
+	return mean;
+}
+
+double dist_variance(const struct dist *d)
+{
+	double mean, var;
+
+	moments(d, &mean, &var);
+	return var;
+}
+
+static void value_range(const struct dist *d, double *lo, double *hi)
+{
+	*lo = INFINITY;
+	*hi = -INFINITY;
+	for (size_t i = 0; i < d->nvalues; i++) {
+		*lo = fmin(*lo, d->values[i]);
+		*hi = fmax(*hi, d->values[i]);
+	}
+}
+
+static void bounds(const struct dist *d, double *lo, double *hi)
+{
+	*lo = 0;
+	*hi = INFINITY;
+	switch (d->kind) {
+	case DIST_CONSTANT:
+		*lo = *hi = d->a;
+		break;
+	case DIST_UNIFORM:
+		*lo = d->a, *hi = d->b;
+		break;
+	case DIST_NORMAL:
+		if (d->b == 0)
+			*lo = *hi = d->a;
+		else if (!truncated(d))
+			*lo = -INFINITY;
+		break;
+	case DIST_PARETO:
+		*lo = d->b;
+		break;
+	case DIST_EMPIRICAL:
+		value_range(d, lo, hi);
+		break;
+	case DIST_EXPONENTIAL:
+	case DIST_LOGNORMAL:
+	case DIST_GAMMA:
+	case DIST_WEIBULL:
+		break;
+	case DIST_NONE:
+		WEIR_BUG("bounds of an unset distribution");
+	}
+}
+
+double dist_min(const struct dist *d)
+{
+	double lo, hi;
+
+	bounds(d, &lo, &hi);
+	return lo;
+}
+
+double dist_max(const struct dist *d)
+{
+	double lo, hi;
+
+	bounds(d, &lo, &hi);
+	return hi;
+}
