@@ -1,0 +1,823 @@
+/*
+ * test_sqs.c - one test per SQS rule of the rule book (aws-behaviour §1),
+ * each named after the rule, driving a queue directly through its API.
+ */
+#include "harness.h"
+#include "weir/rng.h"
+#include "weir/sqs.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+/* A queue (and optionally its DLQ) with every attribute at AWS's default. */
+struct fx {
+	struct sim *sim;
+	struct sqs_env env;
+	struct rng_set *rngs;
+	struct sqs_queue_cfg cfg, dlq_cfg;
+	struct sqs_queue *q, *dlq;
+};
+
+static void default_cfg(struct sqs_queue_cfg *c, const char *name)
+{
+	memset(c, 0, sizeof(*c));
+	c->head.name = name;
+	c->visibility_timeout = SQS_VISIBILITY_TIMEOUT_DEFAULT;
+	c->delay = 0;
+	c->receive_wait = 0;
+	c->retention = SQS_RETENTION_DEFAULT;
+	c->maximum_message_size = SQS_MESSAGE_SIZE_DEFAULT;
+	c->in_flight_limit = SQS_IN_FLIGHT_LIMIT;
+	c->short_poll_sample = 1.0;
+	c->duplicate_delivery = 0;
+}
+
+static void fx_init(struct fx *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->sim = sim_create();
+	sqs_env_init(&f->env, f->sim, NULL);
+	f->rngs = rng_set_create(42, 0);
+	default_cfg(&f->cfg, "q");
+	default_cfg(&f->dlq_cfg, "dlq");
+}
+
+/* Creates the queues after the test has adjusted their configurations. */
+static void fx_start(struct fx *f, int with_dlq)
+{
+	f->q = sqs_create(&f->env, "q", &f->cfg, rng_stream(f->rngs, "q", "queue"));
+	if (with_dlq) {
+		f->dlq = sqs_create(&f->env, "dlq", &f->dlq_cfg, rng_stream(f->rngs, "dlq", "queue"));
+		f->cfg.redrive.dead_letter = "dlq";
+		sqs_set_dead_letter(f->q, f->dlq);
+	}
+}
+
+static void fx_release(struct fx *f)
+{
+	sqs_destroy(f->q);
+	sqs_destroy(f->dlq);
+	sqs_env_release(&f->env);
+	rng_set_destroy(f->rngs);
+	sim_destroy(f->sim);
+}
+
+static void send(struct fx *f, struct sqs_queue *q, unsigned flags)
+{
+	struct sqs_send req = { .size = 100, .delay = SIM_TIME_UNSET, .flags = flags,
+				.born_at = SIM_TIME_UNSET };
+
+	sqs_send(q ? q : f->q, &req);
+}
+
+/* A receiver that remembers what it got. */
+struct catcher {
+	struct sqs_receiver rx;
+	int calls;
+	enum sqs_status status;
+};
+
+static void caught(struct sqs_receiver *rx, enum sqs_status status)
+{
+	struct catcher *c = rx->owner;
+
+	c->calls++;
+	c->status = status;
+}
+
+static void catcher_init(struct catcher *c, unsigned max, sim_time wait)
+{
+	memset(c, 0, sizeof(*c));
+	c->rx.done = caught;
+	c->rx.owner = c;
+	c->rx.max = max;
+	c->rx.wait = wait;
+	c->rx.visibility = SIM_TIME_UNSET;
+}
+
+static void release_all(struct sqs_queue *q, struct catcher *c)
+{
+	for (unsigned i = 0; i < c->rx.n; i++)
+		if (c->rx.got[i].msg)
+			sqs_release(q, &c->rx.got[i]);
+}
+
+/* Receives (short poll unless wait) and returns how many came back now. */
+static unsigned receive_now(struct sqs_queue *q, struct catcher *c, unsigned max)
+{
+	catcher_init(c, max, 0);
+	sqs_receive(q, &c->rx);
+	return c->rx.n;
+}
+
+static void run_to(struct fx *f, sim_time t)
+{
+	sim_run(f->sim, t);
+}
+
+static int ledger_ok(const struct sqs_queue *q)
+{
+	struct sqs_ledger l;
+
+	return sqs_ledger(q, &l);
+}
+
+/* §1.3: a receive never returns more than MaxNumberOfMessages (1..10). */
+void test_sqs_receive_returns_at_most_max(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	fx_start(&f, 0);
+	for (int i = 0; i < 25; i++)
+		send(&f, NULL, 0);
+	CHECK_EQ_INT(receive_now(f.q, &c, 10), 10);
+	release_all(f.q, &c);
+	CHECK_EQ_INT(receive_now(f.q, &c, 3), 3);
+	release_all(f.q, &c);
+	CHECK_EQ_INT(sqs_visible(f.q), 12);
+	CHECK_EQ_INT(sqs_in_flight(f.q), 13);
+	CHECK_EQ_INT(sqs_counters(f.q)->received, 13);
+	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}
+
+/* §1.3: a long poll on an empty queue returns empty only when the wait ends. */
+void test_sqs_long_poll_empty_after_wait(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	fx_start(&f, 0);
+	catcher_init(&c, 10, 20 * SIM_SEC);
+	sqs_receive(f.q, &c.rx);
+	CHECK_EQ_INT(c.calls, 0);
+	run_to(&f, 20 * SIM_SEC);           /* the wait ends at exactly 20 s ... */
+	CHECK_EQ_INT(c.calls, 0);
+	run_to(&f, 20 * SIM_SEC + 1);       /* ... and is delivered then */
+	CHECK_EQ_INT(c.calls, 1);
+	CHECK_EQ_INT(c.rx.n, 0);
+	CHECK_EQ_INT(sqs_counters(f.q)->empty_receives, 1);
+	fx_release(&f);
+}
+
+static void send_later(struct sim *sim, void *subject, void *object)
+{
+	(void)sim;
+	(void)object;
+	send(subject, NULL, 0);
+}
+
+/* §1.3: a long poll returns as soon as a message is available. */
+void test_sqs_long_poll_returns_on_arrival(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	fx_start(&f, 0);
+	catcher_init(&c, 10, 20 * SIM_SEC);
+	sqs_receive(f.q, &c.rx);
+	sim_schedule(f.sim, 7 * SIM_SEC, send_later, &f, NULL);
+	run_to(&f, 8 * SIM_SEC);
+	CHECK_EQ_INT(c.calls, 1);
+	CHECK_EQ_INT(c.rx.n, 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->empty_receives, 0);
+	CHECK_EQ_INT(sqs_in_flight(f.q), 1);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/*
+ * §1.3: a short poll samples a subset of the servers, so with few messages
+ * it can come back empty; with short_poll_sample p and one visible message
+ * the chance of an empty receive is 1 - p. Checked over 4,000 polls against
+ * a 99.9% binomial interval; with SQS_SHORT_POLL_FULL messages never empty.
+ */
+void test_sqs_short_poll_false_empty(void)
+{
+	struct fx f;
+	struct catcher c;
+	const int polls = 4000;
+	int empty = 0;
+	double p = 0.3, sd = sqrt(polls * p * (1 - p)), z = gsl_cdf_ugaussian_Pinv(0.9995);
+
+	fx_init(&f);
+	f.cfg.short_poll_sample = 1 - p;
+	f.cfg.visibility_timeout = 0;       /* a found message is visible again at once */
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	for (int i = 0; i < polls; i++) {
+		unsigned n = receive_now(f.q, &c, 1);
+
+		empty += n == 0;
+		release_all(f.q, &c);
+		run_to(&f, sim_now(f.sim) + 1);   /* the 0 s visibility timer fires */
+	}
+	CHECK_MSG(fabs(empty - polls * p) <= z * sd, "%d empty of %d, expected %.0f +- %.0f",
+		  empty, polls, polls * p, z * sd);
+	CHECK_EQ_INT(sqs_counters(f.q)->empty_receives, empty);
+	for (int i = 0; i < SQS_SHORT_POLL_FULL; i++)
+		send(&f, NULL, 0);
+	for (int i = 0; i < 200; i++) {
+		CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+		release_all(f.q, &c);
+	}
+	fx_release(&f);
+}
+
+/* §1.4: an undeleted message becomes visible again when its timeout ends. */
+void test_sqs_visibility_timeout_redelivers(void)
+{
+	struct fx f;
+	struct catcher c;
+	struct sqs_msg *m;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 30 * SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+	m = c.rx.got[0].msg;
+	CHECK_EQ_INT(m->receive_count, 1);
+	run_to(&f, 30 * SIM_SEC);
+	CHECK_EQ_INT(sqs_visible(f.q), 0);  /* not before the timeout */
+	run_to(&f, 30 * SIM_SEC + 1);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	CHECK_EQ_INT(sqs_in_flight(f.q), 0);
+	release_all(f.q, &c);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+	CHECK_EQ_INT(c.rx.got[0].msg->receive_count, 2);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/* §1.4: a VisibilityTimeout on the receive overrides the queue's for that receive. */
+void test_sqs_receive_visibility_overrides_queue(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	catcher_init(&c, 1, 0);
+	c.rx.visibility = 5 * SIM_SEC;
+	sqs_receive(f.q, &c.rx);
+	CHECK_EQ_INT(c.rx.n, 1);
+	run_to(&f, 5 * SIM_SEC + 1);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/* §1.4: ChangeMessageVisibility counts the new timeout from the call. */
+void test_sqs_change_visibility_counts_from_call(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 30 * SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	receive_now(f.q, &c, 1);
+	run_to(&f, 10 * SIM_SEC);
+	CHECK_EQ_INT(sqs_change_visibility(f.q, &c.rx.got[0], 60 * SIM_SEC), SQS_OK);
+	run_to(&f, 70 * SIM_SEC);
+	CHECK_EQ_INT(sqs_in_flight(f.q), 1);   /* still hidden at 70 s - 1 us */
+	run_to(&f, 70 * SIM_SEC + 1);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/* §1.4: a visibility timeout of 0 makes the message visible at once. */
+void test_sqs_change_visibility_zero_releases(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	receive_now(f.q, &c, 1);
+	CHECK_EQ_INT(sqs_change_visibility(f.q, &c.rx.got[0], 0), SQS_OK);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	CHECK_EQ_INT(sqs_in_flight(f.q), 0);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/* §1.4: total invisibility is capped at 12 h from the receive; extending does not reset it. */
+void test_sqs_visibility_ceiling_12h_from_receive(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 2 * SIM_HOUR;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	receive_now(f.q, &c, 1);
+	for (int h = 1; h <= 10; h++) {     /* a heartbeat every hour, extending by 2 h */
+		run_to(&f, h * SIM_HOUR);
+		CHECK_EQ_INT(sqs_change_visibility(f.q, &c.rx.got[0], 2 * SIM_HOUR), SQS_OK);
+	}
+	run_to(&f, 11 * SIM_HOUR);
+	CHECK_EQ_INT(sqs_change_visibility(f.q, &c.rx.got[0], 2 * SIM_HOUR), SQS_CEILING);
+	CHECK_EQ_INT(sqs_change_visibility(f.q, &c.rx.got[0], SIM_HOUR), SQS_OK);  /* exactly 12 h */
+	CHECK_EQ_INT(sqs_counters(f.q)->visibility_errors, 1);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/* §1.4, §1.7: changing visibility with a receipt from an earlier receive fails. */
+void test_sqs_change_visibility_stale_receipt_fails(void)
+{
+	struct fx f;
+	struct catcher first, second;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 10 * SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	receive_now(f.q, &first, 1);
+	run_to(&f, 11 * SIM_SEC);
+	receive_now(f.q, &second, 1);
+	CHECK_EQ_INT(sqs_change_visibility(f.q, &first.rx.got[0], 60 * SIM_SEC), SQS_NOT_IN_FLIGHT);
+	CHECK_EQ_INT(sqs_change_visibility(f.q, &second.rx.got[0], 60 * SIM_SEC), SQS_OK);
+	release_all(f.q, &first);
+	release_all(f.q, &second);
+	fx_release(&f);
+}
+
+/*
+ * §1.7: a delete with a stale receipt (the message was received again since)
+ * is accepted and counted in NumberOfMessagesDeleted, but deletes nothing;
+ * the latest receipt deletes.
+ */
+void test_sqs_stale_receipt_does_not_delete(void)
+{
+	struct fx f;
+	struct catcher first, second;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 10 * SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	receive_now(f.q, &first, 1);
+	run_to(&f, 11 * SIM_SEC);
+	receive_now(f.q, &second, 1);
+	CHECK_EQ_INT(sqs_delete(f.q, &first.rx.got[0]), SQS_STALE);
+	CHECK_EQ_INT(sqs_in_flight(f.q), 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->deleted_calls, 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->deleted, 0);
+	CHECK_EQ_INT(sqs_counters(f.q)->stale_deletes, 1);
+	CHECK_EQ_INT(sqs_delete(f.q, &second.rx.got[0]), SQS_OK);
+	CHECK_EQ_INT(sqs_counters(f.q)->deleted, 1);
+	CHECK_EQ_INT(sqs_delete(f.q, &second.rx.got[0]), SQS_STALE);  /* repeated: counted, no effect */
+	CHECK_EQ_INT(sqs_counters(f.q)->deleted_calls, 3);
+	CHECK(ledger_ok(f.q));
+	release_all(f.q, &first);
+	release_all(f.q, &second);
+	fx_release(&f);
+}
+
+/* §1.7: the latest receipt still deletes after the timeout, until someone receives again. */
+void test_sqs_latest_receipt_deletes_after_timeout(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 10 * SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	receive_now(f.q, &c, 1);
+	run_to(&f, 20 * SIM_SEC);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	CHECK_EQ_INT(sqs_delete(f.q, &c.rx.got[0]), SQS_OK);
+	CHECK_EQ_INT(sqs_visible(f.q), 0);
+	CHECK(ledger_ok(f.q));
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/* §1.6: a delay queue hides each new message for its delay. */
+void test_sqs_delay_queue_hides_new_messages(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.delay = 5 * SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	CHECK_EQ_INT(sqs_delayed(f.q), 1);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 0);
+	run_to(&f, 5 * SIM_SEC + 1);
+	CHECK_EQ_INT(sqs_delayed(f.q), 0);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/* §1.6: a message timer overrides the queue's delay, shorter or longer. */
+void test_sqs_message_timer_overrides_queue_delay(void)
+{
+	struct fx f;
+	struct sqs_send req = { .size = 10, .delay = 0, .born_at = SIM_TIME_UNSET };
+
+	fx_init(&f);
+	f.cfg.delay = 5 * SIM_SEC;
+	fx_start(&f, 0);
+	sqs_send(f.q, &req);                     /* timer 0 beats the queue's 5 s */
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	req.delay = 8 * SIM_SEC;
+	sqs_send(f.q, &req);
+	run_to(&f, 6 * SIM_SEC);
+	CHECK_EQ_INT(sqs_delayed(f.q), 1);
+	run_to(&f, 8 * SIM_SEC + 1);
+	CHECK_EQ_INT(sqs_visible(f.q), 2);
+	fx_release(&f);
+}
+
+/* §1.8: a message expires its retention period after it was enqueued, even in flight. */
+void test_sqs_retention_expires_from_enqueue(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.retention = 60 * SIM_SEC;
+	f.cfg.visibility_timeout = 10 * SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);                  /* at 0 */
+	run_to(&f, 30 * SIM_SEC);
+	send(&f, NULL, 0);                  /* at 30 s */
+	run_to(&f, 55 * SIM_SEC);
+	receive_now(f.q, &c, 1);            /* the older one goes in flight */
+	run_to(&f, 60 * SIM_SEC + 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->expired, 1);
+	CHECK_EQ_INT(sqs_in_flight(f.q), 0);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	CHECK_EQ_INT(sqs_delete(f.q, &c.rx.got[0]), SQS_STALE);  /* gone: nothing to delete */
+	run_to(&f, 90 * SIM_SEC + 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->expired, 2);
+	CHECK(ledger_ok(f.q));
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/*
+ * §1.10: with maxReceiveCount N, a message is returned by N receives; it
+ * stays in the source queue (even long after) until the next receive, which
+ * moves it to the dead-letter queue instead of returning it.
+ */
+void test_sqs_dlq_move_on_receive_after_max_receive_count(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 10 * SIM_SEC;
+	f.cfg.redrive.max_receive_count = 3;
+	fx_start(&f, 1);
+	send(&f, NULL, 0);
+	for (int i = 1; i <= 3; i++) {
+		CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+		CHECK_EQ_INT(c.rx.got[0].msg->receive_count, i);
+		release_all(f.q, &c);
+		run_to(&f, sim_now(f.sim) + 10 * SIM_SEC + 1);
+	}
+	run_to(&f, sim_now(f.sim) + 60 * SIM_SEC);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);             /* not moved before a receive */
+	CHECK_EQ_INT(sqs_counters(f.q)->moved_to_dlq, 0);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 0);      /* the 4th receive moves it */
+	CHECK_EQ_INT(sqs_counters(f.q)->moved_to_dlq, 1);
+	CHECK_EQ_INT(sqs_visible(f.dlq), 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->empty_receives, 1);
+	CHECK(ledger_ok(f.q) && ledger_ok(f.dlq));
+	fx_release(&f);
+}
+
+/* §1.10: automatic moves are not NumberOfMessagesSent on the dead-letter queue. */
+void test_sqs_dlq_move_not_counted_as_sent(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.redrive.max_receive_count = 1;
+	f.cfg.visibility_timeout = SIM_SEC;
+	fx_start(&f, 1);
+	send(&f, NULL, 0);
+	receive_now(f.q, &c, 1);
+	release_all(f.q, &c);
+	run_to(&f, 2 * SIM_SEC);
+	receive_now(f.q, &c, 1);
+	CHECK_EQ_INT(sqs_counters(f.dlq)->sent, 0);
+	CHECK_EQ_INT(sqs_counters(f.dlq)->moved_in, 1);
+	fx_release(&f);
+}
+
+/*
+ * §1.10: a standard queue's message keeps its original enqueue timestamp in
+ * the dead-letter queue: 1 day in the source + 4-day DLQ retention = deleted
+ * from the DLQ 3 days after the move; the DLQ's age metric counts from the move.
+ */
+void test_sqs_dlq_standard_keeps_enqueue_timestamp(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.retention = 14 * SIM_DAY;
+	f.cfg.visibility_timeout = SIM_DAY;
+	f.cfg.redrive.max_receive_count = 1;
+	f.dlq_cfg.retention = 4 * SIM_DAY;
+	fx_start(&f, 1);
+	send(&f, NULL, 0);
+	receive_now(f.q, &c, 1);
+	release_all(f.q, &c);
+	run_to(&f, SIM_DAY + 1);                  /* visible again after one day */
+	receive_now(f.q, &c, 1);                  /* moved now */
+	CHECK_EQ_INT(sqs_visible(f.dlq), 1);
+	run_to(&f, SIM_DAY + 2 * SIM_HOUR);
+	CHECK_NEAR(sqs_oldest_age(f.dlq), 2 * 3600.0, 1e-3);   /* age since the move */
+	run_to(&f, 4 * SIM_DAY);
+	CHECK_EQ_INT(sqs_visible(f.dlq), 1);
+	run_to(&f, 4 * SIM_DAY + 1);              /* enqueue time 0 + 4 d */
+	CHECK_EQ_INT(sqs_visible(f.dlq), 0);
+	CHECK_EQ_INT(sqs_counters(f.dlq)->expired, 1);
+	CHECK(ledger_ok(f.q) && ledger_ok(f.dlq));
+	fx_release(&f);
+}
+
+/* §1.11: a message received 3 or more times drops out of ApproximateAgeOfOldestMessage. */
+void test_sqs_age_metric_skips_thrice_received(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);                         /* the older message, at 0 */
+	run_to(&f, 100 * SIM_SEC);
+	CHECK_NEAR(sqs_oldest_age(f.q), 100.0, 1e-6);
+	for (int i = 0; i < 2; i++) {
+		receive_now(f.q, &c, 1);
+		release_all(f.q, &c);
+		run_to(&f, sim_now(f.sim) + SIM_SEC + 1);
+	}
+	CHECK_NEAR(sqs_oldest_age(f.q), sim_time_to_sec(sim_now(f.sim)), 1e-6);  /* twice: still counts */
+	send(&f, NULL, 0);                         /* the younger message */
+	run_to(&f, sim_now(f.sim) + 10 * SIM_SEC);
+	receive_now(f.q, &c, 1);                   /* the older one, a third time */
+	release_all(f.q, &c);
+	CHECK_NEAR(sqs_oldest_age(f.q), 10.0, 1e-6);
+	fx_release(&f);
+}
+
+/*
+ * §1.5: at the in-flight limit a short poll gets OverLimit and a long poll
+ * gets nothing, waiting until a message leaves flight.
+ */
+void test_sqs_in_flight_limit(void)
+{
+	struct fx f;
+	struct catcher c, longpoll;
+
+	fx_init(&f);
+	f.cfg.in_flight_limit = 5;
+	fx_start(&f, 0);
+	for (int i = 0; i < 8; i++)
+		send(&f, NULL, 0);
+	CHECK_EQ_INT(receive_now(f.q, &c, 10), 5);
+	CHECK_EQ_INT(sqs_in_flight(f.q), 5);
+	{
+		struct catcher s;
+
+		CHECK_EQ_INT(receive_now(f.q, &s, 1), 0);
+		CHECK_EQ_INT(s.status, SQS_OVER_LIMIT);
+		CHECK_EQ_INT(sqs_counters(f.q)->over_limit, 1);
+	}
+	catcher_init(&longpoll, 10, 20 * SIM_SEC);
+	sqs_receive(f.q, &longpoll.rx);
+	CHECK_EQ_INT(longpoll.calls, 0);
+	run_to(&f, SIM_SEC);
+	sqs_delete(f.q, &c.rx.got[0]);
+	CHECK_EQ_INT(longpoll.calls, 1);
+	CHECK_EQ_INT(longpoll.rx.n, 1);            /* room for exactly one */
+	CHECK_EQ_INT(sqs_in_flight(f.q), 5);
+	release_all(f.q, &c);
+	release_all(f.q, &longpoll);
+	fx_release(&f);
+}
+
+/* §1.9: a purge deletes every message: visible, in flight and delayed. */
+void test_sqs_purge_deletes_everything(void)
+{
+	struct fx f;
+	struct catcher c;
+	struct sqs_send late = { .size = 1, .delay = 60 * SIM_SEC, .born_at = SIM_TIME_UNSET };
+
+	fx_init(&f);
+	fx_start(&f, 0);
+	for (int i = 0; i < 5; i++)
+		send(&f, NULL, 0);
+	sqs_send(f.q, &late);
+	receive_now(f.q, &c, 2);
+	sqs_purge(f.q);
+	CHECK_EQ_INT(sqs_visible(f.q) + sqs_in_flight(f.q) + sqs_delayed(f.q), 0);
+	CHECK_EQ_INT(sqs_counters(f.q)->purged, 6);
+	CHECK_EQ_INT(sqs_delete(f.q, &c.rx.got[0]), SQS_STALE);
+	CHECK(ledger_ok(f.q));
+	run_to(&f, 120 * SIM_SEC);                 /* no timer of a purged message fires */
+	CHECK_EQ_INT(sqs_visible(f.q), 0);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/*
+ * §1.10: a move task sends the DLQ's messages back to their source as new
+ * messages (new id, receive count 0), in batches of 10 at the given rate,
+ * counted as NumberOfMessagesSent on the destination.
+ */
+void test_sqs_move_task_redrives_at_rate(void)
+{
+	struct fx f;
+	struct catcher c;
+	struct sqs_move_task_cfg task = { .at = 100 * SIM_SEC, .max_number_of_messages_per_second = 10 };
+	uint64_t first_id;
+
+	fx_init(&f);
+	f.cfg.redrive.max_receive_count = 1;
+	f.cfg.visibility_timeout = SIM_SEC;
+	f.dlq_cfg.move_tasks.items = &task;
+	f.dlq_cfg.move_tasks.len = 1;
+	fx_start(&f, 1);
+	for (int i = 0; i < 100; i++)
+		send(&f, NULL, 0);
+	first_id = 1;
+	for (int i = 0; i < 10; i++) {             /* each message received once ... */
+		receive_now(f.q, &c, 10);
+		release_all(f.q, &c);
+	}
+	run_to(&f, 2 * SIM_SEC);
+	for (int i = 0; i < 10; i++)               /* ... and moved by the next receive */
+		receive_now(f.q, &c, 10);
+	CHECK_EQ_INT(sqs_visible(f.dlq), 100);
+	sqs_start(f.dlq, NULL, NULL);
+	run_to(&f, 100 * SIM_SEC + 4 * SIM_SEC + SIM_SEC / 2);  /* batches at 100, 101, ..., 104 s */
+	CHECK_EQ_INT(sqs_counters(f.dlq)->redriven, 50);
+	CHECK_EQ_INT(sqs_visible(f.q), 50);
+	CHECK_EQ_INT(sqs_counters(f.q)->sent, 150);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+	CHECK_EQ_INT(c.rx.got[0].msg->receive_count, 1);   /* counting starts afresh */
+	CHECK(c.rx.got[0].msg->id > first_id + 99);        /* a new message id */
+	release_all(f.q, &c);
+	run_to(&f, 200 * SIM_SEC);
+	CHECK_EQ_INT(sqs_counters(f.dlq)->redriven, 100);
+	CHECK(ledger_ok(f.q) && ledger_ok(f.dlq));
+	f.dlq_cfg.move_tasks.items = NULL;
+	fx_release(&f);
+}
+
+/* §1.10: only one move task runs at a time per queue; a second is refused. */
+void test_sqs_move_task_one_at_a_time(void)
+{
+	struct fx f;
+	struct catcher c;
+	struct sqs_move_task_cfg tasks[2] = {
+		{ .at = 10 * SIM_SEC, .max_number_of_messages_per_second = 1 },
+		{ .at = 20 * SIM_SEC, .max_number_of_messages_per_second = 1 },
+	};
+
+	fx_init(&f);
+	f.cfg.redrive.max_receive_count = 1;
+	f.cfg.visibility_timeout = SIM_SEC / 2;
+	f.dlq_cfg.move_tasks.items = tasks;
+	f.dlq_cfg.move_tasks.len = 2;
+	fx_start(&f, 1);
+	for (int i = 0; i < 30; i++)
+		send(&f, NULL, 0);
+	for (int i = 0; i < 3; i++) {
+		receive_now(f.q, &c, 10);
+		release_all(f.q, &c);
+	}
+	run_to(&f, SIM_SEC);
+	for (int i = 0; i < 3; i++)
+		receive_now(f.q, &c, 10);
+	sqs_start(f.dlq, NULL, NULL);
+	run_to(&f, 25 * SIM_SEC);                /* 30 messages at 1/s take 30 s */
+	CHECK_EQ_INT(sqs_move_tasks_rejected(f.dlq), 1);
+	f.dlq_cfg.move_tasks.items = NULL;
+	fx_release(&f);
+}
+
+/*
+ * §1.1: at-least-once delivery. With duplicate_delivery 1 every delete
+ * leaves a copy, which reappears after the visibility timeout; processing it
+ * again counts as a duplicate delivery.
+ */
+void test_sqs_lost_delete_redelivers(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.duplicate_delivery = 1.0;
+	f.cfg.visibility_timeout = 10 * SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	receive_now(f.q, &c, 1);
+	CHECK(!sqs_processed(f.q, &c.rx.got[0]));
+	CHECK_EQ_INT(sqs_delete(f.q, &c.rx.got[0]), SQS_LOST_DELETE);
+	release_all(f.q, &c);
+	run_to(&f, 10 * SIM_SEC + 1);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+	CHECK(sqs_processed(f.q, &c.rx.got[0]));
+	CHECK_EQ_INT(sqs_counters(f.q)->duplicates, 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->lost_deletes, 1);
+	release_all(f.q, &c);
+	fx_release(&f);
+}
+
+/* §1.8: a send larger than MaximumMessageSize is refused and stores nothing. */
+void test_sqs_message_too_large_rejected(void)
+{
+	struct fx f;
+	struct sqs_send big = { .size = 300000, .delay = SIM_TIME_UNSET, .born_at = SIM_TIME_UNSET };
+
+	fx_init(&f);
+	fx_start(&f, 0);
+	CHECK_EQ_INT(sqs_send(f.q, &big), SQS_TOO_LARGE);
+	big.size = (uint32_t)SQS_MESSAGE_SIZE_DEFAULT;
+	CHECK_EQ_INT(sqs_send(f.q, &big), SQS_OK);
+	CHECK_EQ_INT(sqs_counters(f.q)->too_large, 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->sent, 1);
+	fx_release(&f);
+}
+
+/*
+ * The ledger balances after every step of a long random mix of sends,
+ * receives, deletes, visibility changes, expiries, dead-letter moves and
+ * purges.
+ */
+void test_sqs_ledger_balances_under_random_operations(void)
+{
+	struct fx f;
+	struct catcher held[64];
+	gsl_rng *r;
+	int nheld = 0;
+
+	fx_init(&f);
+	f.cfg.retention = 60 * SIM_SEC;
+	f.cfg.visibility_timeout = 3 * SIM_SEC;
+	f.cfg.redrive.max_receive_count = 2;
+	f.cfg.delay = SIM_SEC;
+	f.dlq_cfg.retention = 60 * SIM_SEC;   /* dead-lettered messages keep their enqueue time */
+	fx_start(&f, 1);
+	r = rng_stream(f.rngs, "test", "ops");
+	for (int step = 0; step < 20000; step++) {
+		unsigned op = (unsigned)gsl_rng_uniform_int(r, 100);
+
+		if (op < 40) {
+			send(&f, NULL, 0);
+		} else if (op < 65 && nheld < 64) {
+			receive_now(f.q, &held[nheld++], (unsigned)gsl_rng_uniform_int(r, 10) + 1);
+		} else if (op < 85 && nheld > 0) {
+			struct catcher *c = &held[--nheld];
+
+			for (unsigned i = 0; i < c->rx.n; i++) {
+				if (gsl_rng_uniform(r) < 0.5)
+					sqs_delete(f.q, &c->rx.got[i]);
+				else
+					sqs_change_visibility(f.q, &c->rx.got[i], gsl_rng_uniform_int(r, 5) * SIM_SEC);
+			}
+			release_all(f.q, c);
+		} else if (op == 99 && gsl_rng_uniform(r) < 0.05) {
+			sqs_purge(f.q);            /* rare enough for messages to expire */
+		} else {
+			run_to(&f, sim_now(f.sim) + (sim_time)gsl_rng_uniform_int(r, 2 * SIM_SEC));
+		}
+		CHECK_MSG(ledger_ok(f.q) && ledger_ok(f.dlq), "ledger broken at step %d", step);
+	}
+	while (nheld > 0)
+		release_all(f.q, &held[--nheld]);
+	CHECK_MSG(sqs_counters(f.dlq)->expired > 0 && sqs_counters(f.q)->moved_to_dlq > 0 &&
+		  sqs_counters(f.q)->purged > 0 && sqs_counters(f.q)->deleted > 0,
+		  "expired %llu, moved %llu, purged %llu, deleted %llu",
+		  (unsigned long long)sqs_counters(f.dlq)->expired,
+		  (unsigned long long)sqs_counters(f.q)->moved_to_dlq,
+		  (unsigned long long)sqs_counters(f.q)->purged,
+		  (unsigned long long)sqs_counters(f.q)->deleted);
+	fx_release(&f);
+}
