@@ -257,8 +257,12 @@ static int parse_arrivals(const char *text, const char *dir, struct arrival_spec
 		rc = parse_trace_spec(&c, dir, a, err);
 	} else {
 		near = schema_suggest(c.name, names, 3);
-		call_err_at(err, 0, c.name_len, "unknown arrival process '%s'%s%s%s (poisson, constant or trace)",
-			    c.name, near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+		if (near)
+			call_err_at(err, 0, c.name_len, "unknown arrival process '%s' (did you mean '%s'?)",
+				    c.name, near);
+		else
+			call_err_at(err, 0, c.name_len, "unknown arrival process '%s' (use poisson, constant or trace)",
+				    c.name);
 	}
 out:
 	call_release(&c);

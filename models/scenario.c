@@ -133,9 +133,12 @@ static int is_dead_letter_of_any(const struct scenario *sc, const char *name)
 static void late_warning(struct schema_ctx *ctx, const struct scenario *sc, sim_time at,
 			 const struct doc_node *node, const char *what)
 {
+	char a[32], b[32];
+
 	if (at >= sc->duration)
-		schema_warning(ctx, node, "%s at %gs never happens: the run ends at %gs", what,
-			       sim_time_to_sec(at), sim_time_to_sec(sc->duration));
+		schema_warning(ctx, node, "%s at %s never happens: the run ends at %s", what,
+			       units_format_duration(at, a, sizeof(a)),
+			       units_format_duration(sc->duration, b, sizeof(b)));
 }
 
 static void check_queue_refs(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
@@ -234,9 +237,13 @@ static void scenario_check(void *obj, struct schema_ctx *ctx)
 	check_queue_refs(sc, &all, ctx);
 	check_producers(sc, &all, ctx);
 	check_consumers(sc, &all, ctx);
-	if (sc->warmup >= sc->duration)
-		schema_error(ctx, schema_where(sc, "warmup"), "the warm-up (%gs) must be shorter than the run (%gs)",
-			     sim_time_to_sec(sc->warmup), sim_time_to_sec(sc->duration));
+	if (sc->warmup >= sc->duration) {
+		char w[32], dur[32];
+
+		schema_error(ctx, schema_where(sc, "warmup"), "the warm-up (%s) must be shorter than the run (%s)",
+			     units_format_duration(sc->warmup, w, sizeof(w)),
+			     units_format_duration(sc->duration, dur, sizeof(dur)));
+	}
 	if (sc->metrics.period > sc->duration)
 		schema_error(ctx, schema_where(&sc->metrics, "period"), "the metrics period is longer than the run");
 	else if (sc->duration / sc->metrics.period > SCENARIO_PERIODS_MAX)
@@ -301,7 +308,7 @@ struct scenario *scenario_load(const char *path, const char *text, size_t len,
 			       const char *const *overrides, size_t noverrides, struct diags *d)
 {
 	struct scenario *sc = weir_calloc(1, sizeof(*sc));
-	struct schema_ctx ctx = { .d = d };
+	struct schema_ctx ctx = { .d = d, .root = &scenario_schema };
 	unsigned before = d->errors;
 
 	sc->file = path;

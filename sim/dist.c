@@ -247,7 +247,7 @@ static int unknown_dist(const struct call *c, struct parse_err *err)
 			near = specs[i].name;
 	if (near)
 		return fail(err, c->name_off, c->name_len,
-			    "unknown distribution '%.*s' (did you mean %s? use " DIST_NAMES ")",
+			    "unknown distribution '%.*s' (did you mean '%s'? use " DIST_NAMES ")",
 			    qlen(c->name_len), name, near);
 	return fail(err, c->name_off, c->name_len, "unknown distribution '%.*s' (use " DIST_NAMES ")",
 		    qlen(c->name_len), name);
@@ -385,7 +385,7 @@ static int unknown_param(const struct call *c, const struct arg *a, struct parse
 	list_params(c->spec, expected, sizeof(expected));
 	if (near)
 		return fail(err, a->key_off, a->key_len,
-			    "unknown parameter '%.*s' for %s (did you mean %s? the parameters of %s are %s)",
+			    "unknown parameter '%.*s' for %s (did you mean '%s'? the parameters of %s are %s)",
 			    qlen(a->key_len), key, c->spec->name, near, c->spec->name, expected);
 	return fail(err, a->key_off, a->key_len, "unknown parameter '%.*s' for %s (the parameters of %s are %s)",
 		    qlen(a->key_len), key, c->spec->name, c->spec->name, expected);

@@ -205,6 +205,30 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 	attach(b, target);
 }
 
+/* The location of byte offset `at` of text (libyaml gives reader errors so). */
+static struct diag_loc offset_loc(const struct builder *b, const char *text, size_t at)
+{
+	unsigned line = 1, col = 1;
+
+	for (size_t i = 0; i < at && text[i]; i++) {
+		if (text[i] == '\n') {
+			line++;
+			col = 1;
+		} else if (((unsigned char)text[i] & 0xc0) != 0x80) {
+			col++;
+		}
+	}
+	return diag_at(b->src, line + b->line_base, col + (line == 1 ? b->col_base : 0), 1);
+}
+
+/* True when the problem mark sits on nothing worth showing (end of input, blank line). */
+static int blank_at(const char *text, size_t len, size_t at)
+{
+	while (at < len && (text[at] == ' ' || text[at] == '\r'))
+		at++;
+	return at >= len || text[at] == '\n';
+}
+
 /* Turns libyaml's problem text into a message a scenario author can act on. */
 static void parser_error(struct builder *b, const yaml_parser_t *p, const char *text, size_t len)
 {
@@ -213,12 +237,16 @@ static void parser_error(struct builder *b, const yaml_parser_t *p, const char *
 	const char *problem = p->problem ? p->problem : "malformed YAML";
 
 	if (p->error == YAML_READER_ERROR) {
-		diag_error(b->d, loc, "the file is not UTF-8 text (%s at byte %zu)",
-			   problem, p->problem_offset);
+		diag_error(b->d, offset_loc(b, text, p->problem_offset),
+			   "the file is not UTF-8 text (%s)", problem);
 	} else if (at < len && text[at] == '\t') {
 		diag_error(b->d, loc, "tab character: YAML indentation must use spaces");
+	} else if (p->context && blank_at(text, len, at)) {
+		/* Nothing to show where it failed: point at what was left open. */
+		diag_error(b->d, mark_loc(b, p->context_mark, p->context_mark),
+			   "invalid YAML: %s %s that starts here", problem, p->context);
 	} else if (p->context) {
-		diag_error(b->d, loc, "invalid YAML: %s %s (line %zu)", problem, p->context,
+		diag_error(b->d, loc, "invalid YAML: %s %s (started at line %zu)", problem, p->context,
 			   p->context_mark.line + 1 + b->line_base);
 	} else {
 		diag_error(b->d, loc, "invalid YAML: %s", problem);
@@ -292,7 +320,9 @@ static int precheck(struct diags *d, const struct diag_source *src)
 		struct diag_loc loc = { src, line, col, 1 };
 
 		if (p[i] == '\0') {
-			diag_error(d, loc, "the file is binary, not a YAML text (NUL byte at offset %zu)", i);
+			/* No excerpt: the line would print binary bytes to the terminal. */
+			diag_error(d, diag_at(src, 0, 0, 0),
+				   "the file is binary, not YAML text (a NUL byte at offset %zu)", i);
 			return -1;
 		}
 		if (p[i] == '\t' && at_indent) {

@@ -339,6 +339,7 @@ static int parse_table(const struct schema_field *f, const struct doc_node *node
 		unsigned before = ctx->d->errors;
 
 		item->name = key->text;
+		item->key = key;
 		if (f->sub->check_name)
 			f->sub->check_name(key, ctx);
 		rc |= schema_parse(f->sub, doc_map_value(node, i), item, ctx);
@@ -481,6 +482,30 @@ static int shape_ok(const struct schema *s, const struct doc_node *node, void *o
 	return -1;
 }
 
+/* "producer 'web' needs 'target' (the queue the producer sends to)" */
+static void missing(const struct schema *s, const struct schema_field *f,
+		    const struct schema_head *head, struct schema_ctx *ctx)
+{
+	char help[256] = "";
+	size_t n;
+
+	if (f->help) {
+		snprintf(help, sizeof(help), " (%s", f->help);
+		if (help[2] >= 'A' && help[2] <= 'Z' && !(help[3] >= 'A' && help[3] <= 'Z'))
+			help[2] = (char)(help[2] - 'A' + 'a');
+		n = strlen(help);
+		if (n > 0 && help[n - 1] == '.')
+			help[--n] = '\0';
+		strncat(help, ")", sizeof(help) - strlen(help) - 1);
+	}
+	if (head->key)
+		schema_error(ctx, head->key, "%s '%s' needs '%s'%s", s->name, head->name, f->key, help);
+	else if (s == ctx->root)
+		schema_error(ctx, head->node, "the scenario needs '%s'%s", f->key, help);
+	else
+		schema_error(ctx, head->node, "'%s' needs '%s'%s", head->name, f->key, help);
+}
+
 int schema_parse(const struct schema *s, const struct doc_node *node, void *obj,
 		 struct schema_ctx *ctx)
 {
@@ -505,11 +530,8 @@ int schema_parse(const struct schema *s, const struct doc_node *node, void *obj,
 			parse_value(f, v, obj, ctx);
 		else if (!node)
 			set_default(f, obj, ctx);   /* an absent optional section: all unset */
-		else if ((f->flags & SF_REQUIRED) && !shorthand)
-			schema_error(ctx, node, "%s '%s' needs '%s': %s", s->name, head->name ? head->name : "",
-				     f->key, f->help ? f->help : "");
-		else if ((f->flags & SF_REQUIRED) && shorthand)
-			schema_error(ctx, node, "%s needs '%s' as well: %s", s->name, f->key, f->help ? f->help : "");
+		else if (f->flags & SF_REQUIRED)
+			missing(s, f, head, ctx);
 		else
 			set_default(f, obj, ctx);
 	}

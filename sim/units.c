@@ -419,7 +419,66 @@ static int unit_factor(const struct lex *lx, const struct unit_def *defs, uint64
 
 /* ---- the parsers ---- */
 
+static int parse_simple_duration(const char *s, sim_time *out, struct parse_err *err);
+
+static bool is_letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Where the first part of a compound duration ("1m30s", "1h30m", "2d12h")
+ * ends: just after a known unit that a digit follows. 0 when s is simple
+ * (an exponent such as "1e3s" is not a unit, so it never splits).
+ */
+static size_t compound_split(const char *s)
+{
+	for (size_t i = 0; s[i]; i++) {
+		size_t j = i;
+
+		if (!is_letter(s[i]) || (i > 0 && is_letter(s[i - 1])))
+			continue;
+		while (is_letter(s[j]))
+			j++;
+		if (is_digit(s[j]) && find_unit(duration_units, s + i, j - i))
+			return j;
+	}
+	return 0;
+}
+
+/* A sum of parts, largest unit first: "1h30m" = 1h + 30m. */
+static int parse_compound(const char *s, size_t split, sim_time *out, struct parse_err *err)
+{
+	char head[64];
+	sim_time first, rest;
+
+	if (split >= sizeof(head))
+		return fail(err, 0, split, "duration part '%.*s' is too long", qlen(split), s);
+	memcpy(head, s, split);
+	head[split] = '\0';
+	if (parse_simple_duration(head, &first, err) < 0)
+		return -1;
+	if (units_parse_duration(s + split, &rest, err) < 0) {
+		err->offset += split;
+		return -1;
+	}
+	if (rest >= first && first > 0)
+		return fail(err, split, strlen(s + split),
+			    "in a duration such as 1h30m, each part must be smaller than the one before");
+	if (rest > UNITS_DURATION_MAX - first)
+		return fail(err, 0, strlen(s), "'%s' is too large", s);
+	*out = first + rest;
+	return 0;
+}
+
 int units_parse_duration(const char *s, sim_time *out, struct parse_err *err)
+{
+	size_t split = compound_split(s);
+
+	return split ? parse_compound(s, split, out, err) : parse_simple_duration(s, out, err);
+}
+
+static int parse_simple_duration(const char *s, sim_time *out, struct parse_err *err)
 {
 	struct lex lx;
 	uint64_t factor, us;

@@ -27,6 +27,7 @@
 struct schema_head {
 	const char *name;            /* the key naming this object in a table, or the field key */
 	const struct doc_node *node; /* where it was written (NULL when defaulted) */
+	const struct doc_node *key;  /* the table key naming it (NULL outside tables) */
 };
 
 enum schema_type {
@@ -86,6 +87,7 @@ struct schema {
 struct schema_ctx {
 	struct diags *d;
 	const struct doc *doc;
+	const struct schema *root;   /* the top-level schema, for messages */
 	unsigned long visits;        /* nodes visited (bounds alias expansion) */
 };
 

@@ -1,8 +1,9 @@
 /*
  * units.h - one parser for numbers with units: durations, rates and sizes.
  *
- * Durations   "250ms", "30s", "1.5m", "2h", "4d", "0"          -> sim_time (us)
- *             units: us, ms, s, m (= min), min, h, d
+ * Durations   "250ms", "30s", "1.5m", "2h", "4d", "1m30s", "0"  -> sim_time (us)
+ *             units: us, ms, s, m (= min), min, h, d; a compound such as
+ *             "1h30m" adds its parts, largest unit first
  * Rates       "200/s", "12k/min", "0.5/s", "3/h", "1M/d"        -> events per second
  *             count suffixes k (1e3), M (1e6); per: s, m, min, h, d
  * Sizes       "2KB", "1MiB", "512B", "1.5MB", "0"               -> bytes
@@ -10,7 +11,8 @@
  * Plain       "0.25", "3", "1e6", "1_000"                       -> double or int64
  *
  * Every parser reads the whole string (leading and trailing blanks allowed),
- * rejects NaN, infinities, negative values, values that overflow and
+ * rejects NaN, infinities, negative values (distributions read signed
+ * parameters such as mu=-0.2 themselves), values that overflow and
  * anything left over, and on error fills a parse_err: the byte offset and
  * length of the offending part of the input and a message that says what is
  * wrong and what is allowed (lowercase, no full stop). They return 0 on

@@ -1,0 +1,147 @@
+# common.gp - settings and helpers shared by weir's plot scripts.
+#
+# Every script in this directory starts with
+#   call DIR."common.gp" ARG1 ARG2 ARG3 ARG4
+# (`load` would clear ARG1..; gnuplot variables are global, so what this file
+# defines stays defined after the call), with its own arguments:
+#   ARG1 DATA    the run's timeseries.csv
+#   ARG2 NAME    the resource plotted (columns are "NAME/Metric")
+#   ARG3 IMAGE   the image file to write
+#   ARG4 FORMAT  png or svg
+# Sets the terminal and output, reads the time column once (T_END, NROWS,
+# the time unit of the x axis) and defines the helpers below. Writes nothing
+# to stdout; gnuplot's own messages go to stderr.
+
+if (ARGC < 4 || ARG4 eq "") {
+	print "usage: gnuplot -c SCRIPT DATA NAME IMAGE png|svg [...]"
+	exit status 2
+}
+DATA = ARG1
+NAME = ARG2
+IMAGE = ARG3
+FORMAT = ARG4
+
+# --- Output --------------------------------------------------------------
+# noenhanced: resource names may contain '_', which would become subscripts.
+if (FORMAT eq "svg") {
+	set terminal svg size 1000,600 dynamic noenhanced font "DejaVu Sans,12" \
+		linewidth 1.5 background "white"
+} else {
+	if (FORMAT ne "png") {
+		print sprintf("unknown format '%s' (png or svg)", FORMAT)
+		exit status 2
+	}
+	set terminal pngcairo size 1000,600 noenhanced font "DejaVu Sans,11" \
+		linewidth 1.5 background "white"
+}
+set output IMAGE
+
+# --- Data ------------------------------------------------------------------
+set datafile separator comma
+set datafile columnheaders     # the first row names the columns
+
+col(m) = NAME . "/" . m        # header of this resource's metric m
+val(m) = column(col(m))        # its value in the current row; NaN if empty
+pos(x) = x > 0 ? x : NaN       # for log axes: drop zero (and empty) values
+
+# Length in seconds of the period that ends at time t (the row's time_s):
+# the first row's period starts at 0, every other one at the previous row.
+# Call it exactly once per row of each plotted data set (column(0) is the
+# row number, so it restarts with every plot element).
+_tp = 0
+period(t) = (_dt = (column(0) == 0 ? t : t - _tp), _tp = t, _dt > 0 ? _dt : NaN)
+rate(m) = val(m) / period(column("time_s"))   # per-period sum m, per second
+
+# One pass over metric column SCAN_COL: "SCAN_COL = col(...); @SCAN" sets
+# S_n (rows with a value), S_pos (rows > 0), S_sum and S_max (0 if none).
+SCAN_COL = ""
+SCAN = "S_n = 0; S_pos = 0; S_sum = 0; S_max = 0; \
+stats DATA using (S_v = column(SCAN_COL), S_n = S_n + (S_v == S_v), \
+S_pos = S_pos + (S_v > 0), S_sum = S_sum + (S_v == S_v ? S_v : 0), \
+S_max = (S_v > S_max ? S_v : S_max), 0) nooutput"
+
+# 39278 -> "39,278"
+commas(n) = abs(n) < 1000 ? sprintf("%d", n) : \
+	commas(int(n / 1000)) . sprintf(",%03d", abs(int(n)) % 1000)
+
+# --- Time axis ---------------------------------------------------------------
+# Seconds for runs up to 5 minutes, then minutes up to 3 hours, hours up to
+# 3 days, days beyond.
+NROWS = 0
+T_END = 0
+T_FIRST = 0
+stats DATA using (NROWS = NROWS + 1, _t = column("time_s"), \
+	T_FIRST = (NROWS == 1 ? _t : T_FIRST), T_END = (_t > T_END ? _t : T_END), 0) nooutput
+if (T_END <= 300) {
+	TDIV = 1; TUNIT = "s"
+} else { if (T_END <= 3 * 3600) {
+	TDIV = 60; TUNIT = "min"
+} else { if (T_END <= 3 * 86400) {
+	TDIV = 3600; TUNIT = "h"
+} else {
+	TDIV = 86400; TUNIT = "days"
+} } }
+tx(t) = t / TDIV                   # time_s in the axis unit
+TX = "(tx(column(\"time_s\")))"    # the x of every plot: using @TX:...
+# The metrics period is the first row's time, for labels.
+PERIOD = T_FIRST
+PERIOD_TEXT = PERIOD >= 3600 ? sprintf("%g h", PERIOD / 3600) : \
+	PERIOD >= 60 ? sprintf("%g min", PERIOD / 60) : \
+	PERIOD >= 1 ? sprintf("%g s", PERIOD) : sprintf("%g ms", PERIOD * 1000)
+
+set xrange [0:(T_END > 0 ? tx(T_END) : 1)]
+set xlabel sprintf("time (%s)", TUNIT)
+set xtics nomirror
+set ytics nomirror
+set mxtics
+set border 3
+set grid xtics ytics lc rgb "#dddddd" lw 0.7 lt 1
+# The key sits right of the plot, at the same place in every panel.
+L_MARGIN = 0.09
+R_MARGIN = 0.78
+set lmargin at screen L_MARGIN
+set rmargin at screen R_MARGIN
+set key at screen R_MARGIN + 0.02, graph 1 left top vertical Left reverse \
+	samplen 2.5 spacing 1.15 noautotitle
+set tics out scale 0.6
+
+# With very few rows a line has nothing to join: draw the points too.
+LINES = NROWS > 3 ? "lines" : "linespoints pt 7 ps 0.8"
+# For series that have gaps (empty periods) or are cut at zero on a log
+# axis: small points so that isolated values still show.
+SPARSE = "linespoints pt 7 ps 0.35"
+
+# --- Colours (shared so a metric looks the same in every plot) --------------
+C_VISIBLE  = "#1f77b4"
+C_INFLIGHT = "#ff7f0e"
+C_DELAYED  = "#9467bd"
+C_AGE      = "#2ca02c"
+C_SENT     = "#1f77b4"
+C_RECEIVED = "#2ca02c"
+C_DELETED  = "#ff7f0e"
+C_EMPTY    = "#7f7f7f"
+C_DLQ      = "#d62728"
+C_EXPIRED  = "#8c564b"
+C_PURGED   = "#e377c2"
+C_REDRIVEN = "#17becf"
+C_DUPS     = "#9467bd"
+C_STALE    = "#bcbd22"
+C_P50      = "#2ca02c"
+C_P90      = "#1f77b4"
+C_P99      = "#ff7f0e"
+C_MAX      = "#d62728"
+C_WAIT     = "#9467bd"
+C_WORKERS  = "#444444"
+C_BUSY     = "#1f77b4"
+C_OK       = "#2ca02c"
+C_FAILED   = "#d62728"
+
+# --- Layout of two-panel plots ------------------------------------------------
+# Both panels share the left and right margins so their time axes line up.
+TWO_PANELS = sprintf("set multiplot layout 2,1 margins %g,%g,0.09,0.91 spacing 0,0.09", L_MARGIN, R_MARGIN)
+
+# An empty panel saying why: "NOTE = 'text'; @EMPTY_PANEL".
+NOTE = ""
+EMPTY_PANEL = "set label 99 NOTE at graph 0.5, graph 0.5 center tc rgb '#666666'; \
+set yrange [0:1]; set ytics format ''; plot 2 notitle; \
+unset label 99; set yrange [*:*]; set ytics format '% h'"

@@ -1,0 +1,28 @@
+/*
+ * util.h - helpers for tests that run the weir binary and read its files.
+ */
+#ifndef WEIR_TEST_UTIL_H
+#define WEIR_TEST_UTIL_H
+
+#include <stddef.h>
+
+struct proc {
+	char *out, *err;    /* everything written to stdout and stderr */
+	int status;         /* exit code, or 128 + signal */
+};
+
+/*
+ * Runs the weir binary with the NULL-terminated args (after "weir"), from
+ * the repository root, optionally with extra environment entries
+ * ("K=V", NULL-terminated, may be NULL). Returns 0 or -1 if it could not run.
+ */
+int run_weir(struct proc *p, const char *const *args, const char *const *env);
+void proc_release(struct proc *p);
+/* The whole file, NUL-terminated, or NULL; *len gets its length. */
+char *read_file(const char *path, size_t *len);
+/* 1 when both files exist and hold the same bytes. */
+int same_file(const char *a, const char *b);
+/* Writes text to path; returns 0 or -1. */
+int write_file(const char *path, const char *text);
+
+#endif
