@@ -1,0 +1,304 @@
+/*
+ * test_cli.c - the weir command as a user meets it: exit codes, the files of
+ * a run, byte-identical output for a seed, atomic replacement of a run
+ * directory, write errors, Ctrl-C, the trace, plots.
+ */
+#define _XOPEN_SOURCE 700
+#include "harness.h"
+#include "util.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const run_files[] = {
+	"timeseries.csv", "summary.csv", "dictionary.csv", "resources.csv", "run.csv",
+	"scenario.yaml", "timing.csv", NULL
+};
+
+static int exists(const char *dir, const char *name)
+{
+	char path[1024];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &st) == 0;
+}
+
+static int run_default(const char *out, const char *const *extra)
+{
+	const char *args[32] = { "run", "-q", "-o", out };
+	size_t k = 4;
+	struct proc p;
+	int status;
+
+	for (size_t i = 0; extra && extra[i] && k < 31; i++)
+		args[k++] = extra[i];
+	args[k] = NULL;
+	if (run_weir(&p, args, NULL) != 0)
+		return -1;
+	status = p.status;
+	if (status != 0)
+		fprintf(stderr, "%s", p.err);
+	proc_release(&p);
+	return status;
+}
+
+void test_cli_version_and_usage_exit_codes(void)
+{
+	const char *version[] = { "--version", NULL }, *unknown[] = { "frobnicate", NULL };
+	const char *badopt[] = { "run", "--bogus", NULL }, *noarg[] = { "run", "--seed", NULL };
+	const char *missing[] = { "run", "no/such/file.yaml", NULL }, *none[] = { NULL };
+	struct proc p;
+
+	CHECK(run_weir(&p, version, NULL) == 0);
+	CHECK(p.status == 0 && strncmp(p.out, "weir ", 5) == 0);
+	proc_release(&p);
+	CHECK(run_weir(&p, unknown, NULL) == 0);
+	CHECK_EQ_INT(p.status, 2);
+	CHECK(strstr(p.err, "unknown command 'frobnicate'"));
+	proc_release(&p);
+	CHECK(run_weir(&p, badopt, NULL) == 0);
+	CHECK_EQ_INT(p.status, 2);
+	CHECK(strstr(p.err, "unknown option '--bogus'"));
+	proc_release(&p);
+	CHECK(run_weir(&p, noarg, NULL) == 0);
+	CHECK_EQ_INT(p.status, 2);
+	proc_release(&p);
+	CHECK(run_weir(&p, missing, NULL) == 0);
+	CHECK_EQ_INT(p.status, 3);
+	CHECK_EQ_STR(p.err, "weir: error: cannot open scenario 'no/such/file.yaml': No such file or directory\n");
+	proc_release(&p);
+	CHECK(run_weir(&p, none, NULL) == 0);
+	CHECK_EQ_INT(p.status, 2);
+	CHECK(strstr(p.err, "usage: weir"));
+	proc_release(&p);
+}
+
+/* A run writes every file, and prints a summary that names the queues. */
+void test_cli_run_writes_outputs(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512];
+	const char *args[] = { "run", "-o", out, NULL };
+	struct proc p;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "%s", p.err);
+	CHECK(strstr(p.out, "orders") && strstr(p.out, "orders-dlq") && strstr(p.out, "ledgers balance"));
+	proc_release(&p);
+	for (size_t i = 0; run_files[i]; i++)
+		CHECK_MSG(exists(out, run_files[i]), "missing %s", run_files[i]);
+	CHECK(!exists(out, "trace.csv"));
+}
+
+/* The same seed gives byte-identical files; another seed does not. */
+void test_cli_same_seed_identical_output(void)
+{
+	const char *dir = test_tmpdir();
+	char a[512], b[512], c[512], fa[600], fb[600];
+	const char *seed9[] = { "--seed", "9", NULL };
+
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	snprintf(c, sizeof(c), "%s/c", dir);
+	CHECK_EQ_INT(run_default(a, NULL), 0);
+	CHECK_EQ_INT(run_default(b, NULL), 0);
+	CHECK_EQ_INT(run_default(c, seed9), 0);
+	for (size_t i = 0; run_files[i]; i++) {
+		if (strcmp(run_files[i], "timing.csv") == 0)
+			continue;   /* wall-clock time: the one file that varies */
+		snprintf(fa, sizeof(fa), "%s/%s", a, run_files[i]);
+		snprintf(fb, sizeof(fb), "%s/%s", b, run_files[i]);
+		CHECK_MSG(same_file(fa, fb), "%s differs between two runs with the same seed", run_files[i]);
+	}
+	snprintf(fa, sizeof(fa), "%s/timeseries.csv", a);
+	snprintf(fb, sizeof(fb), "%s/timeseries.csv", c);
+	CHECK(!same_file(fa, fb));
+}
+
+/* Tracing samples by message id, so it never changes the results. */
+void test_cli_trace_does_not_change_results(void)
+{
+	const char *dir = test_tmpdir();
+	char a[512], b[512], fa[600], fb[600], *trace;
+	const char *with_trace[] = { "--trace=0.1", NULL };
+
+	snprintf(a, sizeof(a), "%s/plain", dir);
+	snprintf(b, sizeof(b), "%s/traced", dir);
+	CHECK_EQ_INT(run_default(a, NULL), 0);
+	CHECK_EQ_INT(run_default(b, with_trace), 0);
+	snprintf(fa, sizeof(fa), "%s/summary.csv", a);
+	snprintf(fb, sizeof(fb), "%s/summary.csv", b);
+	CHECK(same_file(fa, fb));
+	snprintf(fa, sizeof(fa), "%s/timeseries.csv", a);
+	snprintf(fb, sizeof(fb), "%s/timeseries.csv", b);
+	CHECK(same_file(fa, fb));
+	snprintf(fb, sizeof(fb), "%s/trace.csv", b);
+	trace = read_file(fb, NULL);
+	CHECK(trace && strncmp(trace, "time_s,message,resource,event,receive_count,detail\n", 51) == 0);
+	CHECK(strstr(trace, ",sent,") && strstr(trace, ",received,") && strstr(trace, ",deleted,"));
+	CHECK(strstr(trace, ",moved-to-dlq,"));
+	free(trace);
+}
+
+/* A directory that is not a weir run is never overwritten. */
+void test_cli_refuses_to_overwrite_other_directories(void)
+{
+	const char *dir = test_tmpdir();
+	char keep[600], *text;
+	const char *args[] = { "run", "-q", "-o", dir, NULL };
+	struct proc p;
+
+	snprintf(keep, sizeof(keep), "%s/precious.txt", dir);
+	CHECK(write_file(keep, "do not delete\n") == 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_EQ_INT(p.status, 4);
+	CHECK(strstr(p.err, "refusing to write over"));
+	proc_release(&p);
+	text = read_file(keep, NULL);
+	CHECK(text && strcmp(text, "do not delete\n") == 0);
+	free(text);
+}
+
+/* A rerun replaces the previous run directory as a whole. */
+void test_cli_rerun_replaces_run_directory(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], stray[600];
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	CHECK_EQ_INT(run_default(out, NULL), 0);
+	snprintf(stray, sizeof(stray), "%s/stray.txt", out);
+	CHECK(write_file(stray, "x") == 0);
+	CHECK_EQ_INT(run_default(out, NULL), 0);
+	CHECK(!exists(out, "stray.txt"));
+	CHECK(exists(out, "run.csv"));
+}
+
+/*
+ * A write error (here: the file-size limit, as a full disk would) is
+ * reported with the file's name, exits 4, and leaves the previous run
+ * untouched and no temporary directory behind.
+ */
+void test_cli_write_error_keeps_previous_run(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], before[600], *saved, *after;
+	const char *args[] = { "run", "-q", "-o", out, NULL };
+	pid_t pid;
+	int po[2], status;
+	char errbuf[4096] = "";
+	ssize_t n;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	CHECK_EQ_INT(run_default(out, NULL), 0);
+	snprintf(before, sizeof(before), "%s/timeseries.csv", out);
+	saved = read_file(before, NULL);
+	CHECK(saved != NULL);
+	CHECK(pipe(po) == 0);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = { 4096, 4096 };   /* 4 KiB per file */
+		char *argv[] = { (char *)(uintptr_t)test_weir_bin(), (char *)(uintptr_t)args[0],
+				 (char *)(uintptr_t)args[1], (char *)(uintptr_t)args[2], out, NULL };
+
+		dup2(po[1], 2);
+		close(po[0]);
+		setrlimit(RLIMIT_FSIZE, &rl);
+		execv(argv[0], argv);
+		_exit(99);
+	}
+	close(po[1]);
+	n = read(po[0], errbuf, sizeof(errbuf) - 1);
+	errbuf[n > 0 ? n : 0] = '\0';
+	close(po[0]);
+	waitpid(pid, &status, 0);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 4, "status %d: %s", status, errbuf);
+	CHECK_MSG(strstr(errbuf, "writing '") && strstr(errbuf, "File too large"), "%s", errbuf);
+	after = read_file(before, NULL);
+	CHECK(after && strcmp(saved, after) == 0);
+	free(saved);
+	free(after);
+	{
+		char tmp_listing[4096] = "";
+		FILE *ls;
+		char cmd[700];
+
+		snprintf(cmd, sizeof(cmd), "ls -a '%s'", dir);
+		ls = popen(cmd, "r");
+		CHECK(ls != NULL);
+		n = (ssize_t)fread(tmp_listing, 1, sizeof(tmp_listing) - 1, ls);
+		pclose(ls);
+		tmp_listing[n > 0 ? n : 0] = '\0';
+		CHECK_MSG(!strstr(tmp_listing, ".tmp-"), "temporary directory left: %s", tmp_listing);
+	}
+}
+
+/*
+ * Ctrl-C stops the run cleanly: exit 130, complete files covering the time
+ * simulated so far, run.csv saying so.
+ */
+void test_cli_interrupt_leaves_complete_files(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], path[600], *run, *ts;
+	char *argv[] = { (char *)(uintptr_t)test_weir_bin(), (char *)(uintptr_t)"run",
+			 (char *)(uintptr_t)"-q", (char *)(uintptr_t)"-o", out,
+			 (char *)(uintptr_t)"--set", (char *)(uintptr_t)"duration=300d",
+			 (char *)(uintptr_t)"--set", (char *)(uintptr_t)"metrics.period=1h", NULL };
+	struct timespec wait = { 0, 400 * 1000000L };
+	pid_t pid;
+	int status;
+	size_t len;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stderr);
+		execv(argv[0], argv);
+		_exit(99);
+	}
+	nanosleep(&wait, NULL);
+	kill(pid, SIGINT);
+	waitpid(pid, &status, 0);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %d", status);
+	snprintf(path, sizeof(path), "%s/run.csv", out);
+	run = read_file(path, NULL);
+	CHECK(run && strstr(run, "interrupted,true\n"));
+	free(run);
+	snprintf(path, sizeof(path), "%s/timeseries.csv", out);
+	ts = read_file(path, &len);
+	CHECK(ts && len > 0 && ts[len - 1] == '\n');   /* whole rows only */
+	free(ts);
+	CHECK(exists(out, "summary.csv"));
+}
+
+/* weir plot draws one image per plot and resource (needs gnuplot). */
+void test_cli_plot_draws_images(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512];
+	const char *args[] = { "plot", out, NULL };
+	static const char *const images[] = {
+		"plots/orders-depth.png", "plots/orders-rates.png", "plots/orders-latency.png",
+		"plots/orders-dlq.png", "plots/orders-dlq-depth.png", "plots/workers-workers.png", NULL
+	};
+	struct proc p;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	CHECK_EQ_INT(run_default(out, NULL), 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
+	proc_release(&p);
+	for (size_t i = 0; images[i]; i++)
+		CHECK_MSG(exists(out, images[i]), "missing %s", images[i]);
+}
