@@ -35,7 +35,7 @@ struct consumer {
 	const char *name;
 	const struct consumer_cfg *cfg;
 	struct sqs_queue *q;
-	gsl_rng *r_processing, *r_failure;
+	gsl_rng *r_processing, *r_failure, *r_backoff;
 	sim_time wait;             /* effective WaitTimeSeconds */
 	struct worker **w;
 	size_t nw;
@@ -120,9 +120,9 @@ static const struct schema_field consumer_fields[] = {
 	  .help = "Extend the visibility of held messages while working." },
 	{ .key = "schedule", .type = ST_LIST, CF(schedule), .sub = &scale_schema,
 	  .help = "Changes of the number of workers over time." },
-	{ .key = "idle_backoff", .type = ST_DURATION, CF(idle_backoff), .dflt = "1s",
-	  .flags = SF_RANGE | SF_MIN_OPEN, .min = 0, .max = (double)SIM_HOUR, .rule = "§1.3",
-	  .help = "Pause after an empty short-poll receive (a long poll has already waited)." },
+	{ .key = "idle_backoff", .type = ST_DIST, CF(idle_backoff), .unit = UNIT_DURATION, .dflt = "1s",
+	  .flags = SF_MIN, .min = 0, .rule = "§1.3",
+	  .help = "Pause after an empty short-poll receive or an OverLimit refusal (a long poll has already waited); a distribution such as uniform(min=0.5s, max=1.5s) keeps workers from polling in step." },
 	{ 0 }
 };
 
@@ -134,6 +134,9 @@ static void consumer_check(void *obj, struct schema_ctx *ctx)
 	for (size_t i = 1; i < c->schedule.len; i++)
 		if (s[i].at <= s[i - 1].at)
 			schema_error(ctx, s[i].head.node, "schedule steps must be in increasing time order");
+	if (!(dist_mean(&c->idle_backoff) > 0))
+		schema_error(ctx, schema_where(c, "idle_backoff"),
+			     "'idle_backoff' must have a mean above 0, or idle workers would poll without pause");
 }
 
 const struct schema consumer_schema = {
@@ -281,8 +284,10 @@ static void on_received(struct sqs_receiver *rx, enum sqs_status status)
 		if (w->retiring) {
 			stop_worker(w);
 		} else if (c->wait == 0 || status == SQS_OVER_LIMIT) {
+			sim_time pause = dist_sample_time(&c->cfg->idle_backoff, c->r_backoff);
+
 			w->state = W_BACKOFF;
-			w->timer = sim_schedule_in(c->sim, c->cfg->idle_backoff, on_poll_again, w, NULL);
+			w->timer = sim_schedule_in(c->sim, pause > 0 ? pause : 1, on_poll_again, w, NULL);
 		} else {
 			poll(w);
 		}
@@ -407,6 +412,7 @@ struct consumer *consumer_create(struct sim *sim, const char *name, const struct
 	c->q = source;
 	c->r_processing = rng_stream(rngs, name, "processing");
 	c->r_failure = rng_stream(rngs, name, "failure");
+	c->r_backoff = rng_stream(rngs, name, "backoff");
 	c->wait = cfg->receive_wait != SIM_TIME_UNSET ? cfg->receive_wait : sqs_config(source)->receive_wait;
 	c->busy.last = c->running.last = sim_now(sim);
 	return c;
@@ -482,7 +488,7 @@ static const struct stat_def consumer_stats_defs[] = {
 	{ "ProcessingFailures", "count", "Messages whose processing failed after the warm-up." },
 	{ "DuplicateProcessings", "count", "Successful processings of messages already processed successfully." },
 	{ "Receives", "count", "Receive calls after the warm-up." },
-	{ "EmptyReceives", "count", "Receive calls that returned nothing, after the warm-up." },
+	{ "EmptyReceives", "count", "Receive calls that returned nothing after the warm-up, OverLimit refusals included (the queue's NumberOfEmptyReceives leaves those out)." },
 	{ "HeartbeatErrors", "count", "Heartbeat visibility changes refused (message gone, stale or past 12 h)." },
 	{ "Workers.mean", "count", "Time-average number of running workers after the warm-up." },
 	{ "BusyWorkers.mean", "count", "Time-average number of workers holding a batch after the warm-up." },

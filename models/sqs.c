@@ -17,6 +17,7 @@
 #include "weir/sqs.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,7 +85,7 @@ static double level_area(const struct level *l, sim_time now)
 static void trace(const struct sqs_queue *q, const struct sqs_msg *m, const char *event,
 		  const char *detail)
 {
-	if (trace_wants(q->env->trace, m->id))
+	if (m->flags & SQS_MSG_TRACED)
 		trace_event(q->env->trace, now_of(q), m->id, q->name, event,
 			    m->receive_count, detail);
 }
@@ -203,13 +204,14 @@ static void detach(struct sqs_queue *q, struct sqs_msg *m)
 }
 
 /* Removes m for good: deleted, expired, purged or redriven. */
-static void finish(struct sqs_queue *q, struct sqs_msg *m, uint64_t *counter, const char *event)
+static void finish(struct sqs_queue *q, struct sqs_msg *m, uint64_t *counter, const char *event,
+		   const char *detail)
 {
 	int was_in_flight = m->state == MSG_IN_FLIGHT;
 
 	detach(q, m);
 	(*counter)++;
-	trace(q, m, event, NULL);
+	trace(q, m, event, detail);
 	m->state = MSG_GONE;
 	free_if_unreferenced(q, m);
 	if (was_in_flight)
@@ -261,7 +263,7 @@ static void on_expiry(struct sim *sim, void *subject, void *object)
 
 	(void)object;
 	while ((m = q->lists[L_EXP].head) && expire_at(q, m) <= sim_now(sim))
-		finish(q, m, &q->c.expired, "expired");
+		finish(q, m, &q->c.expired, "expired", NULL);
 	arm_expiry(q);
 }
 
@@ -315,8 +317,9 @@ static void deliver(struct sqs_queue *q, struct sqs_msg *m, struct sqs_receiver 
 	m->received_at = now;
 	m->timer = sim_schedule(q->env->sim, now + vt, on_visibility_end, q, m);
 	if (m->receive_count == 1) {
-		hist_record(&q->wait_period, now - m->born_at);
-		hist_record(&q->wait_total, now - m->born_at);
+		/* From the send: a redriven message is a new send (§1.10). */
+		hist_record(&q->wait_period, now - m->enq_at);
+		hist_record(&q->wait_total, now - m->enq_at);
 	}
 	q->c.received++;
 	m->refs++;
@@ -464,6 +467,8 @@ enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
 	m->enq_at = now;
 	m->size = req->size;
 	m->flags = (uint8_t)req->flags;
+	if (trace_wants(q->env->trace, m->id))
+		m->flags |= SQS_MSG_TRACED;
 	q->c.sent++;
 	q->c.sent_bytes += req->size;
 	trace(q, m, "sent", req->sender);
@@ -499,7 +504,7 @@ enum sqs_status sqs_delete(struct sqs_queue *q, const struct sqs_receipt *r)
 	}
 	hist_record(&q->lat_period, now - m->born_at);
 	hist_record(&q->lat_total, now - m->born_at);
-	finish(q, m, &q->c.deleted, "deleted");
+	finish(q, m, &q->c.deleted, "deleted", NULL);
 	return SQS_OK;
 }
 
@@ -562,7 +567,7 @@ void sqs_purge(struct sqs_queue *q)
 	struct sqs_msg *m;
 
 	while ((m = q->lists[L_EXP].head))
-		finish(q, m, &q->c.purged, "purged");
+		finish(q, m, &q->c.purged, "purged", NULL);
 }
 
 static void on_purge(struct sim *sim, void *subject, void *object)
@@ -572,13 +577,25 @@ static void on_purge(struct sim *sim, void *subject, void *object)
 	sqs_purge(subject);
 }
 
-/* Redrives one message: it leaves q and is sent to dest as a new message. */
+/*
+ * Redrives one message: it leaves q and is sent to dest as a new message
+ * (new id, new enqueue time, receive count 0). The trace links the two ids
+ * and follows the new message when it followed the old one.
+ */
 static void redrive_one(struct sqs_queue *q, struct sqs_msg *m, struct sqs_queue *dest)
 {
-	struct sqs_send req = { .size = m->size, .delay = SIM_TIME_UNSET, .flags = m->flags,
-				.born_at = m->born_at, .sender = q->name };
+	char detail[128], sender[128];
+	struct sqs_send req = { .size = m->size, .delay = SIM_TIME_UNSET,
+				.flags = m->flags & ~(unsigned)SQS_MSG_TRACED,
+				.born_at = m->born_at, .sender = sender };
+	uint64_t new_id = q->env->next_id + 1;   /* the id sqs_send gives it */
+	int traced = (m->flags & SQS_MSG_TRACED) != 0;
 
-	finish(q, m, &q->c.redriven, "redriven");
+	snprintf(detail, sizeof(detail), "to %s as message %llu", dest->name, (unsigned long long)new_id);
+	snprintf(sender, sizeof(sender), "%s, redriven message %llu", q->name, (unsigned long long)m->id);
+	finish(q, m, &q->c.redriven, "redriven", detail);
+	if (traced && q->env->trace)
+		req.flags |= SQS_MSG_TRACED;
 	sqs_send(dest, &req);
 }
 

@@ -106,13 +106,13 @@ struct bad_case {
 
 static const struct bad_case bad[] = {
 	{ UNIT_DURATION, "exponental(mean=2s)",
-	  "unknown distribution 'exponental' (did you mean exponential? use " ALL_NAMES ")", 0, 10 },
+	  "unknown distribution 'exponental' (did you mean 'exponential'? use " ALL_NAMES ")", 0, 10 },
 	{ UNIT_DURATION, "foo(x=1)", "unknown distribution 'foo' (use " ALL_NAMES ")", 0, 3 },
-	{ UNIT_DURATION, "lognormall", "unknown distribution 'lognormall' (did you mean lognormal? use " ALL_NAMES ")", 0, 10 },
+	{ UNIT_DURATION, "lognormall", "unknown distribution 'lognormall' (did you mean 'lognormal'? use " ALL_NAMES ")", 0, 10 },
 	{ UNIT_DURATION, "exponential",
 	  "missing parameters after 'exponential' (write exponential(mean=...) or exponential(rate=...))", 0, 11 },
 	{ UNIT_DURATION, "exponential(men=2s)",
-	  "unknown parameter 'men' for exponential (did you mean mean? the parameters of exponential are mean and rate)", 12, 3 },
+	  "unknown parameter 'men' for exponential (did you mean 'mean'? the parameters of exponential are mean and rate)", 12, 3 },
 	{ UNIT_DURATION, "exponential(size=2s)",
 	  "unknown parameter 'size' for exponential (the parameters of exponential are mean and rate)", 12, 4 },
 	{ UNIT_DURATION, "exponential(2s)",
@@ -515,7 +515,7 @@ void test_dist_empirical_errors(void)
 		{ UNIT_DURATION, "empirical(file=ms.csv, unit=5ms)", "'5ms' is not a unit", 28, 3 },
 		{ UNIT_NONE, "empirical(file=ms.csv, unit=ms)", "unit= is only for durations, rates and sizes", 23, 4 },
 		{ UNIT_DURATION, "empirical(file=ms.csv, colum=1)",
-		  "unknown parameter 'colum' for empirical (did you mean column? the parameters of empirical are file, column and unit)", 23, 5 },
+		  "unknown parameter 'colum' for empirical (did you mean 'column'? the parameters of empirical are file, column and unit)", 23, 5 },
 	};
 	const char *dir = test_tmpdir();
 

@@ -11,8 +11,7 @@
  * the interval's half-width (reported on failure) makes it fail.
  */
 #include "harness.h"
-#include "weir/scenario.h"
-#include "weir/world.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -56,29 +55,6 @@ static struct ci interval(const double *x, int n)
 	return r;
 }
 
-/* Runs one replication of the scenario text with seed; fills s. */
-static int replicate(const char *text, uint64_t seed, struct summary *s)
-{
-	struct diags d = { 0 };
-	struct scenario *sc = scenario_load("mmc.yaml", text, strlen(text), NULL, 0, &d);
-	struct world_opts o = { .seed = seed };
-	struct world *w;
-	char err[256];
-
-	if (!sc) {
-		diag_print(&d, stderr);
-		diag_release(&d);
-		return -1;
-	}
-	w = world_create(sc, &o, err, sizeof(err));
-	world_run(w);
-	world_summarize(w, s);
-	world_destroy(w);
-	scenario_free(sc);
-	diag_release(&d);
-	return 0;
-}
-
 static const char mmc_template[] =
 	"duration: %gs\n"
 	"warmup: %gs\n"
@@ -106,7 +82,7 @@ static int run_mmc(struct mmc *m)
 		struct summary s = { 0 };
 		double lam_hat;
 
-		if (replicate(text, (uint64_t)r + 1, &s) != 0)
+		if (run_scenario_text(text, (uint64_t)r + 1, &s) != 0)
 			return -1;
 		m->wait[r] = summary_get(&s, "q", "WaitTime.mean");
 		m->sojourn[r] = summary_get(&s, "q", "EndToEndLatency.mean");

@@ -4,6 +4,8 @@
 #define _XOPEN_SOURCE 700
 #include "util.h"
 #include "harness.h"
+#include "weir/scenario.h"
+#include "weir/world.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -159,4 +161,38 @@ int write_file(const char *path, const char *text)
 		return -1;
 	fputs(text, f);
 	return fclose(f) == 0 ? 0 : -1;
+}
+
+int run_scenario_text(const char *text, uint64_t seed, struct summary *s)
+{
+	struct diags d = { 0 };
+	struct scenario *sc = scenario_load("test.yaml", text, strlen(text), NULL, 0, &d);
+	struct world_opts o = { .seed = seed };
+	struct world *w;
+	char err[256];
+
+	if (!sc) {
+		diag_print(&d, stderr);
+		diag_release(&d);
+		return -1;
+	}
+	w = world_create(sc, &o, err, sizeof(err));
+	if (!w) {
+		fprintf(stderr, "%s\n", err);
+		scenario_free(sc);
+		diag_release(&d);
+		return -1;
+	}
+	world_run(w);
+	if (!world_check_ledgers(w, stderr)) {
+		world_destroy(w);
+		scenario_free(sc);
+		diag_release(&d);
+		return -1;
+	}
+	world_summarize(w, s);
+	world_destroy(w);
+	scenario_free(sc);
+	diag_release(&d);
+	return 0;
 }

@@ -5,6 +5,9 @@
 #define WEIR_TEST_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include "weir/summary.h"
 
 struct proc {
 	char *out, *err;    /* everything written to stdout and stderr */
@@ -24,5 +27,11 @@ char *read_file(const char *path, size_t *len);
 int same_file(const char *a, const char *b);
 /* Writes text to path; returns 0 or -1. */
 int write_file(const char *path, const char *text);
+
+/*
+ * Loads scenario text, runs it in-process with seed and adds its summary
+ * to s. Prints the diagnostics and returns -1 when the text is invalid.
+ */
+int run_scenario_text(const char *text, uint64_t seed, struct summary *s);
 
 #endif

@@ -50,7 +50,7 @@ struct consumer_cfg {
 	int on_failure;               /* enum consumer_on_failure */
 	struct heartbeat_cfg heartbeat;
 	struct vec schedule;          /* struct scale_cfg, in time order */
-	sim_time idle_backoff;
+	struct dist idle_backoff;
 };
 
 extern const struct schema consumer_schema;

@@ -119,7 +119,8 @@ enum sqs_status {
 };
 
 enum sqs_msg_flags {
-	SQS_MSG_POISON = 1 << 0   /* every consumer fails on it */
+	SQS_MSG_POISON = 1 << 0,  /* every consumer fails on it */
+	SQS_MSG_TRACED = 1 << 1   /* its lifecycle goes to the trace (set by the queue) */
 };
 
 struct sqs_queue;
@@ -251,7 +252,7 @@ void sqs_end_warmup(struct sqs_queue *q);
 /* Post-warm-up statistics for the summary. */
 struct sqs_stats {
 	const struct hist *latency;     /* sent -> deleted, us */
-	const struct hist *wait;        /* sent -> first receive, us */
+	const struct hist *wait;        /* enqueued -> first receive, us */
 	double mean_visible, mean_in_flight;  /* time averages */
 	uint64_t max_visible;
 	struct sqs_counters since_warmup;

@@ -77,15 +77,16 @@ static char *scripts_dir(void)
 {
 	const char *env = getenv("WEIR_PLOTS");
 	const char *exe = cli_exe_dir();
-	char *cands[3];
+	char *cands[4];
 	char *found = NULL;
 
 	if (env)
 		return is_dir(env) ? weir_strdup(env) : NULL;
-	cands[0] = weir_asprintf("%s/../plots", exe);            /* the build tree */
-	cands[1] = weir_asprintf("%s/../share/weir/plots", exe); /* installed */
-	cands[2] = weir_asprintf("%s/plots", WEIR_DATADIR);
-	for (int i = 0; i < 3; i++) {
+	cands[0] = weir_asprintf("%s/../plots", exe);            /* build/weir */
+	cands[1] = weir_asprintf("%s/../../plots", exe);         /* build/san-.../weir */
+	cands[2] = weir_asprintf("%s/../share/weir/plots", exe); /* installed */
+	cands[3] = weir_asprintf("%s/plots", WEIR_DATADIR);
+	for (int i = 0; i < 4; i++) {
 		if (!found && *exe && is_dir(cands[i]))
 			found = cands[i];
 		else

@@ -267,11 +267,13 @@ static void print_table(const struct run *r)
 	       (unsigned long long)r->seed, fmt_seconds(sim_time_to_sec(world_now(r->world)), a, sizeof(a)),
 	       r->interrupted ? " (interrupted)" : "", r->wall, fmt_count((double)world_events(r->world), b, sizeof(b)));
 	if (sc->queues.len) {
+		printf("  %-18s %10s %10s %8s %8s %9s %9s %9s %9s %6s\n", "", "", "", "", "", "mean", "latency",
+		       "latency", "latency", "");
 		printf("  %-18s %10s %10s %8s %8s %9s %9s %9s %9s %6s\n", "queue", "sent", "to DLQ", "expired",
 		       "left", "wait", "p50", "p99", "max", "dups");
 		for (size_t i = 0; i < sc->queues.len; i++)
 			print_queue_row(&s, VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name);
-		printf("  (latency: first send to delete; wait: send to first receive%s)\n",
+		printf("  (wait: send to first receive; latency: first send to delete; dups: duplicate deliveries%s)\n",
 		       sc->warmup > 0 ? "; after the warm-up" : "");
 	}
 	if (sc->consumers.len)
