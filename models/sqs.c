@@ -2,8 +2,11 @@
  * sqs.c - Amazon SQS standard queues (aws-behaviour §1).
  *
  * Each queue threads its messages on three intrusive lists:
- *   visible  - VISIBLE messages, in the order they became visible; receives
- *              take from the head (standard queues order best-effort, §1.1);
+ *   visible  - VISIBLE messages by arrival in the queue; receives take from
+ *              the head (standard queues order best-effort, §1.1). A message
+ *              visible again after a receive keeps its place by age until it
+ *              has been received SQS_AGE_METRIC_RECEIVE_CUTOFF times, when
+ *              it goes to the back (§1.11);
  *   age      - messages in arrival order that have been received fewer than
  *              SQS_AGE_METRIC_RECEIVE_CUTOFF times here: its head gives
  *              ApproximateAgeOfOldestMessage (§1.11);
@@ -218,10 +221,39 @@ static void finish(struct sqs_queue *q, struct sqs_msg *m, uint64_t *counter, co
 		wake_waiters(q);   /* the in-flight limit may have held a receiver */
 }
 
+/* True when a arrived in the queue before b (equal times: sent first). */
+static int arrived_before(const struct sqs_msg *a, const struct sqs_msg *b)
+{
+	return a->arrived_at < b->arrived_at || (a->arrived_at == b->arrived_at && a->id < b->id);
+}
+
+/* Inserts m into the visible list before the first message that arrived later. */
+static void visible_insert_by_age(struct sqs_queue *q, struct sqs_msg *m)
+{
+	struct sqs_msg *before = q->lists[L_VIS].head;
+
+	while (before && !arrived_before(m, before))
+		before = before->links[L_VIS].next;
+	if (!before) {
+		list_append(q, L_VIS, m);
+		return;
+	}
+	m->links[L_VIS].next = before;
+	m->links[L_VIS].prev = before->links[L_VIS].prev;
+	if (before->links[L_VIS].prev)
+		before->links[L_VIS].prev->links[L_VIS].next = m;
+	else
+		q->lists[L_VIS].head = m;
+	before->links[L_VIS].prev = m;
+}
+
 static void make_visible(struct sqs_queue *q, struct sqs_msg *m)
 {
 	m->state = MSG_VISIBLE;
-	list_append(q, L_VIS, m);
+	if (m->receives_here == 0 || !in_age_list(m))
+		list_append(q, L_VIS, m);        /* new, or received 3 times: the back (§1.11) */
+	else
+		visible_insert_by_age(q, m);     /* keeps its place by age */
 	level_add(&q->visible, now_of(q), +1);
 	if (q->visible.value > q->max_visible)
 		q->max_visible = q->visible.value;

@@ -52,17 +52,29 @@ _tp = 0
 period(t) = (_dt = (column(0) == 0 ? t : t - _tp), _tp = t, _dt > 0 ? _dt : NaN)
 rate(m) = val(m) / period(column("time_s"))   # per-period sum m, per second
 
-# One pass over metric column SCAN_COL: "SCAN_COL = col(...); @SCAN" sets
-# S_n (rows with a value), S_pos (rows > 0), S_sum and S_max (0 if none).
+# One pass over the column headed SCAN_COL: "SCAN_COL = col(...); @SCAN"
+# (or "eval SCAN" inside a loop) sets S_n (rows with a value), S_pos (rows
+# > 0), S_sum, S_max (0 if none) and S_min (smallest value > 0; 0 if none),
+# of the column's values or, if SCAN_RATE is 1, of their rates per second.
+# stats itself sees a constant, so an empty column raises no warning.
 SCAN_COL = ""
-SCAN = "S_n = 0; S_pos = 0; S_sum = 0; S_max = 0; \
-stats DATA using (S_v = column(SCAN_COL), S_n = S_n + (S_v == S_v), \
+SCAN_RATE = 0
+scan_value(x) = SCAN_RATE ? column(SCAN_COL) / period(column("time_s")) : column(SCAN_COL)
+SCAN = "S_n = 0; S_pos = 0; S_sum = 0; S_max = 0; S_min = 0; \
+stats DATA using (S_v = scan_value(0), S_n = S_n + (S_v == S_v), \
 S_pos = S_pos + (S_v > 0), S_sum = S_sum + (S_v == S_v ? S_v : 0), \
-S_max = (S_v > S_max ? S_v : S_max), 0) nooutput"
+S_max = (S_v > S_max ? S_v : S_max), \
+S_min = (S_v > 0 && (S_min == 0 || S_v < S_min) ? S_v : S_min), 0) nooutput"
 
-# 39278 -> "39,278"
+# A log axis covering whole decades from lo to hi (both > 0), e.g. for
+# lo = hi = 0.2 the range 0.1 to 1: "set yrange [decade_lo(lo):decade_hi(hi)]".
+decade_lo(lo) = 10.0 ** floor(log10(lo))
+decade_hi(hi) = 10.0 ** (floor(log10(hi)) + 1)
+
+# 39278 -> "39,278"; count() keeps keys narrow: 3349521 -> "3.35M".
 commas(n) = abs(n) < 1000 ? sprintf("%d", n) : \
 	commas(int(n / 1000)) . sprintf(",%03d", abs(int(n)) % 1000)
+count(n) = abs(n) < 1e6 ? commas(n) : abs(n) < 1e9 ? sprintf("%.2fM", n / 1e6) : sprintf("%.2fG", n / 1e9)
 
 # --- Time axis ---------------------------------------------------------------
 # Seconds for runs up to 5 minutes, then minutes up to 3 hours, hours up to
@@ -98,18 +110,20 @@ set border 3
 set grid xtics ytics lc rgb "#dddddd" lw 0.7 lt 1
 # The key sits right of the plot, at the same place in every panel.
 L_MARGIN = 0.09
-R_MARGIN = 0.78
+R_MARGIN = 0.75
 set lmargin at screen L_MARGIN
 set rmargin at screen R_MARGIN
 set key at screen R_MARGIN + 0.02, graph 1 left top vertical Left reverse \
 	samplen 2.5 spacing 1.15 noautotitle
-set tics out scale 0.6
+set tics out scale 0.8, 0.5
+set offsets 0, 0, graph 0.05, 0   # headroom above autoscaled maxima
 
 # With very few rows a line has nothing to join: draw the points too.
 LINES = NROWS > 3 ? "lines" : "linespoints pt 7 ps 0.8"
 # For series that have gaps (empty periods) or are cut at zero on a log
-# axis: small points so that isolated values still show.
-SPARSE = "linespoints pt 7 ps 0.35"
+# axis: small points so that isolated values still show (smaller when there
+# are many rows, lest they bury the lines). Add a pt.
+SPARSE = NROWS > 300 ? "linespoints ps 0.25" : NROWS > 3 ? "linespoints ps 0.5" : "linespoints ps 0.9"
 
 # --- Colours (shared so a metric looks the same in every plot) --------------
 C_VISIBLE  = "#1f77b4"
@@ -130,7 +144,8 @@ C_P50      = "#2ca02c"
 C_P90      = "#1f77b4"
 C_P99      = "#ff7f0e"
 C_MAX      = "#d62728"
-C_WAIT     = "#9467bd"
+C_WAIT50   = "#17becf"
+C_WAIT99   = "#9467bd"
 C_WORKERS  = "#444444"
 C_BUSY     = "#1f77b4"
 C_OK       = "#2ca02c"
@@ -138,7 +153,16 @@ C_FAILED   = "#d62728"
 
 # --- Layout of two-panel plots ------------------------------------------------
 # Both panels share the left and right margins so their time axes line up.
-TWO_PANELS = sprintf("set multiplot layout 2,1 margins %g,%g,0.09,0.91 spacing 0,0.09", L_MARGIN, R_MARGIN)
+TWO_PANELS = sprintf("set multiplot layout 2,1 margins %g,%g,0.10,0.91 spacing 0,0.09", L_MARGIN, R_MARGIN)
+
+# A file without any row (weir never writes one): say so and stop.
+if (NROWS == 0) {
+	set title sprintf("%s: no data (%s has no rows)", NAME, DATA)
+	set yrange [0:1]
+	plot 2 notitle
+	set output      # closes the image
+	exit status 0   # a plain exit would only return from the call
+}
 
 # An empty panel saying why: "NOTE = 'text'; @EMPTY_PANEL".
 NOTE = ""

@@ -16,13 +16,13 @@ SCAN_COL = col("ApproximateNumberOfMessagesDelayed"); @SCAN; DEL_MAX = S_max
 SCAN_COL = col("ApproximateAgeOfOldestMessage"); @SCAN; AGE_N = S_n; AGE_MAX = S_max
 if (AGE_MAX > 2 * 3600) { AGE_DIV = 3600; AGE_UNIT = "h" } else { \
 if (AGE_MAX > 300) { AGE_DIV = 60; AGE_UNIT = "min" } else { AGE_DIV = 1; AGE_UNIT = "s" } }
-peak(m) = m > 0 ? sprintf(" (peak %s)", commas(m)) : " (none)"
+peak(m) = m > 0 ? sprintf(" (peak %s)", count(m)) : " (none)"
 
 @TWO_PANELS title sprintf("Queue %s: depth and age of the oldest message", NAME) font ",13"
 
 # Top: the three gauges.
 set ylabel "messages"
-set yrange [0:*]
+if (VIS_MAX + INF_MAX + DEL_MAX > 0) { set yrange [0:*] } else { set yrange [0:1] }
 set format x ""
 unset xlabel
 plot DATA using @TX:(val("ApproximateNumberOfMessagesVisible")) with @LINES lw 1.5 lc rgb C_VISIBLE \
@@ -36,6 +36,7 @@ plot DATA using @TX:(val("ApproximateNumberOfMessagesVisible")) with @LINES lw 1
 set format x "% h"
 set xlabel sprintf("time (%s)", TUNIT)
 set ylabel sprintf("age (%s)", AGE_UNIT)
+if (AGE_MAX > 0) { set yrange [0:*] } else { set yrange [0:1] }
 if (AGE_N == 0) {
 	NOTE = "no age reported"; @EMPTY_PANEL
 } else {

@@ -14,10 +14,15 @@ _c = _s[1:_i] . "common.gp"; call _c ARG1 ARG2 ARG3 ARG4
 
 SERIES = "EndToEndLatency.p50 EndToEndLatency.p90 EndToEndLatency.p99 EndToEndLatency.max WaitTime.p50 WaitTime.p99"
 SHOWN = ""
+LO = 0; HI = 0      # smallest and largest value > 0 among them
 do for [m in SERIES] {
 	SCAN_COL = col(m)
 	eval SCAN
-	if (S_pos > 0) { SHOWN = SHOWN . " " . m }
+	if (S_pos > 0) {
+		SHOWN = SHOWN . " " . m
+		LO = (LO == 0 || S_min < LO) ? S_min : LO
+		HI = S_max > HI ? S_max : HI
+	}
 }
 label(m) = m eq "EndToEndLatency.p50" ? "end to end p50" : \
 	m eq "EndToEndLatency.p90" ? "end to end p90" : \
@@ -25,15 +30,17 @@ label(m) = m eq "EndToEndLatency.p50" ? "end to end p50" : \
 	m eq "EndToEndLatency.max" ? "end to end max" : \
 	m eq "WaitTime.p50" ? "wait p50" : \
 	m eq "WaitTime.p99" ? "wait p99" : m
-colour(m) = m[strlen(m)-2:] eq "p50" ? C_P50 : m[strlen(m)-2:] eq "p90" ? C_P90 : \
+colour(m) = m eq "WaitTime.p50" ? C_WAIT50 : m eq "WaitTime.p99" ? C_WAIT99 : \
+	m[strlen(m)-2:] eq "p50" ? C_P50 : m[strlen(m)-2:] eq "p90" ? C_P90 : \
 	m[strlen(m)-2:] eq "p99" ? C_P99 : C_MAX
-dash(m) = m[1:4] eq "Wait" ? 2 : 1
+wait(m) = m[1:4] eq "Wait"
 
 set title sprintf("Queue %s: latency per %s period\n(end to end: first send to delete; wait: send to first receive)", \
 	NAME, PERIOD_TEXT) font ",13"
 set ylabel "latency (log scale)"
 set ytics ("1 us" 1e-6, "10 us" 1e-5, "100 us" 1e-4, "1 ms" 1e-3, "10 ms" 0.01, "100 ms" 0.1, \
 	"1 s" 1, "10 s" 10, "1 min" 60, "10 min" 600, "1 h" 3600, "6 h" 21600, "1 d" 86400, "4 d" 345600)
+do for [e = -6:5] { set ytics add ("" 2 * 10.0 ** e 1, "" 5 * 10.0 ** e 1) }   # minor: 2 and 5 per decade
 if (words(SHOWN) == 0) {
 	NOTE = "no message was received or deleted"
 	set label 99 NOTE at graph 0.5, graph 0.5 center tc rgb "#666666"
@@ -42,6 +49,9 @@ if (words(SHOWN) == 0) {
 	plot 1e30 notitle
 } else {
 	set logscale y
+	set yrange [decade_lo(LO):decade_hi(HI)]
+	# End to end solid with dots, wait dashed with rings.
 	plot for [i = 1:words(SHOWN)] DATA using @TX:(pos(val(word(SHOWN, i)))) with @SPARSE lw 1.3 \
-		lc rgb colour(word(SHOWN, i)) dt dash(word(SHOWN, i)) title label(word(SHOWN, i))
+		lc rgb colour(word(SHOWN, i)) dt 1 + wait(word(SHOWN, i)) pt 7 - wait(word(SHOWN, i)) \
+		title label(word(SHOWN, i))
 }

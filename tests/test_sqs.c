@@ -821,3 +821,42 @@ void test_sqs_ledger_balances_under_random_operations(void)
 		  (unsigned long long)sqs_counters(f.q)->deleted);
 	fx_release(&f);
 }
+
+/*
+ * §1.11: a message visible again after a receive keeps its place by age, so
+ * the next receive returns it before younger messages; once received 3 times
+ * it goes to the back of the queue.
+ */
+void test_sqs_revisible_message_keeps_place_until_third_receive(void)
+{
+	struct fx f;
+	struct catcher c;
+	uint64_t old_id;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = SIM_SEC;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);                       /* the old message */
+	receive_now(f.q, &c, 1);
+	old_id = c.rx.got[0].msg->id;
+	release_all(f.q, &c);
+	for (int i = 0; i < 5; i++)
+		send(&f, NULL, 0);                   /* younger ones */
+	for (int r = 2; r <= 3; r++) {
+		run_to(&f, sim_now(f.sim) + SIM_SEC + 1);
+		CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+		CHECK_EQ_INT(c.rx.got[0].msg->id, old_id);   /* ahead of the younger ones */
+		CHECK_EQ_INT(c.rx.got[0].msg->receive_count, r);
+		release_all(f.q, &c);
+	}
+	run_to(&f, sim_now(f.sim) + SIM_SEC + 1);        /* received 3 times: to the back */
+	for (int i = 0; i < 5; i++) {
+		CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+		CHECK(c.rx.got[0].msg->id != old_id);
+		release_all(f.q, &c);
+	}
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+	CHECK_EQ_INT(c.rx.got[0].msg->id, old_id);
+	release_all(f.q, &c);
+	fx_release(&f);
+}

@@ -281,8 +281,14 @@ static void print_table(const struct run *r)
 	for (size_t i = 0; i < sc->consumers.len; i++) {
 		const char *n = VEC_AT(&sc->consumers, struct consumer_cfg, i)->head.name;
 
-		printf("  %-18s %8.1f %7.0f%% %12s %10s\n", n, summary_get(&s, n, "Workers.mean"),
-		       100 * summary_get(&s, n, "Utilization"),
+		double util = summary_get(&s, n, "Utilization");
+		char busy[16];
+
+		if (isnan(util))
+			snprintf(busy, sizeof(busy), "-");
+		else
+			snprintf(busy, sizeof(busy), "%.0f%%", 100 * util);
+		printf("  %-18s %8.1f %8s %12s %10s\n", n, summary_get(&s, n, "Workers.mean"), busy,
 		       fmt_count(summary_get(&s, n, "MessagesProcessed"), a, sizeof(a)),
 		       fmt_count(summary_get(&s, n, "ProcessingFailures"), c, sizeof(c)));
 	}
