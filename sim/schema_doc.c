@@ -36,7 +36,9 @@ static void fmt_bound(const struct schema_field *f, double v, char *buf, size_t 
 	enum unit_kind u = f->type == ST_DURATION ? UNIT_DURATION : f->type == ST_RATE ? UNIT_RATE
 			 : f->type == ST_SIZE ? UNIT_SIZE : f->type == ST_DIST ? f->unit : UNIT_NONE;
 
-	if (f->type == ST_INT || u == UNIT_NONE)
+	if (f->type == ST_INT)
+		snprintf(buf, n, "%.0f", v);
+	else if (u == UNIT_NONE)
 		snprintf(buf, n, "%g", v);
 	else
 		units_format(u, v, buf, n);
