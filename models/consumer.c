@@ -7,18 +7,13 @@
  * worker counts are kept as levels so their time averages are exact.
  */
 #include "weir/consumer.h"
+#include "weir/level.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 
 enum worker_state { W_IDLE, W_POLLING, W_PROCESSING, W_BACKOFF };
-
-struct level {
-	uint64_t value;
-	sim_time last;
-	double area;
-};
 
 struct worker {
 	struct consumer *c;
@@ -175,18 +170,6 @@ void consumer_register_metrics(struct consumer *c, struct metrics *m)
 }
 
 /* ---- runtime ------------------------------------------------------------ */
-
-static void level_add(struct level *l, sim_time now, int64_t delta)
-{
-	l->area += (double)l->value * (double)(now - l->last);
-	l->last = now;
-	l->value = (uint64_t)((int64_t)l->value + delta);
-}
-
-static double level_area(const struct level *l, sim_time now)
-{
-	return l->area + (double)l->value * (double)(now - l->last);
-}
 
 static void poll(struct worker *w);
 

@@ -18,6 +18,7 @@
  * each delayed or in-flight message has one timer event.
  */
 #include "weir/sqs.h"
+#include "weir/level.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -28,13 +29,6 @@
 
 enum sqs_msg_state { MSG_DELAYED = 1, MSG_VISIBLE, MSG_IN_FLIGHT, MSG_GONE };
 enum { L_VIS, L_AGE, L_EXP, NLISTS };
-
-/* A count with its integral over time, for time averages. */
-struct level {
-	uint64_t value;
-	sim_time last;
-	double area;        /* value-microseconds */
-};
 
 struct move_task {
 	struct sqs_queue *q;
@@ -71,18 +65,6 @@ struct sqs_queue {
 static sim_time now_of(const struct sqs_queue *q)
 {
 	return sim_now(q->env->sim);
-}
-
-static void level_add(struct level *l, sim_time now, int64_t delta)
-{
-	l->area += (double)l->value * (double)(now - l->last);
-	l->last = now;
-	l->value = (uint64_t)((int64_t)l->value + delta);
-}
-
-static double level_area(const struct level *l, sim_time now)
-{
-	return l->area + (double)l->value * (double)(now - l->last);
 }
 
 static void trace(const struct sqs_queue *q, const struct sqs_msg *m, const char *event,
