@@ -131,7 +131,7 @@ static void expiry_insert(struct sqs_queue *q, struct sqs_msg *m)
 
 static int in_age_list(const struct sqs_msg *m)
 {
-	return m->receives_here < SQS_AGE_METRIC_RECEIVE_CUTOFF;
+	return m->receive_count < SQS_AGE_METRIC_RECEIVE_CUTOFF;
 }
 
 /* ---- expiry (§1.8: retention counts from the enqueue timestamp) -------- */
@@ -232,7 +232,7 @@ static void visible_insert_by_age(struct sqs_queue *q, struct sqs_msg *m)
 static void make_visible(struct sqs_queue *q, struct sqs_msg *m)
 {
 	m->state = MSG_VISIBLE;
-	if (m->receives_here == 0 || !in_age_list(m))
+	if (m->receive_count == 0 || !in_age_list(m))
 		list_append(q, L_VIS, m);        /* new, or received 3 times: the back (§1.11) */
 	else
 		visible_insert_by_age(q, m);     /* keeps its place by age */
@@ -257,7 +257,7 @@ static void on_delay_end(struct sim *sim, void *subject, void *object)
 static void arrive(struct sqs_queue *q, struct sqs_msg *m, sim_time delay)
 {
 	m->arrived_at = now_of(q);
-	m->receives_here = 0;
+	m->receive_count = 0;   /* counting restarts in each queue (§1.10) */
 	list_append(q, L_AGE, m);
 	expiry_insert(q, m);
 	if (delay > 0) {
@@ -324,8 +324,7 @@ static void deliver(struct sqs_queue *q, struct sqs_msg *m, struct sqs_receiver 
 
 	m->state = MSG_IN_FLIGHT;
 	level_add(&q->in_flight, now, +1);
-	m->receive_count++;
-	if (m->receives_here < UINT8_MAX && ++m->receives_here == SQS_AGE_METRIC_RECEIVE_CUTOFF)
+	if (m->receive_count < UINT16_MAX && ++m->receive_count == SQS_AGE_METRIC_RECEIVE_CUTOFF)
 		list_remove(q, L_AGE, m);  /* pushed to the back, out of the age metric (§1.11) */
 	m->seq++;
 	m->received_at = now;

@@ -860,3 +860,43 @@ void test_sqs_revisible_message_keeps_place_until_third_receive(void)
 	release_all(f.q, &c);
 	fx_release(&f);
 }
+
+/*
+ * §1.10: the receive count restarts in the dead-letter queue, so a DLQ with
+ * its own redrive policy gives a message its own max_receive_count receives.
+ */
+void test_sqs_receive_count_restarts_in_dlq(void)
+{
+	struct fx f;
+	struct catcher c;
+	struct sqs_queue_cfg second_cfg;
+	struct sqs_queue *second;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = SIM_SEC;
+	f.cfg.redrive.max_receive_count = 2;
+	f.dlq_cfg.visibility_timeout = SIM_SEC;
+	f.dlq_cfg.redrive.max_receive_count = 2;
+	default_cfg(&second_cfg, "second");
+	fx_start(&f, 1);
+	second = sqs_create(&f.env, "second", &second_cfg, rng_stream(f.rngs, "second", "queue"));
+	sqs_set_dead_letter(f.dlq, second);
+	send(&f, NULL, 0);
+	for (int i = 0; i < 2; i++) {
+		receive_now(f.q, &c, 1);
+		release_all(f.q, &c);
+		run_to(&f, sim_now(f.sim) + SIM_SEC + 1);
+	}
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 0);          /* moved to the DLQ */
+	CHECK_EQ_INT(receive_now(f.dlq, &c, 1), 1);        /* returned, not moved on */
+	CHECK_EQ_INT(c.rx.got[0].msg->receive_count, 1);
+	release_all(f.dlq, &c);
+	run_to(&f, sim_now(f.sim) + SIM_SEC + 1);
+	receive_now(f.dlq, &c, 1);
+	release_all(f.dlq, &c);
+	run_to(&f, sim_now(f.sim) + SIM_SEC + 1);
+	CHECK_EQ_INT(receive_now(f.dlq, &c, 1), 0);        /* its third receive there moves it */
+	CHECK_EQ_INT(sqs_visible(second), 1);
+	sqs_destroy(second);
+	fx_release(&f);
+}

@@ -140,11 +140,10 @@ struct sqs_msg {
 	struct sqs_queue *origin;   /* source queue of a dead-lettered message */
 	uint32_t size;              /* bytes */
 	uint32_t seq;               /* receipt generation: bumped by each receive and move */
-	uint16_t receive_count;     /* ApproximateReceiveCount */
+	uint16_t receive_count;     /* ApproximateReceiveCount in the current queue (saturating) */
 	uint16_t refs;              /* receipts held by consumers */
 	uint8_t state;              /* enum sqs_msg_state (sqs.c) */
 	uint8_t flags;              /* enum sqs_msg_flags */
-	uint8_t receives_here;      /* receives in the current queue, saturating */
 	uint8_t ok_count;           /* successful processings, saturating */
 };
 
