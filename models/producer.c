@@ -176,6 +176,18 @@ static int check_trace(struct arrival_spec *a, char *msg, size_t n)
 	return rc;
 }
 
+/* unit=: what one unit of the trace's bare times is, in microseconds. */
+static int trace_unit(const struct call_arg *unit, sim_time *u, struct parse_err *err)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "1%s", unit->value);
+	if (units_parse_duration(buf, u, err) != 0)
+		return parse_fail(err, unit->val_off, unit->val_len,
+				  "unit '%s' is not a time unit (us, ms, s, m, h, d)", unit->value);
+	return 0;
+}
+
 static int parse_trace_spec(const struct call *c, const char *dir, struct arrival_spec *a,
 			    struct parse_err *err)
 {
@@ -187,29 +199,18 @@ static int parse_trace_spec(const struct call *c, const char *dir, struct arriva
 
 	if (call_check_keys(c, "trace", keys, err) != 0)
 		return -1;
-	if (!file) {
-		call_err_at(err, 0, c->name_len, "trace needs file=PATH (a CSV of arrival times)");
+	if (!file)
+		return parse_fail(err, c->name_off, c->name_len,
+				  "trace needs file=PATH (a CSV of arrival times)");
+	if (unit && trace_unit(unit, &u, err) != 0)
 		return -1;
-	}
-	if (unit) {
-		char buf[64];
-
-		snprintf(buf, sizeof(buf), "1%s", unit->value);
-		if (units_parse_duration(buf, &u, err) != 0) {
-			call_err_at(err, unit->val_off, unit->val_len, "unit '%s' is not a time unit (us, ms, s, m, h, d)",
-				    unit->value);
-			return -1;
-		}
-	}
 	a->kind = ARRIVAL_TRACE;
 	a->unit_us = (double)u;
 	a->file = file->value[0] == '/' ? weir_strdup(file->value)
 					: weir_asprintf("%s/%s", dir ? dir : ".", file->value);
 	a->column = col ? weir_strdup(col->value) : NULL;
-	if (check_trace(a, msg, sizeof(msg)) != 0) {
-		call_err_at(err, file->val_off, file->val_len, "%s", msg);
-		return -1;
-	}
+	if (check_trace(a, msg, sizeof(msg)) != 0)
+		return parse_fail(err, file->val_off, file->val_len, "%s", msg);
 	return 0;
 }
 
@@ -220,10 +221,9 @@ static int parse_rate_spec(const struct call *c, struct arrival_spec *a, struct 
 
 	if (call_check_keys(c, c->name, keys, err) != 0)
 		return -1;
-	if (!rate) {
-		call_err_at(err, 0, c->name_len, "%s needs rate=R, e.g. %s(rate=200/s)", c->name, c->name);
-		return -1;
-	}
+	if (!rate)
+		return parse_fail(err, c->name_off, c->name_len, "%s needs rate=R, e.g. %s(rate=200/s)",
+				  c->name, c->name);
 	if (units_parse_rate(rate->value, &a->rate, err) != 0) {
 		err->offset += rate->val_off;
 		return -1;
@@ -232,39 +232,45 @@ static int parse_rate_spec(const struct call *c, struct arrival_spec *a, struct 
 	return 0;
 }
 
+static int unknown_arrivals(const struct call *c, struct parse_err *err)
+{
+	static const char *const names[] = { "poisson", "constant", "trace" };
+	const char *near = schema_suggest(c->name, names, 3);
+
+	if (near)
+		return parse_fail(err, c->name_off, c->name_len,
+				  "unknown arrival process '%s' (did you mean '%s'?)", c->name, near);
+	return parse_fail(err, c->name_off, c->name_len,
+			  "unknown arrival process '%s' (use poisson, constant or trace)", c->name);
+}
+
+/* Reads a split arrival process into a; dir is where trace files are. */
+static int arrivals_from_call(const struct call *c, const char *dir, struct arrival_spec *a,
+			      struct parse_err *err)
+{
+	if (!c->name)
+		return parse_fail(err, 0, strlen(c->text),
+				  "expected an arrival process: poisson(rate=R), constant(rate=R) or trace(file=F)");
+	for (size_t i = 0; i < c->nargs; i++)
+		if (!c->args[i].key)
+			return parse_fail(err, c->args[i].val_off, c->args[i].val_len,
+					  "arguments are written key=value, e.g. poisson(rate=200/s)");
+	if (strcmp(c->name, "poisson") == 0 || strcmp(c->name, "constant") == 0)
+		return parse_rate_spec(c, a, err);
+	if (strcmp(c->name, "trace") == 0)
+		return parse_trace_spec(c, dir, a, err);
+	return unknown_arrivals(c, err);
+}
+
 static int parse_arrivals(const char *text, const char *dir, struct arrival_spec *a,
 			  struct parse_err *err)
 {
-	static const char *const names[] = { "poisson", "constant", "trace" };
 	struct call c;
-	int rc = -1;
-	const char *near;
+	int rc;
 
-	if (call_parse(text, &c, err) != 0)
+	if (call_parse(text, "arrival process", &c, err) != 0)
 		return -1;
-	for (size_t i = 0; i < c.nargs; i++) {
-		if (!c.args[i].key) {
-			call_err_at(err, c.args[i].val_off, c.args[i].val_len,
-				    "arguments are written key=value, e.g. poisson(rate=200/s)");
-			goto out;
-		}
-	}
-	if (!c.name) {
-		call_err_at(err, 0, strlen(text), "expected an arrival process: poisson(rate=R), constant(rate=R) or trace(file=F)");
-	} else if (strcmp(c.name, "poisson") == 0 || strcmp(c.name, "constant") == 0) {
-		rc = parse_rate_spec(&c, a, err);
-	} else if (strcmp(c.name, "trace") == 0) {
-		rc = parse_trace_spec(&c, dir, a, err);
-	} else {
-		near = schema_suggest(c.name, names, 3);
-		if (near)
-			call_err_at(err, 0, c.name_len, "unknown arrival process '%s' (did you mean '%s'?)",
-				    c.name, near);
-		else
-			call_err_at(err, 0, c.name_len, "unknown arrival process '%s' (use poisson, constant or trace)",
-				    c.name);
-	}
-out:
+	rc = arrivals_from_call(&c, dir, a, err);
 	call_release(&c);
 	return rc;
 }

@@ -3,17 +3,19 @@
  * sampling with GSL, analytic moments.
  *
  * Parsing goes in three steps: split "name(key=value, ...)" into arguments
- * (struct call), match each argument to the distribution's parameter table
- * and read its value with the units parser, then let the distribution's
- * build function check the combination and the ranges and convert to GSL's
- * parameters in base units (struct dist). Every error carries the offset and
- * length of the offending text, so the caller can put a caret under it.
+ * with the shared splitter (call.h), match each argument to the
+ * distribution's parameter table and read its value with the units parser,
+ * then let the distribution's build function check the combination and the
+ * ranges and convert to GSL's parameters in base units (struct dist). Every
+ * error carries the offset and length of the offending text, so the caller
+ * can put a caret under it.
  *
  * Empirical distributions read one column of a CSV file (libcsv) at parse
  * time and resample its values uniformly.
  */
 #include "weir/dist.h"
 #include "weir/base.h"
+#include "weir/call.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -28,10 +30,8 @@
 #include <gsl/gsl_randist.h>
 
 #define MAX_PARAMS 6          /* most parameters a distribution has (lognormal) */
-#define MAX_ARGS 8            /* most arguments accepted in one call */
 #define SUGGEST_MAX_EDITS 2   /* "did you mean" only this close */
 #define EDIT_MAX_LEN 32       /* longer words are never close to a name */
-#define QUOTE_MAX 60          /* longest piece of input quoted in a message */
 #define CSV_CHUNK 16384       /* bytes read from a CSV file at a time */
 #define LOGNORMAL_P 0.99      /* the quantile p99= names */
 #define US_PER_SEC 1e6        /* mu= and sigma= of durations are in ln(seconds) */
@@ -48,14 +48,8 @@ struct param {
 	enum ptype type;
 };
 
-/* One "key=value" (or positional "value") inside the parentheses. */
-struct arg {
-	size_t key_off, key_len;  /* key_len 0: positional */
-	size_t val_off, val_len;
-};
-
-struct call;
-typedef int build_fn(const struct call *c, struct dist *d, struct parse_err *err);
+struct dist_call;
+typedef int build_fn(const struct dist_call *c, struct dist *d, struct parse_err *err);
 
 struct dist_spec {
 	const char *name;
@@ -67,16 +61,14 @@ struct dist_spec {
 };
 
 /* A parsed "name(args)" on its way to a struct dist. */
-struct call {
+struct dist_call {
 	const char *text;
 	enum unit_kind unit;
 	const char *base_dir;
 	const struct dist_spec *spec;
-	size_t name_off, name_len;
-	struct arg args[MAX_ARGS];
-	size_t nargs;
-	const struct arg *given[MAX_PARAMS]; /* the argument giving each parameter, or NULL */
-	double val[MAX_PARAMS];             /* its value (not for P_TEXT) */
+	struct call call;                         /* the text split into name and arguments */
+	const struct call_arg *given[MAX_PARAMS]; /* the argument giving each parameter, or NULL */
+	double val[MAX_PARAMS];                   /* its value (not for P_TEXT) */
 };
 
 static build_fn build_constant, build_exponential, build_uniform, build_normal,
@@ -125,55 +117,6 @@ const char *dist_kind_name(enum dist_kind kind)
 
 /* ---- small helpers ---- */
 
-static int fail(struct parse_err *err, size_t off, size_t len, const char *fmt, ...)
-	WEIR_PRINTF(4, 5);
-
-static int fail(struct parse_err *err, size_t off, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	err->offset = off;
-	err->len = len;
-	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static int qlen(size_t len)
-{
-	return (int)(len < QUOTE_MAX ? len : QUOTE_MAX);
-}
-
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static bool is_ident(char c, bool first)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-	       (!first && c >= '0' && c <= '9');
-}
-
-static size_t skip_blanks(const char *s, size_t i)
-{
-	while (is_blank(s[i]))
-		i++;
-	return i;
-}
-
-/* Shrinks [*off, *off + *len) to exclude blanks at both ends. */
-static void trim(const char *s, size_t *off, size_t *len)
-{
-	while (*len && is_blank(s[*off])) {
-		(*off)++;
-		(*len)--;
-	}
-	while (*len && is_blank(s[*off + *len - 1]))
-		(*len)--;
-}
-
 /* Levenshtein distance of a[0..alen) and b, or a large number when either is long. */
 static size_t edit_distance(const char *a, size_t alen, const char *b)
 {
@@ -209,16 +152,13 @@ static bool is_close(const char *word, size_t len, const char *name)
 	return d <= SUGGEST_MAX_EDITS && d < strlen(name);
 }
 
-/* Reads text[off, off + len) as a value of kind unit; signed allows a leading '-'. */
-static int read_number(const char *text, size_t off, size_t len, enum unit_kind unit,
-		       bool is_signed, double *v, struct parse_err *err)
+/* Reads s, found at off in the text, as a value of kind unit; signed allows a leading '-'. */
+static int read_number(const char *s, size_t off, enum unit_kind unit, bool is_signed, double *v,
+		       struct parse_err *err)
 {
-	char *s = weir_strndup(text + off, len);
 	size_t skip = is_signed && s[0] == '-' ? 1 : 0;
-	int rc = units_parse(unit, s + skip, v, err);
 
-	free(s);
-	if (rc < 0) {
+	if (units_parse(unit, s + skip, v, err) < 0) {
 		err->offset += off + skip;
 		return -1;
 	}
@@ -227,7 +167,7 @@ static int read_number(const char *text, size_t off, size_t len, enum unit_kind 
 	return 0;
 }
 
-/* ---- splitting "name(key=value, ...)" ---- */
+/* ---- the distribution's name ---- */
 
 static const struct dist_spec *find_spec(const char *name, size_t len)
 {
@@ -237,108 +177,35 @@ static const struct dist_spec *find_spec(const char *name, size_t len)
 	return NULL;
 }
 
-static int unknown_dist(const struct call *c, struct parse_err *err)
+/* The name of a distribution a few edits from name[0, len), or NULL. */
+static const char *near_spec(const char *name, size_t len)
 {
-	const char *name = c->text + c->name_off;
-	const char *near = NULL;
+	for (size_t i = 0; i < NSPECS; i++)
+		if (is_close(name, len, specs[i].name))
+			return specs[i].name;
+	return NULL;
+}
 
-	for (size_t i = 0; i < NSPECS && !near; i++)
-		if (is_close(name, c->name_len, specs[i].name))
-			near = specs[i].name;
+/* name[0, len), found at off in the text, names no distribution. */
+static int unknown_dist(const char *name, size_t off, size_t len, struct parse_err *err)
+{
+	const char *near = near_spec(name, len);
+
 	if (near)
-		return fail(err, c->name_off, c->name_len,
-			    "unknown distribution '%.*s' (did you mean '%s'? use " DIST_NAMES ")",
-			    qlen(c->name_len), name, near);
-	return fail(err, c->name_off, c->name_len, "unknown distribution '%.*s' (use " DIST_NAMES ")",
-		    qlen(c->name_len), name);
+		return parse_fail(err, off, len,
+				  "unknown distribution '%.*s' (did you mean '%s'? use " DIST_NAMES ")",
+				  parse_qlen(len), name, near);
+	return parse_fail(err, off, len, "unknown distribution '%.*s' (use " DIST_NAMES ")",
+			  parse_qlen(len), name);
 }
 
-/* "mean=400ms sd=100ms": a second '=' in a value means a ',' is missing. */
-static int check_missing_comma(const struct call *c, const struct arg *a, struct parse_err *err)
+/* Sets c->spec from the call's name, or fills err when the name is unknown. */
+static int find_named(struct dist_call *c, struct parse_err *err)
 {
-	const char *t = c->text;
-	const char *eq = memchr(t + a->val_off, '=', a->val_len);
-	size_t end, start;
+	const char *name = c->text + c->call.name_off;
 
-	if (!eq)
-		return 0;
-	end = (size_t)(eq - t);
-	while (end > a->val_off && is_blank(t[end - 1]))
-		end--;
-	start = end;
-	while (start > a->val_off && is_ident(t[start - 1], false))
-		start--;
-	if (start == end)
-		return fail(err, (size_t)(eq - t), 1, "unexpected '=' in the value of '%.*s'",
-			    qlen(a->key_len), t + a->key_off);
-	return fail(err, start, end - start, "missing ',' before '%.*s'", qlen(end - start), t + start);
-}
-
-/* Stores the argument text[seg, end), which ended at ',' or ')'. */
-static int add_arg(struct call *c, size_t seg, size_t end, bool only, struct parse_err *err)
-{
-	const char *t = c->text;
-	size_t len = end - seg;
-	const char *eq;
-	struct arg *a;
-
-	trim(t, &seg, &len);
-	if (len == 0)
-		return only && t[end] == ')' ? 0 : fail(err, end, 1, "empty parameter before '%c'", t[end]);
-	if (c->nargs == MAX_ARGS)
-		return fail(err, seg, len, "too many parameters (at most %d)", MAX_ARGS);
-	a = &c->args[c->nargs++];
-	eq = memchr(t + seg, '=', len);
-	a->val_off = eq ? (size_t)(eq - t) + 1 : seg;
-	a->val_len = seg + len - a->val_off;
-	a->key_off = seg;
-	a->key_len = eq ? (size_t)(eq - t) - seg : 0;
-	trim(t, &a->key_off, &a->key_len);
-	trim(t, &a->val_off, &a->val_len);
-	if (eq && a->key_len == 0)
-		return fail(err, (size_t)(eq - t), 1, "missing parameter name before '='");
-	if (eq && a->val_len == 0)
-		return fail(err, (size_t)(eq - t), 1, "missing value after '%.*s='",
-			    qlen(a->key_len), t + a->key_off);
-	return check_missing_comma(c, a, err);
-}
-
-/* Nothing but blanks may follow the closing parenthesis at i - 1. */
-static int check_trailing(const struct call *c, size_t i, struct parse_err *err)
-{
-	const char *t = c->text;
-	size_t len;
-
-	i = skip_blanks(t, i);
-	if (!t[i])
-		return 0;
-	if (t[i] == ')')
-		return fail(err, i, 1, "unbalanced parentheses: ')' has no matching '('");
-	len = strlen(t + i);
-	trim(t, &i, &len);
-	return fail(err, i, len, "unexpected '%.*s' after the distribution", qlen(len), t + i);
-}
-
-/* Splits the arguments between the '(' at open and its ')'. */
-static int split_args(struct call *c, size_t open, struct parse_err *err)
-{
-	const char *t = c->text;
-	size_t i = open + 1;
-
-	for (;;) {
-		size_t seg = i;
-
-		while (t[i] && t[i] != ',' && t[i] != ')' && t[i] != '(')
-			i++;
-		if (t[i] == '(')
-			return fail(err, i, 1, "unexpected '(' in the parameters of %s", c->spec->name);
-		if (!t[i])
-			return fail(err, open, 1, "unbalanced parentheses: '(' is never closed");
-		if (add_arg(c, seg, i, seg == open + 1, err) < 0)
-			return -1;
-		if (t[i++] == ')')
-			return check_trailing(c, i, err);
-	}
+	c->spec = find_spec(name, c->call.name_len);
+	return c->spec ? 0 : unknown_dist(name, c->call.name_off, c->call.name_len, err);
 }
 
 /* ---- matching arguments to parameters ---- */
@@ -366,82 +233,78 @@ static void list_params(const struct dist_spec *spec, char *buf, size_t n)
 	}
 }
 
-static int find_param(const struct dist_spec *spec, const char *key, size_t len)
+static int find_param(const struct dist_spec *spec, const char *key)
 {
 	for (int i = 0; i < param_count(spec); i++)
-		if (strlen(spec->params[i].key) == len && strncmp(spec->params[i].key, key, len) == 0)
+		if (strcmp(spec->params[i].key, key) == 0)
 			return i;
 	return -1;
 }
 
-static int unknown_param(const struct call *c, const struct arg *a, struct parse_err *err)
+static int unknown_param(const struct dist_call *c, const struct call_arg *a, struct parse_err *err)
 {
-	const char *key = c->text + a->key_off, *near = NULL;
+	const char *near = NULL;
 	char expected[128];
 
 	for (int i = 0; i < param_count(c->spec) && !near; i++)
-		if (is_close(key, a->key_len, c->spec->params[i].key))
+		if (is_close(a->key, a->key_len, c->spec->params[i].key))
 			near = c->spec->params[i].key;
 	list_params(c->spec, expected, sizeof(expected));
 	if (near)
-		return fail(err, a->key_off, a->key_len,
-			    "unknown parameter '%.*s' for %s (did you mean '%s'? the parameters of %s are %s)",
-			    qlen(a->key_len), key, c->spec->name, near, c->spec->name, expected);
-	return fail(err, a->key_off, a->key_len, "unknown parameter '%.*s' for %s (the parameters of %s are %s)",
-		    qlen(a->key_len), key, c->spec->name, c->spec->name, expected);
+		return parse_fail(err, a->key_off, a->key_len,
+				  "unknown parameter '%.*s' for %s (did you mean '%s'? the parameters of %s are %s)",
+				  parse_qlen(a->key_len), a->key, c->spec->name, near, c->spec->name, expected);
+	return parse_fail(err, a->key_off, a->key_len,
+			  "unknown parameter '%.*s' for %s (the parameters of %s are %s)",
+			  parse_qlen(a->key_len), a->key, c->spec->name, c->spec->name, expected);
 }
 
 /* The index of the parameter argument a gives, or -1 with err filled. */
-static int arg_param(const struct call *c, const struct arg *a, struct parse_err *err)
+static int arg_param(const struct dist_call *c, const struct call_arg *a, struct parse_err *err)
 {
-	const char *t = c->text;
 	char expected[128];
 	int i;
 
-	if (a->key_len == 0) {
+	if (!a->key) {
 		if (c->spec->positional)
 			return 0;
 		list_params(c->spec, expected, sizeof(expected));
-		return fail(err, a->val_off, a->val_len, "missing name before '%.*s' (write key=value; the parameters of %s are %s)",
-			    qlen(a->val_len), t + a->val_off, c->spec->name, expected);
+		return parse_fail(err, a->val_off, a->val_len,
+				  "missing name before '%.*s' (write key=value; the parameters of %s are %s)",
+				  parse_qlen(a->val_len), a->value, c->spec->name, expected);
 	}
-	for (size_t j = 0; j < a->key_len; j++)
-		if (!is_ident(t[a->key_off + j], j == 0))
-			return fail(err, a->key_off, a->key_len, "'%.*s' is not a parameter name",
-				    qlen(a->key_len), t + a->key_off);
-	i = find_param(c->spec, t + a->key_off, a->key_len);
+	i = find_param(c->spec, a->key);
 	return i >= 0 ? i : unknown_param(c, a, err);
 }
 
 /* Reads the value of argument a as parameter i. */
-static int arg_value(struct call *c, const struct arg *a, int i, struct parse_err *err)
+static int arg_value(struct dist_call *c, const struct call_arg *a, int i, struct parse_err *err)
 {
 	enum ptype type = c->spec->params[i].type;
 
 	if (type == P_TEXT)
 		return 0;
 	if (type == P_RATE && c->unit != UNIT_DURATION)
-		return fail(err, a->key_off, a->key_len, "rate= is only for durations (use mean=)");
+		return parse_fail(err, a->key_off, a->key_len, "rate= is only for durations (use mean=)");
 	if (type == P_RATE)
-		return read_number(c->text, a->val_off, a->val_len, UNIT_RATE, false, &c->val[i], err);
+		return read_number(a->value, a->val_off, UNIT_RATE, false, &c->val[i], err);
 	if (type == P_REAL)
-		return read_number(c->text, a->val_off, a->val_len, UNIT_NONE, true, &c->val[i], err);
-	return read_number(c->text, a->val_off, a->val_len, c->unit, c->unit == UNIT_NONE,
-			   &c->val[i], err);
+		return read_number(a->value, a->val_off, UNIT_NONE, true, &c->val[i], err);
+	return read_number(a->value, a->val_off, c->unit, c->unit == UNIT_NONE, &c->val[i], err);
 }
 
-static int match_args(struct call *c, struct parse_err *err)
+static int match_args(struct dist_call *c, struct parse_err *err)
 {
-	for (size_t k = 0; k < c->nargs; k++) {
-		const struct arg *a = &c->args[k];
+	for (size_t k = 0; k < c->call.nargs; k++) {
+		const struct call_arg *a = &c->call.args[k];
 		int i = arg_param(c, a, err);
 
 		if (i < 0)
 			return -1;
 		if (c->given[i])
-			return fail(err, a->key_len ? a->key_off : a->val_off,
-				    a->key_len ? a->key_len : a->val_len, "duplicate parameter '%s'",
-				    c->spec->params[i].key);
+			return parse_fail(err, a->key_len ? a->key_off : a->val_off,
+					  a->key_len ? a->key_len : a->val_len, "duplicate parameter '%s'",
+					  c->spec->params[i].key);
 		if (arg_value(c, a, i, err) < 0)
 			return -1;
 		c->given[i] = a;
@@ -451,83 +314,86 @@ static int match_args(struct call *c, struct parse_err *err)
 
 /* ---- what build functions use ---- */
 
-static int pidx(const struct call *c, const char *key)
+static int pidx(const struct dist_call *c, const char *key)
 {
-	int i = find_param(c->spec, key, strlen(key));
+	int i = find_param(c->spec, key);
 
 	WEIR_ASSERT(i >= 0);
 	return i;
 }
 
-static const struct arg *given(const struct call *c, const char *key)
+static const struct call_arg *given(const struct dist_call *c, const char *key)
 {
 	return c->given[pidx(c, key)];
 }
 
-static double val(const struct call *c, const char *key)
+static double val(const struct dist_call *c, const char *key)
 {
 	return c->val[pidx(c, key)];
 }
 
 /* The value text of a given parameter, for "%.*s". */
-#define VAL_TEXT(c, key) qlen(given(c, key)->val_len), (c)->text + given(c, key)->val_off
+#define VAL_TEXT(c, key) parse_qlen(given(c, key)->val_len), given(c, key)->value
 
-static int require(const struct call *c, const char *key, struct parse_err *err)
+static int require(const struct dist_call *c, const char *key, struct parse_err *err)
 {
 	if (given(c, key))
 		return 0;
-	return fail(err, c->name_off, c->name_len, "missing parameter '%s' (write %s)", key, c->spec->usage);
+	return parse_fail(err, c->call.name_off, c->call.name_len, "missing parameter '%s' (write %s)", key,
+			  c->spec->usage);
 }
 
 /* Exactly one of a and b must be given. */
-static int one_of(const struct call *c, const char *a, const char *b, struct parse_err *err)
+static int one_of(const struct dist_call *c, const char *a, const char *b, struct parse_err *err)
 {
-	const struct arg *ga = given(c, a), *gb = given(c, b);
+	const struct call_arg *ga = given(c, a), *gb = given(c, b);
 
 	if (ga && gb) {
-		const struct arg *later = ga > gb ? ga : gb;
+		const struct call_arg *later = ga > gb ? ga : gb;
 
-		return fail(err, later->key_off, later->key_len,
-			    "'%s' and '%s' cannot be given together (write %s)", a, b, c->spec->usage);
+		return parse_fail(err, later->key_off, later->key_len,
+				  "'%s' and '%s' cannot be given together (write %s)", a, b, c->spec->usage);
 	}
 	if (!ga && !gb)
-		return fail(err, c->name_off, c->name_len, "missing parameter '%s' or '%s' (write %s)",
-			    a, b, c->spec->usage);
+		return parse_fail(err, c->call.name_off, c->call.name_len, "missing parameter '%s' or '%s' (write %s)",
+				  a, b, c->spec->usage);
 	return 0;
 }
 
-static int positive(const struct call *c, const char *key, struct parse_err *err)
+static int positive(const struct dist_call *c, const char *key, struct parse_err *err)
 {
-	const struct arg *a = given(c, key);
+	const struct call_arg *a = given(c, key);
 
 	if (val(c, key) > 0)
 		return 0;
-	return fail(err, a->val_off, a->val_len, "%s must be greater than 0 (got %.*s)", key, VAL_TEXT(c, key));
+	return parse_fail(err, a->val_off, a->val_len, "%s must be greater than 0 (got %.*s)", key,
+			  VAL_TEXT(c, key));
 }
 
-static int non_negative(const struct call *c, const char *key, struct parse_err *err)
+static int non_negative(const struct dist_call *c, const char *key, struct parse_err *err)
 {
-	const struct arg *a = given(c, key);
+	const struct call_arg *a = given(c, key);
 
 	if (val(c, key) >= 0)
 		return 0;
-	return fail(err, a->val_off, a->val_len, "%s must be at least 0 (got %.*s)", key, VAL_TEXT(c, key));
+	return parse_fail(err, a->val_off, a->val_len, "%s must be at least 0 (got %.*s)", key,
+			  VAL_TEXT(c, key));
 }
 
 /* Parameter hi must be greater than parameter lo. */
-static int greater(const struct call *c, const char *hi, const char *lo, struct parse_err *err)
+static int greater(const struct dist_call *c, const char *hi, const char *lo, struct parse_err *err)
 {
-	const struct arg *a = given(c, hi);
+	const struct call_arg *a = given(c, hi);
 
 	if (val(c, hi) > val(c, lo))
 		return 0;
-	return fail(err, a->val_off, a->val_len, "%s must be greater than %s (got %s=%.*s, %s=%.*s)",
-		    hi, lo, lo, VAL_TEXT(c, lo), hi, VAL_TEXT(c, hi));
+	return parse_fail(err, a->val_off, a->val_len, "%s must be greater than %s (got %s=%.*s, %s=%.*s)",
+			  hi, lo, lo, VAL_TEXT(c, lo), hi, VAL_TEXT(c, hi));
 }
 
 /* ---- one build function per distribution ---- */
 
-static int build_constant(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_constant(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	if (require(c, "value", err) < 0)
 		return -1;
@@ -535,7 +401,7 @@ static int build_constant(const struct call *c, struct dist *d, struct parse_err
 	return 0;
 }
 
-static int build_exponential(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_exponential(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	if (one_of(c, "mean", "rate", err) < 0)
 		return -1;
@@ -551,7 +417,7 @@ static int build_exponential(const struct call *c, struct dist *d, struct parse_
 	return 0;
 }
 
-static int build_uniform(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_uniform(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	if (require(c, "min", err) < 0 || require(c, "max", err) < 0 ||
 	    greater(c, "max", "min", err) < 0)
@@ -567,7 +433,7 @@ static bool truncated(const struct dist *d)
 	return d->unit != UNIT_NONE;
 }
 
-static int build_normal(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_normal(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	if (require(c, "mean", err) < 0 || require(c, "sd", err) < 0 ||
 	    non_negative(c, "sd", err) < 0 || (truncated(d) && non_negative(c, "mean", err) < 0))
@@ -578,7 +444,7 @@ static int build_normal(const struct call *c, struct dist *d, struct parse_err *
 }
 
 /* mu = ln(median), sigma = ln(p99 / median) / z(0.99). */
-static int lognormal_quantiles(const struct call *c, struct dist *d, struct parse_err *err)
+static int lognormal_quantiles(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	if (positive(c, "median", err) < 0 || greater(c, "p99", "median", err) < 0)
 		return -1;
@@ -588,7 +454,7 @@ static int lognormal_quantiles(const struct call *c, struct dist *d, struct pars
 }
 
 /* sigma^2 = ln(1 + sd^2 / mean^2), mu = ln(mean) - sigma^2 / 2. */
-static int lognormal_moments(const struct call *c, struct dist *d, struct parse_err *err)
+static int lognormal_moments(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	double mean = val(c, "mean"), sd = val(c, "sd"), s2;
 
@@ -601,7 +467,7 @@ static int lognormal_moments(const struct call *c, struct dist *d, struct parse_
 }
 
 /* mu is of ln(seconds) for durations: shift it to ln(microseconds). */
-static int lognormal_logs(const struct call *c, struct dist *d, struct parse_err *err)
+static int lognormal_logs(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	if (non_negative(c, "sigma", err) < 0)
 		return -1;
@@ -610,30 +476,31 @@ static int lognormal_logs(const struct call *c, struct dist *d, struct parse_err
 	return 0;
 }
 
-static int build_lognormal(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_lognormal(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	static const char *const pairs[3][2] = { { "median", "p99" }, { "mean", "sd" }, { "mu", "sigma" } };
 	int pair = -1;
 
 	for (int p = 0; p < 3; p++) {
-		const struct arg *a = given(c, pairs[p][0]) ? given(c, pairs[p][0]) : given(c, pairs[p][1]);
+		const struct call_arg *a = given(c, pairs[p][0]) ? given(c, pairs[p][0]) : given(c, pairs[p][1]);
 
 		if (a && pair >= 0)
-			return fail(err, a->key_off, a->key_len, "'%.*s' cannot be combined with '%s' (write %s)",
-				    qlen(a->key_len), c->text + a->key_off,
-				    given(c, pairs[pair][0]) ? pairs[pair][0] : pairs[pair][1], c->spec->usage);
+			return parse_fail(err, a->key_off, a->key_len, "'%.*s' cannot be combined with '%s' (write %s)",
+					  parse_qlen(a->key_len), a->key,
+					  given(c, pairs[pair][0]) ? pairs[pair][0] : pairs[pair][1], c->spec->usage);
 		if (a)
 			pair = p;
 	}
 	if (pair < 0)
-		return fail(err, c->name_off, c->name_len, "missing parameters (write %s)", c->spec->usage);
+		return parse_fail(err, c->call.name_off, c->call.name_len, "missing parameters (write %s)",
+				  c->spec->usage);
 	if (require(c, pairs[pair][0], err) < 0 || require(c, pairs[pair][1], err) < 0)
 		return -1;
 	return pair == 0 ? lognormal_quantiles(c, d, err)
 	     : pair == 1 ? lognormal_moments(c, d, err) : lognormal_logs(c, d, err);
 }
 
-static int build_gamma(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_gamma(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	const char *scale = given(c, "mean") ? "mean" : "scale";
 
@@ -645,7 +512,7 @@ static int build_gamma(const struct call *c, struct dist *d, struct parse_err *e
 	return 0;
 }
 
-static int shape_scale(const struct call *c, double *shape, double *scale, struct parse_err *err)
+static int shape_scale(const struct dist_call *c, double *shape, double *scale, struct parse_err *err)
 {
 	if (require(c, "shape", err) < 0 || require(c, "scale", err) < 0 ||
 	    positive(c, "shape", err) < 0 || positive(c, "scale", err) < 0)
@@ -655,12 +522,12 @@ static int shape_scale(const struct call *c, double *shape, double *scale, struc
 	return 0;
 }
 
-static int build_weibull(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_weibull(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	return shape_scale(c, &d->b, &d->a, err);
 }
 
-static int build_pareto(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_pareto(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	return shape_scale(c, &d->a, &d->b, err);
 }
@@ -697,7 +564,7 @@ static void csv_fail(struct csv_state *st, const char *fmt, ...)
 	if (st->failed)
 		return;
 	st->failed = true;
-	n = snprintf(st->msg, sizeof(st->msg), "%.*s:%zu: ", qlen(strlen(st->o->label)), st->o->label,
+	n = snprintf(st->msg, sizeof(st->msg), "%.*s:%zu: ", parse_qlen(strlen(st->o->label)), st->o->label,
 		     st->row);
 	va_start(ap, fmt);
 	vsnprintf(st->msg + n, sizeof(st->msg) - (size_t)n, fmt, ap);
@@ -709,7 +576,7 @@ static bool is_bare(const char *cell)
 {
 	size_t len = strlen(cell);
 
-	while (len && is_blank(cell[len - 1]))
+	while (len && parse_is_blank(cell[len - 1]))
 		len--;
 	return len && cell[len - 1] >= '0' && cell[len - 1] <= '9';
 }
@@ -720,7 +587,7 @@ static int parse_cell(const struct csv_opts *o, const char *cell, double *v, str
 	int rc;
 
 	if (!o->unit_text || !is_bare(cell))
-		return read_number(cell, 0, strlen(cell), o->unit, o->unit == UNIT_NONE, v, err);
+		return read_number(cell, 0, o->unit, o->unit == UNIT_NONE, v, err);
 	with_unit = weir_asprintf("%s%s", cell, o->unit_text);
 	rc = units_parse(o->unit, with_unit, v, err);
 	free(with_unit);
@@ -733,7 +600,7 @@ static void add_cell(struct csv_state *st, const char *cell)
 	double v;
 
 	if (parse_cell(st->o, cell, &v, &err) < 0) {
-		csv_fail(st, "cannot read '%.*s' as a %s: %s%s", qlen(strlen(cell)), cell,
+		csv_fail(st, "cannot read '%.*s' as a %s: %s%s", parse_qlen(strlen(cell)), cell,
 			 units_kind_name(st->o->unit), err.msg,
 			 st->o->unit != UNIT_NONE && !st->o->unit_text && is_bare(cell)
 			 ? " (or give unit= for bare numbers)" : "");
@@ -852,21 +719,22 @@ static char *resolve_path(const char *base_dir, const char *file)
 	return weir_asprintf("%s/%s", base_dir, file);
 }
 
-static int cannot_open(const struct arg *file, const char *label, struct parse_err *err)
+static int cannot_open(const struct call_arg *file, const char *label, struct parse_err *err)
 {
 	char why[128];
 
 	snprintf(why, sizeof(why), "%s", strerror(errno));
 	if (why[0] >= 'A' && why[0] <= 'Z')
 		why[0] = (char)(why[0] - 'A' + 'a');
-	return fail(err, file->val_off, file->val_len, "cannot open '%.*s': %s", qlen(strlen(label)), label, why);
+	return parse_fail(err, file->val_off, file->val_len, "cannot open '%.*s': %s",
+			  parse_qlen(strlen(label)), label, why);
 }
 
 /* Reads the values of the chosen column into d. */
-static int load_values(const struct call *c, const struct csv_opts *o, struct dist *d,
+static int load_values(const struct dist_call *c, const struct csv_opts *o, struct dist *d,
 		       struct parse_err *err)
 {
-	const struct arg *file = given(c, "file");
+	const struct call_arg *file = given(c, "file");
 	char *path = resolve_path(c->base_dir, o->label);
 	struct csv_state st = { .o = o, .row = 1 };
 	FILE *f = fopen(path, "r");
@@ -883,7 +751,7 @@ static int load_values(const struct call *c, const struct csv_opts *o, struct di
 			 o->col_number ? o->col_number : 1);
 	if (st.failed || st.values.len == 0) {
 		vec_release(&st.values);
-		return fail(err, file->val_off, file->val_len, "%s", st.msg);
+		return parse_fail(err, file->val_off, file->val_len, "%s", st.msg);
 	}
 	d->values = st.values.items;
 	d->nvalues = st.values.len;
@@ -891,17 +759,17 @@ static int load_values(const struct call *c, const struct csv_opts *o, struct di
 }
 
 /* unit= must be a unit of the distribution's kind. */
-static int check_unit(const struct call *c, const char *unit, struct parse_err *err)
+static int check_unit(const struct dist_call *c, const char *unit, struct parse_err *err)
 {
-	const struct arg *a = given(c, "unit");
+	const struct call_arg *a = given(c, "unit");
 	char *one;
 	double v;
 	int rc;
 
 	if (c->unit == UNIT_NONE)
-		return fail(err, a->key_off, a->key_len, "unit= is only for durations, rates and sizes");
+		return parse_fail(err, a->key_off, a->key_len, "unit= is only for durations, rates and sizes");
 	if ((unit[0] >= '0' && unit[0] <= '9') || unit[0] == '.')
-		return fail(err, a->val_off, a->val_len, "'%s' is not a unit", unit);
+		return parse_fail(err, a->val_off, a->val_len, "'%s' is not a unit", unit);
 	one = weir_asprintf("1%s", unit);
 	rc = units_parse(c->unit, one, &v, err);
 	free(one);
@@ -913,10 +781,10 @@ static int check_unit(const struct call *c, const char *unit, struct parse_err *
 }
 
 /* column=NAME or column=NUMBER (from 1). */
-static int read_column(const struct call *c, struct csv_opts *o, struct parse_err *err)
+static int read_column(const struct dist_call *c, struct csv_opts *o, struct parse_err *err)
 {
-	const struct arg *a = given(c, "column");
-	const char *t = c->text + a->val_off;
+	const struct call_arg *a = given(c, "column");
+	const char *t = a->value;
 	size_t digits = 0, n = 0;
 
 	while (digits < a->val_len && t[digits] >= '0' && t[digits] <= '9')
@@ -926,8 +794,8 @@ static int read_column(const struct call *c, struct csv_opts *o, struct parse_er
 		return 0;
 	}
 	if (n == 0 || digits > 9)
-		return fail(err, a->val_off, a->val_len, "column=%.*s is out of range (columns are numbered from 1)",
-			    qlen(a->val_len), t);
+		return parse_fail(err, a->val_off, a->val_len, "column=%.*s is out of range (columns are numbered from 1)",
+				  parse_qlen(a->val_len), t);
 	o->col_number = n;
 	return 0;
 }
@@ -939,17 +807,17 @@ static void opts_release(struct csv_opts *o)
 	free((char *)o->col_name);
 }
 
-static int build_empirical(const struct call *c, struct dist *d, struct parse_err *err)
+static int build_empirical(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
 	struct csv_opts o = { .unit = c->unit };
-	const struct arg *file = given(c, "file"), *unit = given(c, "unit");
+	const struct call_arg *file = given(c, "file"), *unit = given(c, "unit");
 	int rc;
 
 	if (require(c, "file", err) < 0)
 		return -1;
-	o.label = weir_strndup(c->text + file->val_off, file->val_len);
+	o.label = weir_strdup(file->value);
 	if (unit)
-		o.unit_text = weir_strndup(c->text + unit->val_off, unit->val_len);
+		o.unit_text = weir_strdup(unit->value);
 	if (unit && check_unit(c, o.unit_text, err) < 0)
 		rc = -1;
 	else if (given(c, "column") && read_column(c, &o, err) < 0)
@@ -962,53 +830,45 @@ static int build_empirical(const struct call *c, struct dist *d, struct parse_er
 
 /* ---- parsing: the whole text ---- */
 
-/* A value without a distribution name: a constant. */
-static int parse_bare(const struct call *c, struct dist *out, struct parse_err *err)
+/* A distribution's name, or a near miss, without parameters: name is a->value[0, len). */
+static int bare_name(const struct call_arg *a, size_t len, struct parse_err *err)
 {
-	size_t off = 0, len = strlen(c->text);
+	const struct dist_spec *spec = find_spec(a->value, len);
 
-	trim(c->text, &off, &len);
-	if (len == 0)
-		return fail(err, 0, strlen(c->text),
-			    "empty distribution (write a value or e.g. exponential(mean=...))");
-	if (read_number(c->text, off, len, c->unit, c->unit == UNIT_NONE, &out->a, err) < 0)
+	if (!spec)
+		return unknown_dist(a->value, a->val_off, len, err);
+	return parse_fail(err, a->val_off, len, "missing parameters after '%s' (write %s)", spec->name,
+			  spec->usage);
+}
+
+/* A value without a distribution name: a constant. */
+static int parse_bare(const struct dist_call *c, struct dist *out, struct parse_err *err)
+{
+	const struct call_arg *a = &c->call.args[0];
+	size_t len;
+
+	if (c->call.nargs == 0)
+		return parse_fail(err, 0, strlen(c->text),
+				  "empty distribution (write a value or e.g. exponential(mean=...))");
+	len = call_name_len(a->value);
+	if (len && (find_spec(a->value, len) || near_spec(a->value, len)))
+		return bare_name(a, len, err);
+	if (read_number(a->value, a->val_off, c->unit, c->unit == UNIT_NONE, &out->a, err) < 0)
 		return -1;
 	out->kind = DIST_CONSTANT;
 	return 0;
 }
 
-/* A word not followed by '(': a name without parameters, or not a value. */
-static int bare_word(const struct call *c, struct dist *out, struct parse_err *err)
+static int parse_text(struct dist_call *c, struct dist *out, struct parse_err *err)
 {
-	const struct dist_spec *spec = find_spec(c->text + c->name_off, c->name_len);
-
-	if (spec)
-		return fail(err, c->name_off, c->name_len, "missing parameters after '%s' (write %s)",
-			    spec->name, spec->usage);
-	for (size_t i = 0; i < NSPECS; i++)
-		if (is_close(c->text + c->name_off, c->name_len, specs[i].name))
-			return unknown_dist(c, err);
-	return parse_bare(c, out, err);
-}
-
-static int parse_text(struct call *c, struct dist *out, struct parse_err *err)
-{
-	const char *t = c->text;
-	size_t i = skip_blanks(t, 0), j = i;
-
-	if (!is_ident(t[i], true))
+	if (call_parse(c->text, "distribution", &c->call, err) < 0) {
+		if (c->call.name_len)
+			(void)find_named(c, err);   /* an unknown name is reported first */
+		return -1;
+	}
+	if (!c->call.name)
 		return parse_bare(c, out, err);
-	while (is_ident(t[j], false))
-		j++;
-	c->name_off = i;
-	c->name_len = j - i;
-	j = skip_blanks(t, j);
-	if (t[j] != '(')
-		return bare_word(c, out, err);
-	c->spec = find_spec(t + i, c->name_len);
-	if (!c->spec)
-		return unknown_dist(c, err);
-	if (split_args(c, j, err) < 0 || match_args(c, err) < 0 || c->spec->build(c, out, err) < 0)
+	if (find_named(c, err) < 0 || match_args(c, err) < 0 || c->spec->build(c, out, err) < 0)
 		return -1;
 	out->kind = c->spec->kind;
 	return 0;
@@ -1017,12 +877,15 @@ static int parse_text(struct call *c, struct dist *out, struct parse_err *err)
 int dist_parse(const char *text, enum unit_kind unit, const char *base_dir,
 	       struct dist *out, struct parse_err *err)
 {
-	struct call c = { .text = text, .unit = unit, .base_dir = base_dir };
+	struct dist_call c = { .text = text, .unit = unit, .base_dir = base_dir };
 	struct parse_err ignored;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->unit = unit;
-	if (parse_text(&c, out, err ? err : &ignored) < 0) {
+	rc = parse_text(&c, out, err ? err : &ignored);
+	call_release(&c.call);
+	if (rc < 0) {
 		dist_release(out);
 		return -1;
 	}

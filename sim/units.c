@@ -28,7 +28,6 @@
 #define DEC_MAX_MANT ((UINT64_MAX - 9) / 10) /* mant * 10 + 9 still fits in 64 bits */
 #define POW10_MAX 19          /* 10^19 is the largest power of ten in a uint64_t */
 #define EXP10_LIMIT 100000    /* exponents saturate here, far beyond any double */
-#define QUOTE_MAX 60          /* longest piece of input quoted in a message */
 #define TWO_POW_53 9007199254740992.0   /* doubles are exact integers below this */
 #define TWO_POW_64 18446744073709551616.0
 #define SHORTEST_MAX_DIGITS 17 /* %.17g always reads back as the same double */
@@ -91,11 +90,9 @@ static const char *kind_plural(enum unit_kind kind)
 	return kinds[kind].plural;
 }
 
-/* Fills err (when given) and returns -1. */
-static int fail(struct parse_err *err, size_t off, size_t len, const char *fmt, ...)
-	WEIR_PRINTF(4, 5);
+/* ---- shared by the parsers of scenario values (units.h) ---- */
 
-static int fail(struct parse_err *err, size_t off, size_t len, const char *fmt, ...)
+int parse_fail(struct parse_err *err, size_t off, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -109,16 +106,25 @@ static int fail(struct parse_err *err, size_t off, size_t len, const char *fmt, 
 	return -1;
 }
 
-/* Length to quote of a piece of input, for "%.*s". */
-static int qlen(size_t len)
+int parse_qlen(size_t len)
 {
-	return (int)(len < QUOTE_MAX ? len : QUOTE_MAX);
+	return (int)(len < PARSE_QUOTE_MAX ? len : PARSE_QUOTE_MAX);
 }
 
-static bool is_blank(char c)
+bool parse_is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
+
+void parse_trim(const char *s, size_t *start, size_t *end)
+{
+	while (*start < *end && parse_is_blank(s[*start]))
+		(*start)++;
+	while (*end > *start && parse_is_blank(s[*end - 1]))
+		(*end)--;
+}
+
+/* ---- small helpers ---- */
 
 static bool is_digit(char c)
 {
@@ -163,8 +169,8 @@ static int scan_digits(struct lex *lx, size_t *pos, bool frac, struct parse_err 
 	for (; i < lx->end; i++) {
 		if (s[i] == '_') {
 			if (count == 0 || i + 1 >= lx->end || !is_digit(s[i + 1]))
-				return fail(err, i, 1, "misplaced '_' in '%.*s' ('_' may only separate digits, as in 1_000)",
-					    qlen(lx->end - lx->start), s + lx->start);
+				return parse_fail(err, i, 1, "misplaced '_' in '%.*s' ('_' may only separate digits, as in 1_000)",
+						  parse_qlen(lx->end - lx->start), s + lx->start);
 			continue;
 		}
 		if (!is_digit(s[i]))
@@ -222,10 +228,10 @@ static int not_a_number(const struct lex *lx, struct parse_err *err)
 			    : lx->kind == UNIT_RATE ? "200/s" : "2KB";
 
 	if (strncasecmp(p, "nan", 3) == 0 || strncasecmp(p, "inf", 3) == 0)
-		return fail(err, lx->start, len, "'%.*s' is not allowed (numbers must be finite)",
-			    qlen(len), p);
-	return fail(err, lx->start, len, "expected a %s at '%.*s' (e.g. %s)",
-		    kinds[lx->kind].name, qlen(len), p, example);
+		return parse_fail(err, lx->start, len, "'%.*s' is not allowed (numbers must be finite)",
+				  parse_qlen(len), p);
+	return parse_fail(err, lx->start, len, "expected a %s at '%.*s' (e.g. %s)",
+			  kinds[lx->kind].name, parse_qlen(len), p, example);
 }
 
 /* Signs, hexadecimal: things that look almost like a number. */
@@ -235,12 +241,12 @@ static int check_start(const struct lex *lx, struct parse_err *err)
 	size_t i = lx->start, len = lx->end - lx->start;
 
 	if (s[i] == '-')
-		return fail(err, i, 1, "negative %s are not allowed", kind_plural(lx->kind));
+		return parse_fail(err, i, 1, "negative %s are not allowed", kind_plural(lx->kind));
 	if (s[i] == '+')
-		return fail(err, i, 1, "unexpected '+' (write the number without a sign)");
+		return parse_fail(err, i, 1, "unexpected '+' (write the number without a sign)");
 	if (s[i] == '0' && i + 1 < lx->end && (s[i + 1] == 'x' || s[i + 1] == 'X'))
-		return fail(err, i, len, "hexadecimal numbers are not allowed ('%.*s'; use decimal digits)",
-			    qlen(len), s + i);
+		return parse_fail(err, i, len, "hexadecimal numbers are not allowed ('%.*s'; use decimal digits)",
+				  parse_qlen(len), s + i);
 	return 0;
 }
 
@@ -261,8 +267,8 @@ static int scan_number(struct lex *lx, struct parse_err *err)
 		if (frac_digits < 0)
 			return -1;
 		if (frac_digits == 0 && int_digits > 0)
-			return fail(err, dot, 1, "expected a digit after '.' in '%.*s'",
-				    qlen(lx->end - lx->start), lx->s + lx->start);
+			return parse_fail(err, dot, 1, "expected a digit after '.' in '%.*s'",
+					  parse_qlen(lx->end - lx->start), lx->s + lx->start);
 	}
 	if (int_digits + frac_digits == 0)
 		return not_a_number(lx, err);
@@ -278,23 +284,23 @@ static int scan_unit(struct lex *lx, struct parse_err *err)
 	const char *s = lx->s;
 	size_t i = lx->num_end, rest;
 
-	while (i < lx->end && !is_blank(s[i]))
+	while (i < lx->end && !parse_is_blank(s[i]))
 		i++;
 	lx->unit_end = i;
 	if (lx->kind == UNIT_NONE && i > lx->num_end)
-		return fail(err, lx->num_end, lx->end - lx->num_end,
-			    "unexpected '%.*s' after the number (plain numbers have no unit)",
-			    qlen(lx->end - lx->num_end), s + lx->num_end);
+		return parse_fail(err, lx->num_end, lx->end - lx->num_end,
+				  "unexpected '%.*s' after the number (plain numbers have no unit)",
+				  parse_qlen(lx->end - lx->num_end), s + lx->num_end);
 	if (i == lx->end)
 		return 0;
-	for (rest = i; is_blank(s[rest]); rest++)
+	for (rest = i; parse_is_blank(s[rest]); rest++)
 		continue;
 	if (i == lx->num_end && lx->kind != UNIT_NONE)
-		return fail(err, i, rest - i, "blank between the number and its unit in '%.*s' (write %.*s%.*s)",
-			    qlen(lx->end - lx->start), s + lx->start, qlen(i - lx->start), s + lx->start,
-			    qlen(lx->end - rest), s + rest);
-	return fail(err, rest, lx->end - rest, "unexpected '%.*s' after the %s",
-		    qlen(lx->end - rest), s + rest, kinds[lx->kind].name);
+		return parse_fail(err, i, rest - i, "blank between the number and its unit in '%.*s' (write %.*s%.*s)",
+				  parse_qlen(lx->end - lx->start), s + lx->start, parse_qlen(i - lx->start), s + lx->start,
+				  parse_qlen(lx->end - rest), s + rest);
+	return parse_fail(err, rest, lx->end - rest, "unexpected '%.*s' after the %s",
+			  parse_qlen(lx->end - rest), s + rest, kinds[lx->kind].name);
 }
 
 /* Splits s into number and unit; the unit is checked by the caller. */
@@ -305,12 +311,9 @@ static int lex(const char *s, enum unit_kind kind, struct lex *lx, struct parse_
 	lx->kind = kind;
 	lx->start = 0;
 	lx->end = strlen(s);
-	while (lx->start < lx->end && is_blank(s[lx->start]))
-		lx->start++;
-	while (lx->end > lx->start && is_blank(s[lx->end - 1]))
-		lx->end--;
+	parse_trim(s, &lx->start, &lx->end);
 	if (lx->start == lx->end)
-		return fail(err, 0, strlen(s), "empty %s", kinds[kind].name);
+		return parse_fail(err, 0, strlen(s), "empty %s", kinds[kind].name);
 	if (check_start(lx, err) < 0 || scan_number(lx, err) < 0)
 		return -1;
 	return scan_unit(lx, err);
@@ -385,8 +388,8 @@ static int too_large(const struct lex *lx, const char *max, struct parse_err *er
 {
 	size_t len = lx->end - lx->start;
 
-	return fail(err, lx->start, len, "'%.*s' is too large (the largest %s is %s)",
-		    qlen(len), lx->s + lx->start, kinds[lx->kind].name, max);
+	return parse_fail(err, lx->start, len, "'%.*s' is too large (the largest %s is %s)",
+			  parse_qlen(len), lx->s + lx->start, kinds[lx->kind].name, max);
 }
 
 static int missing_unit(const struct lex *lx, struct parse_err *err)
@@ -394,9 +397,9 @@ static int missing_unit(const struct lex *lx, struct parse_err *err)
 	size_t len = lx->end - lx->start;
 	const char *p = lx->s + lx->start;
 
-	return fail(err, lx->start, len, "missing unit in '%.*s' (%s need a unit: %s; e.g. %.*s%s)",
-		    qlen(len), p, kind_plural(lx->kind), lx->kind == UNIT_RATE ? "/s, /min, /h, /d"
-		    : kinds[lx->kind].units, qlen(len), p, kinds[lx->kind].example);
+	return parse_fail(err, lx->start, len, "missing unit in '%.*s' (%s need a unit: %s; e.g. %.*s%s)",
+			  parse_qlen(len), p, kind_plural(lx->kind), lx->kind == UNIT_RATE ? "/s, /min, /h, /d"
+			  : kinds[lx->kind].units, parse_qlen(len), p, kinds[lx->kind].example);
 }
 
 /* The factor of the unit of a duration or size; a zero needs no unit. */
@@ -411,8 +414,8 @@ static int unit_factor(const struct lex *lx, const struct unit_def *defs, uint64
 		return lx->n.mant == 0 ? 0 : missing_unit(lx, err);
 	u = find_unit(defs, lx->s + lx->num_end, len);
 	if (!u)
-		return fail(err, lx->num_end, len, "unknown %s unit '%.*s' (use %s)",
-			    kinds[lx->kind].name, qlen(len), lx->s + lx->num_end, kinds[lx->kind].units);
+		return parse_fail(err, lx->num_end, len, "unknown %s unit '%.*s' (use %s)",
+				  kinds[lx->kind].name, parse_qlen(len), lx->s + lx->num_end, kinds[lx->kind].units);
 	*factor = u->factor;
 	return 0;
 }
@@ -453,7 +456,7 @@ static int parse_compound(const char *s, size_t split, sim_time *out, struct par
 	sim_time first, rest;
 
 	if (split >= sizeof(head))
-		return fail(err, 0, split, "duration part '%.*s' is too long", qlen(split), s);
+		return parse_fail(err, 0, split, "duration part '%.*s' is too long", parse_qlen(split), s);
 	memcpy(head, s, split);
 	head[split] = '\0';
 	if (parse_simple_duration(head, &first, err) < 0)
@@ -463,10 +466,10 @@ static int parse_compound(const char *s, size_t split, sim_time *out, struct par
 		return -1;
 	}
 	if (rest >= first && first > 0)
-		return fail(err, split, strlen(s + split),
-			    "in a duration such as 1h30m, each part must be smaller than the one before");
+		return parse_fail(err, split, strlen(s + split),
+				  "in a duration such as 1h30m, each part must be smaller than the one before");
 	if (rest > UNITS_DURATION_MAX - first)
-		return fail(err, 0, strlen(s), "'%s' is too large", s);
+		return parse_fail(err, 0, strlen(s), "'%s' is too large", s);
 	*out = first + rest;
 	return 0;
 }
@@ -492,9 +495,9 @@ static int parse_simple_duration(const char *s, sim_time *out, struct parse_err 
 	if (r == SCALED_OVERFLOW)
 		return too_large(&lx, units_format_duration(UNITS_DURATION_MAX, max, sizeof(max)), err);
 	if (r == SCALED_ROUNDED && us == 0)
-		return fail(err, lx.start, lx.end - lx.start,
-			    "'%.*s' is finer than the 1us resolution (the smallest non-zero duration is 1us)",
-			    qlen(lx.end - lx.start), s + lx.start);
+		return parse_fail(err, lx.start, lx.end - lx.start,
+				  "'%.*s' is finer than the 1us resolution (the smallest non-zero duration is 1us)",
+				  parse_qlen(lx.end - lx.start), s + lx.start);
 	*out = (sim_time)us;
 	return 0;
 }
@@ -512,8 +515,8 @@ int units_parse_size(const char *s, double *bytes, struct parse_err *err)
 	if (r == SCALED_OVERFLOW)
 		return too_large(&lx, units_format_size(UNITS_SIZE_MAX, max, sizeof(max)), err);
 	if (r == SCALED_ROUNDED)
-		return fail(err, lx.start, lx.end - lx.start, "'%.*s' is not a whole number of bytes",
-			    qlen(lx.end - lx.start), s + lx.start);
+		return parse_fail(err, lx.start, lx.end - lx.start, "'%.*s' is not a whole number of bytes",
+				  parse_qlen(lx.end - lx.start), s + lx.start);
 	*bytes = (double)b;
 	return 0;
 }
@@ -532,17 +535,18 @@ static int rate_unit(const struct lex *lx, double *mult, double *per, struct par
 	if (len == 0 || (!slash && len == 1 && (*u == 'k' || *u == 'M')))
 		return missing_unit(lx, err);
 	if (!slash)
-		return fail(err, lx->num_end, len, "unknown rate unit '%.*s' (use %s)",
-			    qlen(len), u, kinds[UNIT_RATE].units);
+		return parse_fail(err, lx->num_end, len, "unknown rate unit '%.*s' (use %s)",
+				  parse_qlen(len), u, kinds[UNIT_RATE].units);
 	if (slash - u > 1 || (slash != u && *u != 'k' && *u != 'M'))
-		return fail(err, lx->num_end, (size_t)(slash - u), "unknown count suffix '%.*s' (use k or M, e.g. 12k/min)",
-			    qlen((size_t)(slash - u)), u);
+		return parse_fail(err, lx->num_end, (size_t)(slash - u),
+				  "unknown count suffix '%.*s' (use k or M, e.g. 12k/min)",
+				  parse_qlen((size_t)(slash - u)), u);
 	*mult = slash == u ? 1 : *u == 'k' ? 1e3 : 1e6;
 	p = find_unit(per_units, slash + 1, len - (size_t)(slash - u) - 1);
 	if (!p)
-		return fail(err, (size_t)(slash - lx->s), len - (size_t)(slash - u),
-			    "unknown rate unit '%.*s' (use %s)", qlen(len - (size_t)(slash - u)), slash,
-			    kinds[UNIT_RATE].units);
+		return parse_fail(err, (size_t)(slash - lx->s), len - (size_t)(slash - u),
+				  "unknown rate unit '%.*s' (use %s)", parse_qlen(len - (size_t)(slash - u)), slash,
+				  kinds[UNIT_RATE].units);
 	*per = (double)p->factor;
 	return 0;
 }
@@ -559,8 +563,8 @@ int units_parse_rate(const char *s, double *per_sec, struct parse_err *err)
 	if (!(v <= UNITS_RATE_MAX))
 		return too_large(&lx, units_format_rate(UNITS_RATE_MAX, max, sizeof(max)), err);
 	if (lx.n.mant != 0 && v < DBL_MIN)
-		return fail(err, lx.start, lx.end - lx.start, "'%.*s' is too small to represent",
-			    qlen(lx.end - lx.start), s + lx.start);
+		return parse_fail(err, lx.start, lx.end - lx.start, "'%.*s' is too small to represent",
+				  parse_qlen(lx.end - lx.start), s + lx.start);
 	*per_sec = v;
 	return 0;
 }
@@ -572,11 +576,11 @@ int units_parse_real(const char *s, double *out, struct parse_err *err)
 	if (lex(s, UNIT_NONE, &lx, err) < 0)
 		return -1;
 	if (isinf(lx.n.approx))
-		return fail(err, lx.start, lx.end - lx.start, "'%.*s' is too large (the largest number is %g)",
-			    qlen(lx.end - lx.start), s + lx.start, DBL_MAX);
+		return parse_fail(err, lx.start, lx.end - lx.start, "'%.*s' is too large (the largest number is %g)",
+				  parse_qlen(lx.end - lx.start), s + lx.start, DBL_MAX);
 	if (lx.n.mant != 0 && lx.n.approx == 0)
-		return fail(err, lx.start, lx.end - lx.start, "'%.*s' is too small to represent",
-			    qlen(lx.end - lx.start), s + lx.start);
+		return parse_fail(err, lx.start, lx.end - lx.start, "'%.*s' is too small to represent",
+				  parse_qlen(lx.end - lx.start), s + lx.start);
 	*out = lx.n.approx;
 	return 0;
 }
@@ -591,12 +595,12 @@ int units_parse_int(const char *s, int64_t *out, struct parse_err *err)
 		return -1;
 	r = scale(&lx.n, 1, INT64_MAX, &v);
 	if (r == SCALED_OVERFLOW)
-		return fail(err, lx.start, lx.end - lx.start,
-			    "'%.*s' is too large (the largest integer is %" PRId64 ")",
-			    qlen(lx.end - lx.start), s + lx.start, INT64_MAX);
+		return parse_fail(err, lx.start, lx.end - lx.start,
+				  "'%.*s' is too large (the largest integer is %" PRId64 ")",
+				  parse_qlen(lx.end - lx.start), s + lx.start, INT64_MAX);
 	if (r == SCALED_ROUNDED)
-		return fail(err, lx.start, lx.end - lx.start, "'%.*s' is not a whole number (integers only)",
-			    qlen(lx.end - lx.start), s + lx.start);
+		return parse_fail(err, lx.start, lx.end - lx.start, "'%.*s' is not a whole number (integers only)",
+				  parse_qlen(lx.end - lx.start), s + lx.start);
 	*out = (int64_t)v;
 	return 0;
 }

@@ -1,10 +1,14 @@
-/* list_units.h - tests of units, random streams and distributions. */
+/* list_units.h - tests of units, the call splitter, random streams and distributions. */
 TEST(units_parse_good)
 TEST(units_parse_errors)
 TEST(units_parse_int)
 TEST(units_parse_duration_exact)
 TEST(units_format)
 TEST(units_round_trip)
+TEST(call_parse_good)
+TEST(call_parse_errors)
+TEST(call_check_keys)
+TEST(call_arg_lookup)
 TEST(rng_same_seed_same_draws)
 TEST(rng_streams_differ)
 TEST(rng_request_order_independent)

@@ -21,9 +21,11 @@
 #ifndef WEIR_UNITS_H
 #define WEIR_UNITS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "weir/base.h"
 #include "weir/sim.h"
 
 enum unit_kind {
@@ -38,6 +40,24 @@ struct parse_err {
 	size_t len;    /* its length (at least 1 where the input is not empty) */
 	char msg[240];
 };
+
+/* Longest piece of input quoted in a message; longer ones are cut. */
+#define PARSE_QUOTE_MAX 60
+
+/*
+ * Fills err, when it is not NULL, with [off, off + len) of the input and a
+ * formatted message; always returns -1, so a parser can end with
+ * `return parse_fail(err, ...)`. Shared by every parser of scenario values
+ * (units, call, dist).
+ */
+int parse_fail(struct parse_err *err, size_t off, size_t len, const char *fmt, ...)
+	WEIR_PRINTF(4, 5);
+/* How much of a piece of input of length len to quote, for "%.*s". */
+int parse_qlen(size_t len);
+/* A blank between tokens: space, tab, newline or carriage return. */
+bool parse_is_blank(char c);
+/* Shrinks [*start, *end) of s to exclude blanks at both ends. */
+void parse_trim(const char *s, size_t *start, size_t *end);
 
 /* Largest duration accepted: 100 years, far beyond any AWS limit. */
 #define UNITS_DURATION_MAX (36525 * SIM_DAY)
