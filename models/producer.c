@@ -235,7 +235,7 @@ static int parse_rate_spec(const struct call *c, struct arrival_spec *a, struct 
 static int unknown_arrivals(const struct call *c, struct parse_err *err)
 {
 	static const char *const names[] = { "poisson", "constant", "trace" };
-	const char *near = schema_suggest(c->name, names, 3);
+	const char *near = weir_suggest(c->name, strlen(c->name), names, 3);
 
 	if (near)
 		return parse_fail(err, c->name_off, c->name_len,

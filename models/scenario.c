@@ -112,7 +112,7 @@ static int want_queue(const struct vec *all, const char *name, const struct doc_
 	for (size_t i = 0; i < all->len && nc < 256; i++)
 		if (strcmp(VEC_AT(all, struct named, i)->kind, "queue") == 0)
 			cands[nc++] = VEC_AT(all, struct named, i)->name;
-	near = schema_suggest(name, cands, nc);
+	near = weir_suggest(name, strlen(name), cands, nc);
 	if (near)
 		schema_error(ctx, node, "%s '%s' is not a queue of this scenario (did you mean '%s'?)", role, name, near);
 	else

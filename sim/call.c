@@ -249,7 +249,7 @@ static int unknown_key(const struct call_arg *a, const char *what, const char *c
 
 					  while (allowed[n])
 					  n++;
-					  near = schema_suggest(a->key, allowed, n);
+					  near = weir_suggest(a->key, strlen(a->key), allowed, n);
 					  if (near)
 					  return parse_fail(err, a->key_off, a->key_len, "%s has no parameter '%s' (did you mean '%s'?)",
 					  what, a->key, near);

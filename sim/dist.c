@@ -30,8 +30,6 @@
 #include <gsl/gsl_randist.h>
 
 #define MAX_PARAMS 6          /* most parameters a distribution has (lognormal) */
-#define SUGGEST_MAX_EDITS 2   /* "did you mean" only this close */
-#define EDIT_MAX_LEN 32       /* longer words are never close to a name */
 #define CSV_CHUNK 16384       /* bytes read from a CSV file at a time */
 #define LOGNORMAL_P 0.99      /* the quantile p99= names */
 #define US_PER_SEC 1e6        /* mu= and sigma= of durations are in ln(seconds) */
@@ -117,41 +115,6 @@ const char *dist_kind_name(enum dist_kind kind)
 
 /* ---- small helpers ---- */
 
-/* Levenshtein distance of a[0..alen) and b, or a large number when either is long. */
-static size_t edit_distance(const char *a, size_t alen, const char *b)
-{
-	size_t blen = strlen(b), row[EDIT_MAX_LEN + 1];
-
-	if (alen > EDIT_MAX_LEN || blen > EDIT_MAX_LEN)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= blen; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= alen; i++) {
-		size_t diag = row[0];
-
-		row[0] = i;
-		for (size_t j = 1; j <= blen; j++) {
-			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[blen];
-}
-
-/* A name close enough to suggest: a few edits, and fewer than its length. */
-static bool is_close(const char *word, size_t len, const char *name)
-{
-	size_t d = edit_distance(word, len, name);
-
-	return d <= SUGGEST_MAX_EDITS && d < strlen(name);
-}
-
 /* Reads s, found at off in the text, as a value of kind unit; signed allows a leading '-'. */
 static int read_number(const char *s, size_t off, enum unit_kind unit, bool is_signed, double *v,
 		       struct parse_err *err)
@@ -180,10 +143,11 @@ static const struct dist_spec *find_spec(const char *name, size_t len)
 /* The name of a distribution a few edits from name[0, len), or NULL. */
 static const char *near_spec(const char *name, size_t len)
 {
+	const char *names[NSPECS];
+
 	for (size_t i = 0; i < NSPECS; i++)
-		if (is_close(name, len, specs[i].name))
-			return specs[i].name;
-	return NULL;
+		names[i] = specs[i].name;
+	return weir_suggest(name, len, names, NSPECS);
 }
 
 /* name[0, len), found at off in the text, names no distribution. */
@@ -243,12 +207,13 @@ static int find_param(const struct dist_spec *spec, const char *key)
 
 static int unknown_param(const struct dist_call *c, const struct call_arg *a, struct parse_err *err)
 {
-	const char *near = NULL;
+	const char *keys[MAX_PARAMS], *near;
 	char expected[128];
+	int n = param_count(c->spec);
 
-	for (int i = 0; i < param_count(c->spec) && !near; i++)
-		if (is_close(a->key, a->key_len, c->spec->params[i].key))
-			near = c->spec->params[i].key;
+	for (int i = 0; i < n; i++)
+		keys[i] = c->spec->params[i].key;
+	near = weir_suggest(a->key, a->key_len, keys, (size_t)n);
 	list_params(c->spec, expected, sizeof(expected));
 	if (near)
 		return parse_fail(err, a->key_off, a->key_len,
@@ -303,7 +268,7 @@ static int match_args(struct dist_call *c, struct parse_err *err)
 			return -1;
 		if (c->given[i])
 			return parse_fail(err, a->key_len ? a->key_off : a->val_off,
-					  a->key_len ? a->key_len : a->val_len, "duplicate parameter '%s'",
+					  a->key_len ? a->key_len : a->val_len, "parameter '%s' is given twice",
 					  c->spec->params[i].key);
 		if (arg_value(c, a, i, err) < 0)
 			return -1;

@@ -64,52 +64,6 @@ const struct doc_node *schema_where(const void *obj, const char *key)
 	return n ? n : h->node;
 }
 
-/* ---- suggestions ---------------------------------------------------------- */
-
-static size_t edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), row[64], prev, tmp;
-
-	if (lb >= 64 || la >= 64)
-		return SIZE_MAX;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		prev = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t best = prev + (a[i - 1] != b[j - 1]);
-
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			tmp = row[j];
-			row[j] = best;
-			prev = tmp;
-		}
-	}
-	return row[lb];
-}
-
-const char *schema_suggest(const char *word, const char *const *candidates, size_t n)
-{
-	const char *best = NULL;
-	size_t best_d = SIZE_MAX, limit = strlen(word) / 3 + 1;
-
-	if (limit < 2)
-		limit = 2;
-	for (size_t i = 0; i < n; i++) {
-		size_t dist = edit_distance(word, candidates[i]);
-
-		if (dist < best_d) {
-			best_d = dist;
-			best = candidates[i];
-		}
-	}
-	return best_d <= limit ? best : NULL;
-}
-
 /* ---- scalar values ------------------------------------------------------- */
 
 static enum unit_kind field_unit(const struct schema_field *f)
@@ -269,7 +223,7 @@ static int parse_enum(const struct schema_field *f, const struct doc_node *node,
 			strncat(allowed, ", ", sizeof(allowed) - strlen(allowed) - 1);
 		strncat(allowed, f->choices[n], sizeof(allowed) - strlen(allowed) - 1);
 	}
-	near = schema_suggest(node->text, f->choices, n);
+	near = weir_suggest(node->text, strlen(node->text), f->choices, n);
 	if (near)
 		schema_error(ctx, node, "'%s' cannot be '%s' (did you mean '%s'?)", f->key, node->text, near);
 	else
@@ -442,7 +396,7 @@ static void unknown_key(const struct schema *s, const struct doc_node *key, stru
 			strcat(allowed, f->key);
 		}
 	}
-	near = schema_suggest(key->text, names, n);
+	near = weir_suggest(key->text, strlen(key->text), names, n);
 	if (strpbrk(key->text, "=()"))
 		schema_error(ctx, key, "unknown key '%s': this looks like part of a value split at a comma; "
 			     "inside { } or [ ] put a value that holds commas in quotes", key->text);

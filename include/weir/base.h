@@ -70,6 +70,13 @@ void *vec_push(struct vec *v, size_t item_size);
 void vec_release(struct vec *v);
 #define VEC_AT(v, type, i) (&((type *)(v)->items)[i])
 
+/*
+ * "Did you mean": the candidate closest to word[0, len) by edit distance,
+ * or NULL when none is close (at most max(2, len / 3) edits, and fewer
+ * edits than the candidate has characters).
+ */
+const char *weir_suggest(const char *word, size_t len, const char *const *candidates, size_t n);
+
 /* 64-bit hashing for seeds and sampling decisions (FNV-1a, SplitMix64). */
 uint64_t weir_hash_str(uint64_t h, const char *s);
 uint64_t weir_mix64(uint64_t x);

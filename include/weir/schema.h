@@ -119,9 +119,6 @@ const struct doc_node *schema_node(const void *obj, const char *key);
 /* The best place to report about key of obj: its value, else obj itself. */
 const struct doc_node *schema_where(const void *obj, const char *key);
 
-/* The closest of `candidates` to word (edit distance), or NULL if none is close. */
-const char *schema_suggest(const char *word, const char *const *candidates, size_t n);
-
 /* Writes the reference for s and every schema below it, as Markdown. */
 void schema_write_markdown(const struct schema *s, FILE *out);
 
