@@ -9,6 +9,7 @@
 #   make docs      regenerate the generated parts of docs/ from the binary
 #   make valgrind  run the default scenario under valgrind's leak checker
 #   make fuzz      build the libFuzzer harness for the scenario loader (needs clang)
+#   make lint      static analysis with cppcheck
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
@@ -56,7 +57,7 @@ TESTS = $(BUILD)/weir-tests
 # Debian packages weir needs to build, test and plot.
 PACKAGES = gcc make libc6-dev libgsl-dev libcsv-dev libyaml-dev gnuplot-nox
 
-.PHONY: all run test bench install uninstall deps docs check-docs valgrind fuzz clean
+.PHONY: all run test bench install uninstall deps docs check-docs valgrind fuzz lint clean
 
 all: $(WEIR)
 
@@ -161,6 +162,13 @@ check-docs: $(WEIR)
 valgrind: $(WEIR)
 	valgrind --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
 		--error-exitcode=9 $(WEIR) run --quiet -o $(BUILD)/valgrind-run
+
+# cppcheck reads an assertion of a condition as a hint that its opposite can
+# happen; these three checks report exactly that for weir's WEIR_ASSERTs.
+lint:
+	cppcheck --enable=warning,performance,portability --error-exitcode=1 -q \
+		--suppress=nullPointerRedundantCheck --suppress=ctunullpointer --suppress=negativeIndex \
+		-Iinclude -D_POSIX_C_SOURCE=200809L --std=c11 sim models
 
 fuzz:
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(ALL_CPPFLAGS) \

@@ -21,7 +21,7 @@ void weir__bug(const char *file, int line, const char *func, const char *fmt, ..
 	abort();
 }
 
-static void *oom(size_t size)
+static WEIR_NORETURN void oom(size_t size)
 {
 	fprintf(stderr, "weir: out of memory (allocating %zu bytes)\n", size);
 	exit(WEIR_EXIT_INTERNAL);
@@ -31,21 +31,27 @@ void *weir_malloc(size_t size)
 {
 	void *p = malloc(size ? size : 1);
 
-	return p ? p : oom(size);
+	if (!p)
+		oom(size);
+	return p;
 }
 
 void *weir_calloc(size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size ? size : 1);
 
-	return p ? p : oom(n * size);
+	if (!p)
+		oom(n * size);
+	return p;
 }
 
 void *weir_realloc(void *p, size_t size)
 {
 	void *q = realloc(p, size ? size : 1);
 
-	return q ? q : oom(size);
+	if (!q)
+		oom(size);
+	return q;
 }
 
 char *weir_strndup(const char *s, size_t n)
