@@ -3,6 +3,7 @@
 #   make run       install missing packages, build, run the default scenario, draw its plots
 #   make test      build and run the whole test suite (last line: "N passed, N failed")
 #   make bench     benchmarks (event queue, full stack, memory per message)
+#   make bench-callgrind  the same as instruction counts (repeatable)
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test     sanitizer build in build/san-address,undefined/
 #   make WERROR=1  treat warnings as errors (CI does)
@@ -57,7 +58,7 @@ TESTS = $(BUILD)/weir-tests
 # Debian packages weir needs to build, test and plot.
 PACKAGES = gcc make libc6-dev libgsl-dev libcsv-dev libyaml-dev gnuplot-nox
 
-.PHONY: all run test bench install uninstall deps docs check-docs valgrind fuzz lint clean
+.PHONY: all run test bench bench-callgrind install uninstall deps docs check-docs valgrind fuzz lint clean
 
 all: $(WEIR)
 
@@ -138,6 +139,10 @@ test: deps
 
 bench: $(WEIR) $(BENCH_BIN)
 	@WEIR_BIN=$(WEIR) BENCH_DIR=$(BUILD)/bench sh tests/bench/run.sh
+
+# Instruction counts under callgrind: repeatable where wall time is noisy.
+bench-callgrind: $(WEIR) $(BENCH_BIN)
+	@WEIR_BIN=$(WEIR) BENCH_DIR=$(BUILD)/bench sh tests/bench/run.sh --callgrind
 
 install: $(WEIR)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/plots $(DESTDIR)$(DATADIR)/scenarios/examples

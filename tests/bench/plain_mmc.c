@@ -28,7 +28,7 @@
 #define SEED_ARRIVALS 1UL
 #define SEED_SERVICE 2UL
 #define HEAP_CAP (SERVERS + 2)      /* pending: one arrival and up to c departures */
-#define RING_CAP0 1024              /* first size of the waiting line (grows) */
+#define RING_CAP0 1024              /* first size of the waiting line; doubles, a power of 2 */
 
 enum kind { ARRIVAL, DEPARTURE };
 
@@ -44,7 +44,7 @@ struct mmc {
 	uint64_t seq;
 	double now;
 	double *ring;               /* arrival times of waiting customers */
-	size_t cap, head, count;
+	size_t cap, head, count;    /* cap is a power of 2, so indices wrap with a mask */
 	unsigned busy;
 	long arrivals, limit;
 	double wait_sum;            /* sum of the waits in the queue, seconds */
@@ -104,20 +104,20 @@ static void ring_put(struct mmc *m, double t)
 			exit(1);
 		}
 		for (size_t i = 0; i < m->count; i++)
-			bigger[i] = m->ring[(m->head + i) % m->cap];
+			bigger[i] = m->ring[(m->head + i) & (m->cap - 1)];
 		free(m->ring);
 		m->ring = bigger;
 		m->head = 0;
 		m->cap *= 2;
 	}
-	m->ring[(m->head + m->count++) % m->cap] = t;
+	m->ring[(m->head + m->count++) & (m->cap - 1)] = t;
 }
 
 static double ring_take(struct mmc *m)
 {
 	double t = m->ring[m->head];
 
-	m->head = (m->head + 1) % m->cap;
+	m->head = (m->head + 1) & (m->cap - 1);
 	m->count--;
 	return t;
 }

@@ -1,0 +1,277 @@
+#!/bin/sh
+# run.sh - weir's benchmarks: event queue, full stack, memory per message.
+#
+#   make bench                    builds everything, then runs this script
+#   sh tests/bench/run.sh         the timed benchmarks and one report (about a minute)
+#   sh tests/bench/run.sh --callgrind
+#                                 instruction counts under valgrind's callgrind
+#                                 instead: repeatable where wall time is noisy
+#
+# Environment: WEIR_BIN (the weir binary, default build/weir) and BENCH_DIR
+# (the bench binaries, default build/bench); make sets both. Builds nothing.
+# Always exits 0 when the benchmarks ran: a missed target prints MISS, it is
+# not a test failure. The machines are shared and noisy, so every timed
+# figure comes from interleaved rounds: a target is judged on the best-of
+# ratio (fastest run / fastest run: other tenants only ever add time), and
+# the median of the ratios taken within each round is printed beside it.
+
+set -u
+
+WEIR_BIN=${WEIR_BIN:-build/weir}
+BENCH_DIR=${BENCH_DIR:-build/bench}
+HERE=$(dirname "$0")
+SCENARIO=$HERE/mmc.yaml
+ROUNDS=5                    # full-stack rounds (weir and plain, interleaved)
+EVQ_TARGET=1.25             # weir engine / plain 4-ary heap, at N = 1e3 and 1e5
+STACK_TARGET=0.35           # weir msgs/s / plain M/M/c customers/s, at least
+MEMORY_TARGET=128           # bytes per message, 1e6-message backlog, at most
+CG_EVQ_OPS=200000           # callgrind: timed hold operations per variant
+CG_MESSAGES=100000          # callgrind: messages in the profiled full-stack run
+CG_TOP=25                   # callgrind: functions listed per table
+
+die() {
+	echo "run.sh: $*" >&2
+	exit 2
+}
+
+case "${1:-}" in
+--callgrind) MODE=callgrind ;;
+"") MODE=timed ;;
+*) die "usage: run.sh [--callgrind]" ;;
+esac
+
+for f in "$WEIR_BIN" "$BENCH_DIR/bench_evq" "$BENCH_DIR/bench_memory" \
+	 "$BENCH_DIR/plain_mmc" "$BENCH_DIR/walltime"; do
+	[ -x "$f" ] || die "'$f' is missing: run 'make bench' (or set WEIR_BIN and BENCH_DIR)"
+done
+[ -r "$SCENARIO" ] || die "'$SCENARIO' is missing"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/weir-bench.XXXXXX") || die "cannot create a temporary directory"
+
+# ---- helpers ------------------------------------------------------------------
+
+# verdict VALUE le|ge TARGET: PASS or MISS
+verdict() {
+	awk -v v="$1" -v op="$2" -v t="$3" 'BEGIN {
+		ok = (op == "le") ? (v + 0 <= t + 0) : (v + 0 >= t + 0)
+		print (ok ? "PASS" : "MISS") }'
+}
+
+# median of the numbers in file $1, one a line
+median() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# value of key $2 in "key value" lines of file $1
+field() {
+	awk -v k="$2" '$1 == k { print $2; exit }' "$1"
+}
+
+# a statistic of summary.csv: resource,kind,statistic,unit,value
+summary_stat() {
+	awk -F, -v s="$2" '$3 == s { print $5; exit }' "$1"
+}
+
+machine() {
+	echo "date:    $(date '+%Y-%m-%d %H:%M:%S %Z')"
+	echo "machine: $(uname -m), $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: //')," \
+	     "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo '?') cores"
+	echo "load:    $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') (1, 5, 15 min)"
+	echo "weir:    $WEIR_BIN ($("$WEIR_BIN" --version 2>/dev/null | head -n 1))"
+}
+
+# ---- 1. event queue -----------------------------------------------------------
+
+bench_evq() {
+	echo
+	echo "== 1. event queue hold cost (tests/bench/bench_evq.c) =="
+	"$BENCH_DIR/bench_evq" | tee "$TMP/evq.txt"
+	grep -q '^ratio ' "$TMP/evq.txt" || die "bench_evq failed"
+	for n in 1000 100000 1000000; do
+		best=$(awk -v n="N=$n" '$1 == "ratio" && $2 == n { print $4 }' "$TMP/evq.txt")
+		paired=$(awk -v n="N=$n" '$1 == "ratio" && $2 == n { print $6 }' "$TMP/evq.txt")
+		[ -n "$best" ] || continue
+		if [ "$n" = 1000000 ]; then
+			printf 'RESULT evq N=%-8s weir/4-ary best %sx (paired median %sx)   no target at 1e6\n' \
+				"$n" "$best" "$paired" >> "$TMP/results"
+		else
+			printf 'RESULT evq N=%-8s weir/4-ary best %sx (paired median %sx)   target <= %sx   %s\n' \
+				"$n" "$best" "$paired" "$EVQ_TARGET" "$(verdict "$best" le "$EVQ_TARGET")" >> "$TMP/results"
+		fi
+	done
+}
+
+# ---- 2. full stack --------------------------------------------------------------
+
+stack_round() {
+	"$BENCH_DIR/walltime" "$TMP/t.weir" "$WEIR_BIN" run "$SCENARIO" -o "$TMP/run" --quiet ||
+		die "weir run failed"
+	"$BENCH_DIR/walltime" "$TMP/t.plain" "$BENCH_DIR/plain_mmc" > "$TMP/plain.txt" ||
+		die "plain_mmc failed"
+	tw=$(cat "$TMP/t.weir")
+	tp=$(cat "$TMP/t.plain")
+	echo "$tw" >> "$TMP/weir.s"
+	echo "$tp" >> "$TMP/plain.s"
+	awk -v w="$tw" -v p="$tp" 'BEGIN { printf "%.4f\n", p / w }' >> "$TMP/ratio"
+	printf '  round %d: weir %.3f s, plain %.3f s\n' "$1" "$tw" "$tp"
+}
+
+bench_stack() {
+	echo
+	echo "== 2. full stack: M/M/10 through SQS (tests/bench/mmc.yaml vs plain_mmc.c) =="
+	i=1
+	while [ "$i" -le "$ROUNDS" ]; do
+		stack_round "$i"
+		i=$((i + 1))
+	done
+	msgs=$(summary_stat "$TMP/run/summary.csv" NumberOfMessagesDeleted)
+	events=$(awk -F, '$1 == "events" { print $2 }' "$TMP/run/run.csv")
+	inner=$(awk -F, '$1 == "wall_s" { print $2 }' "$TMP/run/timing.csv")
+	custs=$(field "$TMP/plain.txt" customers)
+	tw=$(median "$TMP/weir.s")
+	tp=$(median "$TMP/plain.s")
+	paired=$(median "$TMP/ratio")
+	twb=$(sort -g "$TMP/weir.s" | head -n 1)
+	tpb=$(sort -g "$TMP/plain.s" | head -n 1)
+	best=$(awk -v w="$twb" -v p="$tpb" 'BEGIN { printf "%.3f", p / w }')
+	awk -v m="$msgs" -v c="$custs" -v tw="$tw" -v tp="$tp" -v twb="$twb" -v tpb="$tpb" \
+	    -v ev="$events" -v in_="$inner" 'BEGIN {
+		printf "  weir:  %d messages in %.3f s wall (median; best %.3f s): %.0f msgs/s (best %.0f)\n", m, tw, twb, m / tw, m / twb
+		printf "         whole process; the run loop alone took %.3f s; %d events, %.2f per message\n", in_, ev, ev / m
+		printf "  plain: %d customers in %.3f s wall (median; best %.3f s): %.0f customers/s (best %.0f)\n", c, tp, tpb, c / tp, c / tpb }'
+	echo "  throughput weir/plain: best-of-$ROUNDS $best, median of paired rounds $paired"
+	echo "  mean wait: weir WaitTime.mean $(summary_stat "$TMP/run/summary.csv" WaitTime.mean) s," \
+	     "plain $(field "$TMP/plain.txt" mean_wait_s) s, Erlang C $(field "$TMP/plain.txt" erlang_c_wait_s) s"
+	printf 'RESULT full stack weir/plain throughput best %.3fx (paired median %.3fx)   target >= %sx   %s\n' \
+		"$best" "$paired" "$STACK_TARGET" "$(verdict "$best" ge "$STACK_TARGET")" >> "$TMP/results"
+}
+
+# ---- 3. memory ------------------------------------------------------------------
+
+bench_memory() {
+	echo
+	echo "== 3. memory per message (tests/bench/bench_memory.c) =="
+	"$BENCH_DIR/bench_memory" | tee "$TMP/mem.txt"
+	[ "$(grep -c '^result ' "$TMP/mem.txt")" = 2 ] || die "bench_memory failed"
+	b=$(awk '$1 == "result" && $2 == "backlog_rss_bytes_per_msg" { print $3 }' "$TMP/mem.txt")
+	f=$(awk '$1 == "result" && $2 == "in_flight_rss_bytes_per_msg" { print $3 }' "$TMP/mem.txt")
+	printf 'RESULT memory, 1e6 backlog     %s B/msg   target <= %s B   %s\n' "$b" \
+		"$MEMORY_TARGET" "$(verdict "$b" le "$MEMORY_TARGET")" >> "$TMP/results"
+	printf 'RESULT memory, 1e5 in flight   %s B/msg   (the %s B target read as per in-flight message: %s)\n' \
+		"$f" "$MEMORY_TARGET" "$(verdict "$f" le "$MEMORY_TARGET")" >> "$TMP/results"
+}
+
+# ---- callgrind mode ---------------------------------------------------------
+
+# instructions counted in callgrind output file $1
+cg_total() {
+	awk '$1 == "summary:" || $1 == "totals:" { print $2; exit }' "$1"
+}
+
+# cg_table FILE [ANNOTATE-OPTION]: the top functions of a profile, without
+# the start-up frames and the source-path duplicates of inlined code
+cg_table() {
+	callgrind_annotate ${2:+"$2"} "$1" 2>/dev/null |
+		awk '/file:function/ { on = 1; next }
+		     on && /^-- / { exit }
+		     on && /\[/ && !/below main|libc-start|ld-linux/ { print }' |
+		head -n "$CG_TOP"
+}
+
+# cg_components FILE MESSAGES: exclusive instructions grouped by where they run
+cg_components() {
+	callgrind_annotate --threshold=100 "$1" 2>/dev/null | awk -v n="$2" '
+		/file:function/ { on = 1; next }
+		on && /^-- / { exit }
+		on && /\[/ {
+			ir = $1; gsub(",", "", ir); g = "other (libc, start-up)"
+			if ($0 ~ /sim\/sim\.c/) g = "engine: sim/sim.c"
+			else if ($0 ~ /models\/sqs\.c|trace\.h/) g = "SQS model: models/sqs.c"
+			else if ($0 ~ /consumer\.c/) g = "workers: models/consumer.c"
+			else if ($0 ~ /producer\.c/) g = "producer: models/producer.c"
+			else if ($0 ~ /hist\.c/) g = "histograms: sim/hist.c"
+			else if ($0 ~ /dist\.c|rng\.c|libgsl|libm\.so/) g = "random draws: GSL, libm, sim/dist.c"
+			else if ($0 ~ /pool\.c|memset|malloc|calloc|realloc|free/) g = "memory: sim/pool.c, malloc, memset"
+			else if ($0 ~ /printf|csvw|metrics\.c|summary\.c|libio|IO_|mpn|hack_digit/) g = "output: metrics, CSV, printf"
+			sum[g] += ir; tot += ir
+		}
+		END {
+			for (g in sum)
+				printf "%10.1f Ir/msg %6.1f%%  %s\n", sum[g] / n, 100 * sum[g] / tot, g
+		}' | sort -rn
+}
+
+cg_evq() {
+	echo
+	echo "== callgrind: event queue, instructions per hold operation ($CG_EVQ_OPS timed ops) =="
+	printf '%-9s %-5s %12s %8s\n' N id Ir/op vs_h4
+	for n in 1000 100000; do
+		for v in h4 weir h2 h8 h4p; do
+			out="$TMP/cg.evq.$n.$v"
+			valgrind --tool=callgrind --collect-atstart=no --toggle-collect='*_timed*' \
+				--callgrind-out-file="$out" "$BENCH_DIR/bench_evq" -n "$n" -m "$CG_EVQ_OPS" \
+				-r 1 -v "$v" > /dev/null 2>&1 || die "callgrind of bench_evq failed"
+			ir=$(awk -v t="$(cg_total "$out")" -v n="$CG_EVQ_OPS" 'BEGIN { print t / n }')
+			[ "$v" = h4 ] && ref=$ir
+			awk -v n="$n" -v v="$v" -v ir="$ir" -v ref="$ref" \
+				'BEGIN { printf "%-9s %-5s %12.1f %7.2fx\n", n, v, ir, ir / ref }'
+		done
+	done
+}
+
+cg_stack() {
+	echo
+	echo "== callgrind: full stack at $CG_MESSAGES messages =="
+	valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.weir" "$WEIR_BIN" run "$SCENARIO" \
+		-o "$TMP/cgrun" --quiet --set "producers.arrivals.messages=$CG_MESSAGES" > /dev/null 2>&1 ||
+		die "callgrind of weir failed"
+	valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.plain" "$BENCH_DIR/plain_mmc" \
+		"$CG_MESSAGES" > /dev/null 2>&1 || die "callgrind of plain_mmc failed"
+	awk -v w="$(cg_total "$TMP/cg.weir")" -v p="$(cg_total "$TMP/cg.plain")" -v n="$CG_MESSAGES" 'BEGIN {
+		printf "  weir  %.0f Ir/message (whole process)\n  plain %.0f Ir/customer (whole process)\n", w / n, p / n
+		printf "  plain/weir instruction ratio %.3f\n", p / w }'
+	echo
+	echo "-- weir, instructions per message by component (exclusive, grouped by file) --"
+	cg_components "$TMP/cg.weir" "$CG_MESSAGES"
+	echo
+	echo "-- weir, exclusive (self) instructions, top $CG_TOP functions --"
+	cg_table "$TMP/cg.weir"
+	echo
+	echo "-- weir, inclusive instructions, top $CG_TOP functions --"
+	cg_table "$TMP/cg.weir" --inclusive=yes
+	echo
+	echo "profiles kept in $TMP (cg.weir, cg.plain, cg.evq.*): open with callgrind_annotate or kcachegrind"
+}
+
+callgrind_mode() {
+	command -v valgrind > /dev/null 2>&1 || die "valgrind is not installed"
+	command -v callgrind_annotate > /dev/null 2>&1 || die "callgrind_annotate is not installed"
+	echo "weir benchmarks, callgrind mode (instruction counts; no cache or branch costs)"
+	machine
+	cg_evq
+	cg_stack
+}
+
+# ---- main -------------------------------------------------------------------
+
+if [ "$MODE" = callgrind ]; then
+	callgrind_mode      # keeps $TMP: the profiles are the point
+	exit 0
+fi
+trap 'rm -rf "$TMP"' EXIT
+: > "$TMP/results"
+echo "weir benchmarks"
+machine
+bench_evq
+bench_stack
+bench_memory
+echo
+echo "== summary =="
+machine
+sed 's/^RESULT /  /' "$TMP/results"
+if grep -q 'MISS$' "$TMP/results"; then
+	echo "  *** MISS: at least one target was missed (see above) ***"
+fi
+exit 0
