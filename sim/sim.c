@@ -29,15 +29,20 @@ struct event {
 	sim_handler_fn *fn;
 	void *subject;
 	void *object;
+	uint64_t seq;   /* insertion sequence: breaks ties of equal times */
 	uint32_t pos;   /* heap index while pending, POS_FREE otherwise */
 	uint32_t gen;   /* bumped each time the slot is freed */
 	uint32_t slot;  /* this record's own slot number */
 	uint32_t next;  /* next free slot while on the free list */
 };
 
+/*
+ * A heap entry: 16 bytes, so the four children of a node share one 64-byte
+ * cache line. The sequence number lives in the event and is read only when
+ * two times are equal.
+ */
 struct hent {
 	sim_time at;
-	uint64_t seq;
 	struct event *ev;
 };
 
@@ -57,7 +62,7 @@ struct sim {
 
 static inline int hent_less(const struct hent *a, const struct hent *b)
 {
-	return a->at < b->at || (a->at == b->at && a->seq < b->seq);
+	return a->at < b->at || (a->at == b->at && a->ev->seq < b->ev->seq);
 }
 
 static inline struct event *slot_event(const struct sim *sim, uint32_t slot)
@@ -215,8 +220,8 @@ sim_event_id sim_schedule(struct sim *sim, sim_time at, sim_handler_fn *fn,
 	ev->fn = fn;
 	ev->subject = subject;
 	ev->object = object;
+	ev->seq = sim->seq++;
 	e.at = at;
-	e.seq = sim->seq++;
 	e.ev = ev;
 	sift_up(sim->heap, sim->heap_len++, e);
 	return make_id(slot, ev->gen);
@@ -252,10 +257,10 @@ bool sim_reschedule(struct sim *sim, sim_event_id id, sim_time at)
 	if (WEIR_UNLIKELY(at < sim->now))
 		WEIR_BUG("event rescheduled into the past (at %lld us, now %lld us)",
 			 (long long)at, (long long)sim->now);
-	e = sim->heap[ev->pos];
-	e.at = at;
-	e.seq = sim->seq++;
 	heap_remove(sim, ev->pos);
+	ev->seq = sim->seq++;
+	e.at = at;
+	e.ev = ev;
 	sift_up(sim->heap, sim->heap_len++, e);
 	return true;
 }
