@@ -78,11 +78,15 @@ static void show_progress(void *ctx, sim_time now, sim_time end, uint64_t events
 
 	if (t - p->start < 1.0 || t - p->last < 0.1)
 		return;
+	double done = (double)now / (double)end, left = (t - p->start) * (1 - done) / done;
+	char a[32], b[32], c[32];
+
 	p->last = t;
 	p->shown = 1;
-	fprintf(stderr, "\r  %3.0f%%  %.0fs of %.0fs simulated  %.1fM events  %.1fs ",
-		100.0 * (double)now / (double)end, sim_time_to_sec(now), sim_time_to_sec(end),
-		(double)events / 1e6, t - p->start);
+	fprintf(stderr, "\r\033[K  %3.0f%%  %s of %s simulated  %.1fM events  about %s left",
+		100.0 * done, fmt_seconds(sim_time_to_sec(now), a, sizeof(a)),
+		fmt_seconds(sim_time_to_sec(end), b, sizeof(b)), (double)events / 1e6,
+		fmt_seconds(left, c, sizeof(c)));
 	fflush(stderr);
 }
 
@@ -244,7 +248,7 @@ static void print_queue_row(const struct summary *s, const char *q)
 	double stored = summary_get(s, q, "ledger.visible") + summary_get(s, q, "ledger.in_flight") +
 			summary_get(s, q, "ledger.delayed");
 
-	printf("  %-18s %10s %10s %8s %8s %9s %9s %9s %9s %6s\n", q,
+	printf("  %-18s %12s %10s %8s %8s %9s %9s %9s %9s %6s\n", q,
 	       fmt_count(summary_get(s, q, "NumberOfMessagesSent"), a, sizeof(a)),
 	       fmt_count(summary_get(s, q, "MessagesMovedToDLQ"), k, sizeof(k)),
 	       fmt_count(summary_get(s, q, "MessagesExpired"), b, sizeof(b)),
@@ -267,9 +271,9 @@ static void print_table(const struct run *r)
 	       (unsigned long long)r->seed, fmt_seconds(sim_time_to_sec(world_now(r->world)), a, sizeof(a)),
 	       r->interrupted ? " (interrupted)" : "", r->wall, fmt_count((double)world_events(r->world), b, sizeof(b)));
 	if (sc->queues.len) {
-		printf("  %-18s %10s %10s %8s %8s %9s %9s %9s %9s %6s\n", "", "", "", "", "", "mean", "latency",
+		printf("  %-18s %12s %10s %8s %8s %9s %9s %9s %9s %6s\n", "", "", "", "", "", "mean", "latency",
 		       "latency", "latency", "");
-		printf("  %-18s %10s %10s %8s %8s %9s %9s %9s %9s %6s\n", "queue", "sent", "to DLQ", "expired",
+		printf("  %-18s %12s %10s %8s %8s %9s %9s %9s %9s %6s\n", "queue", "sent", "to DLQ", "expired",
 		       "left", "wait", "p50", "p99", "max", "dups");
 		for (size_t i = 0; i < sc->queues.len; i++)
 			print_queue_row(&s, VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name);
