@@ -140,10 +140,30 @@ static int trace_time(const char *text, double unit_us, sim_time *out, struct pa
 	return units_parse_duration(text, out, err);
 }
 
+/* csvr's header rule for traces: a cell is a value when it reads as a time (ctx: the spec). */
+static int trace_is_time(const char *cell, void *ctx)
+{
+	const struct arrival_spec *a = ctx;
+	struct parse_err err;
+	sim_time t;
+
+	return trace_time(cell, a->unit_us, &t, &err) == 0;
+}
+
+/* Opens a's trace (a must outlive the reader); NULL with msg filled. */
+static struct csvr *open_trace(const struct arrival_spec *a, char *msg, size_t n)
+{
+	const char *columns[] = { a->column, NULL };
+	struct csvr_opts o = { .columns = columns, .is_value = trace_is_time, .ctx = (void *)(uintptr_t)a,
+				.flags = CSVR_STRICT };
+
+	return csvr_open(a->file, &o, msg, n);
+}
+
 /* Reads the whole trace once, so that a bad file is a scenario error. */
 static int check_trace(struct arrival_spec *a, char *msg, size_t n)
 {
-	struct csvr *r = csvr_open(a->file, a->column, msg, n);
+	struct csvr *r = open_trace(a, msg, n);
 	const char *v;
 	unsigned long line;
 	sim_time t, prev = 0;
@@ -154,8 +174,6 @@ static int check_trace(struct arrival_spec *a, char *msg, size_t n)
 		return -1;
 	while ((rc = csvr_next(r, &v, &line, msg, n)) == 1) {
 		if (trace_time(v, a->unit_us, &t, &err) != 0) {
-			if (line == 1 && !a->column)
-				continue;   /* a header row */
 			snprintf(msg, n, "%s:%lu: cannot read '%.40s' as a time: %.100s", a->file, line, v, err.msg);
 			rc = -1;
 			break;
@@ -372,13 +390,9 @@ static void arm_trace(struct producer *p)
 	sim_time t;
 	int rc;
 
-	while ((rc = csvr_next(p->trace, &v, &p->trace_line, msg, sizeof(msg))) == 1) {
-		if (trace_time(v, p->cfg->arr.unit_us, &t, &err) == 0)
-			break;
-		/* Only a header row can fail: the file was checked at load. */
-	}
-	if (rc != 1) {
-		halt(p);
+	rc = csvr_next(p->trace, &v, &p->trace_line, msg, sizeof(msg));
+	if (rc != 1 || trace_time(v, p->cfg->arr.unit_us, &t, &err) != 0) {
+		halt(p);   /* the end, or a file changed since it was checked at load */
 		return;
 	}
 	t += p->cfg->start;
@@ -501,7 +515,7 @@ int producer_start(struct producer *p, char *err, size_t errlen)
 	const struct producer_cfg *cfg = p->cfg;
 
 	if (cfg->arr.kind == ARRIVAL_TRACE) {
-		p->trace = csvr_open(cfg->arr.file, cfg->arr.column, err, errlen);
+		p->trace = open_trace(&cfg->arr, err, errlen);
 		if (!p->trace)
 			return -1;
 	}

@@ -10,17 +10,17 @@
  * error carries the offset and length of the offending text, so the caller
  * can put a caret under it.
  *
- * Empirical distributions read one column of a CSV file (libcsv) at parse
- * time and resample its values uniformly.
+ * Empirical distributions read one column of a CSV file at parse time
+ * (through csvr, strict, with csvr's header rule decided by whether a cell
+ * parses as a value) and resample its values uniformly.
  */
 #include "weir/dist.h"
 #include "weir/base.h"
 #include "weir/call.h"
+#include "weir/csvr.h"
 
-#include <csv.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +30,6 @@
 #include <gsl/gsl_randist.h>
 
 #define MAX_PARAMS 6          /* most parameters a distribution has (lognormal) */
-#define CSV_CHUNK 16384       /* bytes read from a CSV file at a time */
 #define LOGNORMAL_P 0.99      /* the quantile p99= names */
 #define US_PER_SEC 1e6        /* mu= and sigma= of durations are in ln(seconds) */
 
@@ -499,42 +498,14 @@ static int build_pareto(const struct dist_call *c, struct dist *d, struct parse_
 
 /* ---- empirical: one column of a CSV file ---- */
 
+/* What empirical(...) asks for; the strings point into the call. */
 struct csv_opts {
 	const char *label;      /* the file name as written, for messages */
 	enum unit_kind unit;
 	const char *unit_text;  /* unit= for bare numbers, or NULL */
-	const char *col_name;   /* column=NAME, or NULL */
+	const char *column;     /* column=NAME or column=NUMBER as written, or NULL */
 	size_t col_number;      /* column=NUMBER, from 1; 0 when a name or unset */
 };
-
-struct csv_state {
-	const struct csv_opts *o;
-	size_t row;          /* number of the row being read, from 1 */
-	size_t col;          /* index of the next field in the row, from 0 */
-	size_t column;       /* index of the column read, from 0 */
-	bool got;            /* the row had that column */
-	struct vec first;    /* char *: the cells of row 1, until the header is known */
-	struct vec values;   /* double: the values read */
-	bool failed;
-	char msg[sizeof(((struct parse_err *)0)->msg)];
-};
-
-static void csv_fail(struct csv_state *st, const char *fmt, ...) WEIR_PRINTF(2, 3);
-
-static void csv_fail(struct csv_state *st, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (st->failed)
-		return;
-	st->failed = true;
-	n = snprintf(st->msg, sizeof(st->msg), "%.*s:%zu: ", parse_qlen(strlen(st->o->label)), st->o->label,
-		     st->row);
-	va_start(ap, fmt);
-	vsnprintf(st->msg + n, sizeof(st->msg) - (size_t)n, fmt, ap);
-	va_end(ap);
-}
 
 /* A bare number ends with a digit; it takes unit= when there is one. */
 static bool is_bare(const char *cell)
@@ -559,121 +530,74 @@ static int parse_cell(const struct csv_opts *o, const char *cell, double *v, str
 	return rc;
 }
 
-static void add_cell(struct csv_state *st, const char *cell)
+/* csvr's header rule: a cell is a value when it parses (ctx: the csv_opts). */
+static int is_value(const char *cell, void *ctx)
 {
 	struct parse_err err;
 	double v;
 
-	if (parse_cell(st->o, cell, &v, &err) < 0) {
-		csv_fail(st, "cannot read '%.*s' as a %s: %s%s", parse_qlen(strlen(cell)), cell,
-			 units_kind_name(st->o->unit), err.msg,
-			 st->o->unit != UNIT_NONE && !st->o->unit_text && is_bare(cell)
-			 ? " (or give unit= for bare numbers)" : "");
-		return;
-	}
-	*(double *)vec_push(&st->values, sizeof(double)) = v;
+	return parse_cell(ctx, cell, &v, &err) == 0;
 }
 
-static void free_first_row(struct csv_state *st)
+/* "LABEL:ROW: cannot read 'CELL' as a KIND: why"; returns -1. */
+static int bad_cell(const struct csv_opts *o, const char *cell, unsigned long row,
+		    const struct parse_err *why, struct parse_err *err)
 {
-	for (size_t i = 0; i < st->first.len; i++)
-		free(*VEC_AT(&st->first, char *, i));
-	vec_release(&st->first);
+	return parse_fail(err, 0, 0, "%.*s:%lu: cannot read '%.*s' as a %s: %s%s", parse_qlen(strlen(o->label)),
+			  o->label, row, parse_qlen(strlen(cell)), cell, units_kind_name(o->unit), why->msg,
+			  o->unit != UNIT_NONE && !o->unit_text && is_bare(cell)
+			  ? " (or give unit= for bare numbers)" : "");
 }
 
-/* column=NAME: the header cell of that name. */
-static void find_named_column(struct csv_state *st)
+/* The message of csvr_open's failure e (an errno; 0 keeps csvr's message); returns -1. */
+static int cannot_open(const char *label, int e, struct parse_err *err)
 {
-	struct parse_err err;
-	double v;
-
-	for (size_t i = 0; i < st->first.len; i++) {
-		if (strcmp(*VEC_AT(&st->first, char *, i), st->o->col_name) == 0) {
-			st->column = i;
-			return;
-		}
-	}
-	if (st->first.len && parse_cell(st->o, *VEC_AT(&st->first, char *, 0), &v, &err) == 0)
-		csv_fail(st, "column=%s needs a header row, but the first row holds values", st->o->col_name);
-	else
-		csv_fail(st, "no column named '%s' in the header row", st->o->col_name);
+	if (!e)
+		return -1;
+	return parse_fail(err, 0, 0, "cannot open '%.*s': %s", parse_qlen(strlen(label)), label, strerror(e));
 }
 
-/* Row 1 is a header when its cell in the column is not a value. */
-static void first_row(struct csv_state *st)
+/* Appends every value of r's column to vals; returns 0 or -1 with err's message. */
+static int next_values(struct csvr *r, const struct csv_opts *o, struct vec *vals, struct parse_err *err)
 {
-	struct parse_err err;
+	struct parse_err why;
 	const char *cell;
+	unsigned long row;
 	double v;
+	int rc;
 
-	if (st->o->col_name) {
-		find_named_column(st);
-		return;
+	while ((rc = csvr_next(r, &cell, &row, err->msg, sizeof(err->msg))) == 1) {
+		if (parse_cell(o, cell, &v, &why) < 0)
+			return bad_cell(o, cell, row, &why, err);
+		*(double *)vec_push(vals, sizeof(double)) = v;
 	}
-	st->column = st->o->col_number ? st->o->col_number - 1 : 0;
-	if (st->column >= st->first.len) {
-		csv_fail(st, "no column %zu (the row has %zu)", st->column + 1, st->first.len);
-		return;
-	}
-	cell = *VEC_AT(&st->first, char *, st->column);
-	if (parse_cell(st->o, cell, &v, &err) == 0)
-		*(double *)vec_push(&st->values, sizeof(double)) = v;
+	return rc;
 }
 
-static void on_field(void *field, size_t len, void *data)
+/* Reads the values of the chosen column of path; returns 0 or -1 with err's message. */
+static int read_values(const char *path, const struct csv_opts *o, struct vec *vals, struct parse_err *err)
 {
-	struct csv_state *st = data;
-	char *cell;
+	const char *columns[] = { o->column, NULL };
+	char label[PARSE_QUOTE_MAX + 1];
+	struct csvr_opts co = { .label = label, .columns = columns, .is_value = is_value,
+				.ctx = (void *)(uintptr_t)o, .flags = CSVR_STRICT };
+	struct csvr *r;
+	int rc;
 
-	if (st->failed)
-		return;
-	cell = weir_strndup(field ? field : "", field ? len : 0);
-	if (st->row == 1) {
-		*(char **)vec_push(&st->first, sizeof(char *)) = cell;
-	} else {
-		if (st->col == st->column) {
-			add_cell(st, cell);
-			st->got = true;
-		}
-		free(cell);
-	}
-	st->col++;
+	snprintf(label, sizeof(label), "%.*s", parse_qlen(strlen(o->label)), o->label);
+	r = csvr_open(path, &co, err->msg, sizeof(err->msg));
+	if (!r)
+		return cannot_open(o->label, errno, err);
+	rc = next_values(r, o, vals, err);
+	csvr_close(r);
+	return rc;
 }
 
-static void on_row(int terminator, void *data)
+static int no_values(const struct csv_opts *o, struct parse_err *err)
 {
-	struct csv_state *st = data;
-
-	(void)terminator;
-	if (st->row == 1 && !st->failed)
-		first_row(st);
-	else if (!st->got)
-		csv_fail(st, "no column %zu in this row (it has %zu)", st->column + 1, st->col);
-	free_first_row(st);
-	st->row++;
-	st->col = 0;
-	st->got = false;
-}
-
-/* Reads the CSV file f into st; on error st->failed and st->msg say why. */
-static void read_csv(FILE *f, struct csv_state *st)
-{
-	struct csv_parser p;
-	char buf[CSV_CHUNK];
-	size_t n;
-
-	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
-	csv_set_realloc_func(&p, weir_realloc);
-	csv_set_free_func(&p, free);
-	while (!st->failed && (n = fread(buf, 1, sizeof(buf), f)) > 0)
-		if (csv_parse(&p, buf, n, on_field, on_row, st) != n)
-			csv_fail(st, "malformed CSV (a quote inside an unquoted field?)");
-	if (!st->failed && ferror(f))
-		csv_fail(st, "cannot read the file");
-	if (!st->failed && csv_fini(&p, on_field, on_row, st) != 0)
-		csv_fail(st, "malformed CSV (a quoted field is never closed)");
-	csv_free(&p);
-	free_first_row(st);
+	if (o->column && !o->col_number)
+		return parse_fail(err, 0, 0, "%s: no values in column '%s'", o->label, o->column);
+	return parse_fail(err, 0, 0, "%s: no values in column %zu", o->label, o->col_number ? o->col_number : 1);
 }
 
 /* The path of file= relative to base_dir; free it. */
@@ -684,42 +608,26 @@ static char *resolve_path(const char *base_dir, const char *file)
 	return weir_asprintf("%s/%s", base_dir, file);
 }
 
-static int cannot_open(const struct call_arg *file, const char *label, struct parse_err *err)
-{
-	char why[128];
-
-	snprintf(why, sizeof(why), "%s", strerror(errno));
-	if (why[0] >= 'A' && why[0] <= 'Z')
-		why[0] = (char)(why[0] - 'A' + 'a');
-	return parse_fail(err, file->val_off, file->val_len, "cannot open '%.*s': %s",
-			  parse_qlen(strlen(label)), label, why);
-}
-
 /* Reads the values of the chosen column into d. */
 static int load_values(const struct dist_call *c, const struct csv_opts *o, struct dist *d,
 		       struct parse_err *err)
 {
 	const struct call_arg *file = given(c, "file");
 	char *path = resolve_path(c->base_dir, o->label);
-	struct csv_state st = { .o = o, .row = 1 };
-	FILE *f = fopen(path, "r");
+	struct vec vals = { 0 };
+	int rc = read_values(path, o, &vals, err);
 
 	free(path);
-	if (!f)
-		return cannot_open(file, o->label, err);
-	read_csv(f, &st);
-	fclose(f);
-	if (!st.failed && st.values.len == 0 && o->col_name)
-		snprintf(st.msg, sizeof(st.msg), "%s: no values in column '%s'", o->label, o->col_name);
-	else if (!st.failed && st.values.len == 0)
-		snprintf(st.msg, sizeof(st.msg), "%s: no values in column %zu", o->label,
-			 o->col_number ? o->col_number : 1);
-	if (st.failed || st.values.len == 0) {
-		vec_release(&st.values);
-		return parse_fail(err, file->val_off, file->val_len, "%s", st.msg);
+	if (rc == 0 && vals.len == 0)
+		rc = no_values(o, err);
+	if (rc < 0) {
+		vec_release(&vals);
+		err->offset = file->val_off;   /* every error of the file points at file= */
+		err->len = file->val_len;
+		return -1;
 	}
-	d->values = st.values.items;
-	d->nvalues = st.values.len;
+	d->values = vals.items;
+	d->nvalues = vals.len;
 	return 0;
 }
 
@@ -749,48 +657,27 @@ static int check_unit(const struct dist_call *c, const char *unit, struct parse_
 static int read_column(const struct dist_call *c, struct csv_opts *o, struct parse_err *err)
 {
 	const struct call_arg *a = given(c, "column");
-	const char *t = a->value;
-	size_t digits = 0, n = 0;
 
-	while (digits < a->val_len && t[digits] >= '0' && t[digits] <= '9')
-		n = n * 10 + (size_t)(t[digits++] - '0');
-	if (digits < a->val_len) {
-		o->col_name = weir_strndup(t, a->val_len);
-		return 0;
-	}
-	if (n == 0 || digits > 9)
+	if (csvr_column_number(a->value, &o->col_number) < 0)
 		return parse_fail(err, a->val_off, a->val_len, "column=%.*s is out of range (columns are numbered from 1)",
-				  parse_qlen(a->val_len), t);
-	o->col_number = n;
+				  parse_qlen(a->val_len), a->value);
+	o->column = a->value;
 	return 0;
-}
-
-static void opts_release(struct csv_opts *o)
-{
-	free((char *)o->label);
-	free((char *)o->unit_text);
-	free((char *)o->col_name);
 }
 
 static int build_empirical(const struct dist_call *c, struct dist *d, struct parse_err *err)
 {
-	struct csv_opts o = { .unit = c->unit };
 	const struct call_arg *file = given(c, "file"), *unit = given(c, "unit");
-	int rc;
+	struct csv_opts o = { .unit = c->unit, .unit_text = unit ? unit->value : NULL };
 
 	if (require(c, "file", err) < 0)
 		return -1;
-	o.label = weir_strdup(file->value);
-	if (unit)
-		o.unit_text = weir_strdup(unit->value);
+	o.label = file->value;
 	if (unit && check_unit(c, o.unit_text, err) < 0)
-		rc = -1;
-	else if (given(c, "column") && read_column(c, &o, err) < 0)
-		rc = -1;
-	else
-		rc = load_values(c, &o, d, err);
-	opts_release(&o);
-	return rc;
+		return -1;
+	if (given(c, "column") && read_column(c, &o, err) < 0)
+		return -1;
+	return load_values(c, &o, d, err);
 }
 
 /* ---- parsing: the whole text ---- */

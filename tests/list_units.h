@@ -1,4 +1,4 @@
-/* list_units.h - tests of units, the call splitter, random streams and distributions. */
+/* list_units.h - tests of units, the call splitter, random streams, the CSV reader and distributions. */
 TEST(units_parse_good)
 TEST(units_parse_errors)
 TEST(units_parse_int)
@@ -15,6 +15,10 @@ TEST(rng_request_order_independent)
 TEST(rng_seed_and_replication_change_draws)
 TEST(rng_seed_range)
 TEST(rng_seed_collision)
+TEST(csvr_column_numbers)
+TEST(csvr_reads_table)
+TEST(csvr_open_errors)
+TEST(csvr_long_file_constant_memory)
 TEST(dist_parse_good)
 TEST(dist_parse_errors)
 TEST(dist_sample_means)

@@ -509,7 +509,7 @@ void test_dist_empirical_errors(void)
 		{ UNIT_DURATION, "empirical(file=quote.csv)",
 		  "quote.csv:2: malformed CSV (a quoted field is never closed)", 15, 9 },
 		{ UNIT_DURATION, "empirical(file=nope.csv)",
-		  "cannot open 'nope.csv': no such file or directory", 15, 8 },
+		  "cannot open 'nope.csv': No such file or directory", 15, 8 },
 		{ UNIT_DURATION, "empirical(file=ms.csv, unit=sec)",
 		  "unknown duration unit 'sec' (use us, ms, s, m, h, d)", 28, 3 },
 		{ UNIT_DURATION, "empirical(file=ms.csv, unit=5ms)", "'5ms' is not a unit", 28, 3 },

@@ -24,45 +24,40 @@ struct res {
 	char *name, *kind, *dlq;
 };
 
-/* Reads one column of resources.csv into values[]; returns the count or -1. */
-static long read_column(const char *path, const char *col, char **values, size_t max, char *err, size_t n)
-{
-	struct csvr *r = csvr_open(path, col, err, n);
-	const char *v;
-	unsigned long line;
-	size_t count = 0;
-	int rc;
-
-	if (!r)
-		return -1;
-	while ((rc = csvr_next(r, &v, &line, err, n)) == 1 && count < max)
-		values[count++] = weir_strdup(v);
-	csvr_close(r);
-	return rc < 0 ? -1 : (long)count;
-}
-
 #define MAX_RES 4096
 
+static void free_res(struct res *r, long n)
+{
+	for (long i = 0; i < n; i++) {
+		free(r[i].name);
+		free(r[i].kind);
+		free(r[i].dlq);
+	}
+}
+
+/* Reads the rows of DIR/resources.csv into out[] (up to MAX_RES); returns the count, or -1 and keeps none. */
 static long read_resources(const char *dir, struct res *out, char *err, size_t n)
 {
+	static const char *const columns[] = { "resource", "kind", "dead_letter", NULL };
+	const struct csvr_opts o = { .columns = columns };
 	char *path = weir_asprintf("%s/resources.csv", dir);
-	static char *names[MAX_RES], *kinds[MAX_RES], *dlqs[MAX_RES];
-	long a = read_column(path, "resource", names, MAX_RES, err, n);
-	long b = a < 0 ? -1 : read_column(path, "kind", kinds, MAX_RES, err, n);
-	long c = b < 0 ? -1 : read_column(path, "dead_letter", dlqs, MAX_RES, err, n);
+	struct csvr *r = csvr_open(path, &o, err, n);
+	const char *cells[3];
+	unsigned long row;
+	long count = 0;
+	int rc = -1;
 
 	free(path);
-	if (c < 0 || a != b || b != c) {
-		if (c >= 0)
-			snprintf(err, n, "%s/resources.csv is damaged", dir);
-		return -1;
+	while (r && count < MAX_RES && (rc = csvr_next(r, cells, &row, err, n)) == 1) {
+		out[count].name = weir_strdup(cells[0]);
+		out[count].kind = weir_strdup(cells[1]);
+		out[count++].dlq = weir_strdup(cells[2]);
 	}
-	for (long i = 0; i < a; i++) {
-		out[i].name = names[i];
-		out[i].kind = kinds[i];
-		out[i].dlq = dlqs[i];
-	}
-	return a;
+	csvr_close(r);
+	if (rc >= 0)
+		return count;
+	free_res(out, count);
+	return -1;
 }
 
 static int is_dir(const char *p)
@@ -185,11 +180,7 @@ int plot_run_dir(const char *dir, const char *format, bool quiet)
 				rc = draw(dir, scripts, &res[i], &jobs[j], format, &drawn);
 	if (rc == 0 && !quiet)
 		printf("  %d plots in %s/\n", drawn, plots);
-	for (long i = 0; i < n; i++) {
-		free(res[i].name);
-		free(res[i].kind);
-		free(res[i].dlq);
-	}
+	free_res(res, n);
 	free(plots);
 	free(scripts);
 	return rc;
