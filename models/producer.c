@@ -370,9 +370,9 @@ static void arm(struct producer *p)
 	if (!p->active || rate <= 0)
 		return;
 	if (p->cfg->arr.kind == ARRIVAL_POISSON) {
-		at = now + (sim_time)llround(gsl_ran_exponential(p->r_arrivals, (double)SIM_SEC / rate));
+		at = now + sim_round_us(gsl_ran_exponential(p->r_arrivals, (double)SIM_SEC / rate));
 	} else {
-		sim_time gap = (sim_time)llround((double)SIM_SEC / rate);
+		sim_time gap = sim_round_us((double)SIM_SEC / rate);
 
 		at = p->last + (gap > 0 ? gap : 1);   /* at least the 1 us resolution */
 		if (at < now)

@@ -820,9 +820,7 @@ sim_time dist_sample_time(const struct dist *d, gsl_rng *r)
 
 	WEIR_ASSERT(d->unit == UNIT_DURATION);
 	v = dist_sample(d, r);
-	if (!(v < (double)SIM_TIME_MAX))
-		return SIM_TIME_MAX;
-	return v > 0 ? (sim_time)llround(v) : 0;
+	return sim_round_us(v);
 }
 
 /* ---- moments and bounds ---- */

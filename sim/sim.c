@@ -48,7 +48,7 @@ struct hent {
 };
 
 struct sim {
-	sim_time now;
+	struct sim_clock clock;   /* first: sim_now reads it inline */
 	uint64_t seq;             /* next insertion sequence number */
 	uint64_t processed;       /* events run so far */
 	struct hent *heap;        /* heap[0] is the next event */
@@ -90,11 +90,6 @@ void sim_destroy(struct sim *sim)
 	free(sim->chunks);
 	free(sim->heap);
 	free(sim);
-}
-
-sim_time sim_now(const struct sim *sim)
-{
-	return sim->now;
 }
 
 /* Returns a free slot number, growing the pool by a chunk when needed. */
@@ -208,9 +203,9 @@ sim_event_id sim_schedule(struct sim *sim, sim_time at, sim_handler_fn *fn,
 	struct hent e;
 
 	WEIR_ASSERT(fn != NULL);
-	if (WEIR_UNLIKELY(at < sim->now))
+	if (WEIR_UNLIKELY(at < sim->clock.now))
 		WEIR_BUG("event scheduled in the past (at %lld us, now %lld us)",
-			 (long long)at, (long long)sim->now);
+			 (long long)at, (long long)sim->clock.now);
 	if (sim->heap_len == sim->heap_cap) {
 		WEIR_ASSERT(sim->heap_cap < UINT32_MAX / 2);
 		sim->heap_cap = sim->heap_cap ? 2 * sim->heap_cap : 256;
@@ -232,9 +227,9 @@ sim_event_id sim_schedule_in(struct sim *sim, sim_time delay, sim_handler_fn *fn
 			     void *subject, void *object)
 {
 	WEIR_ASSERT(delay >= 0);
-	if (delay > SIM_TIME_MAX - sim->now)
+	if (delay > SIM_TIME_MAX - sim->clock.now)
 		return sim_schedule(sim, SIM_TIME_MAX, fn, subject, object);
-	return sim_schedule(sim, sim->now + delay, fn, subject, object);
+	return sim_schedule(sim, sim->clock.now + delay, fn, subject, object);
 }
 
 bool sim_cancel(struct sim *sim, sim_event_id id)
@@ -255,9 +250,9 @@ bool sim_reschedule(struct sim *sim, sim_event_id id, sim_time at)
 
 	if (!ev)
 		return false;
-	if (WEIR_UNLIKELY(at < sim->now))
+	if (WEIR_UNLIKELY(at < sim->clock.now))
 		WEIR_BUG("event rescheduled into the past (at %lld us, now %lld us)",
-			 (long long)at, (long long)sim->now);
+			 (long long)at, (long long)sim->clock.now);
 	heap_remove(sim, ev->pos);
 	ev->seq = sim->seq++;
 	e.at = at;
@@ -298,7 +293,7 @@ enum sim_stop sim_run(struct sim *sim, sim_time until)
 		void *subject, *object;
 
 		if (top.at >= until) {
-			sim->now = until;
+			sim->clock.now = until;
 			return SIM_STOP_END;
 		}
 		if (sim->interrupt && *sim->interrupt)
@@ -310,14 +305,14 @@ enum sim_stop sim_run(struct sim *sim, sim_time until)
 		subject = ev->subject;
 		object = ev->object;
 		slot_free(sim, ev);
-		sim->now = top.at;
+		sim->clock.now = top.at;
 		sim->processed++;
 		fn(sim, subject, object);
 		if (sim->stop_requested)
 			return SIM_STOP_REQUESTED;
 	}
-	if (sim->now < until)
-		sim->now = until;
+	if (sim->clock.now < until)
+		sim->clock.now = until;
 	return SIM_STOP_EMPTY;
 }
 

@@ -33,6 +33,20 @@ typedef int64_t sim_time;
 static inline double sim_time_to_sec(sim_time t) { return (double)t / (double)SIM_SEC; }
 
 /*
+ * A non-negative number of microseconds (a draw from a distribution) rounded
+ * to the nearest sim_time, saturating at SIM_TIME_MAX; negative and NaN
+ * values give 0. Inline: it runs for every random duration.
+ */
+static inline sim_time sim_round_us(double us)
+{
+	if (!(us > 0))
+		return 0;
+	if (!(us < (double)SIM_TIME_MAX))
+		return SIM_TIME_MAX;
+	return (sim_time)(us + 0.5);
+}
+
+/*
  * Handle of a scheduled event: 0 never names an event. A handle stays safe
  * to use after its event has fired or been cancelled (it then names nothing);
  * handles are not reused within a simulation for 2^32 schedulings of a slot.
@@ -41,6 +55,14 @@ typedef uint64_t sim_event_id;
 #define SIM_EVENT_NONE ((sim_event_id)0)
 
 struct sim;
+
+/*
+ * The part of struct sim that is read on every event: its first member, so
+ * sim_now can be inlined. Read it only through sim_now.
+ */
+struct sim_clock {
+	sim_time now;
+};
 
 /*
  * An event handler. subject and object are the two pointers given to
@@ -62,7 +84,10 @@ struct sim *sim_create(void);
 /* Frees the simulation and every pending event. Accepts NULL. */
 void sim_destroy(struct sim *sim);
 
-sim_time sim_now(const struct sim *sim);
+static inline sim_time sim_now(const struct sim *sim)
+{
+	return ((const struct sim_clock *)(const void *)sim)->now;
+}
 
 /*
  * Schedules fn(sim, subject, object) at absolute time at (>= now; scheduling
