@@ -340,8 +340,8 @@ static int parse_seed(const char *s, uint64_t *out)
 	struct parse_err err;
 	int64_t v;
 
-	if (units_parse_int(s, &v, &err) != 0) {
-		fprintf(stderr, "weir run: --seed takes a whole number, not '%s'\n", s);
+	if (units_parse_int(s, &v, &err) != 0 || v > 9007199254740991LL) {
+		fprintf(stderr, "weir run: --seed takes a whole number from 0 to 2^53-1, not '%s'\n", s);
 		return -1;
 	}
 	*out = (uint64_t)v;
