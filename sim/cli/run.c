@@ -486,6 +486,7 @@ int cmd_check(int argc, char **argv)
 	struct cli_args a;
 	struct scenario *sc;
 	struct diags d = { 0 };
+	char dur[32];
 	int rc = cli_parse("check", check_opts, 1, argc, argv, &a, check_usage);
 
 	if (rc != 0)
@@ -499,10 +500,10 @@ int cmd_check(int argc, char **argv)
 		diag_release(&d);
 		return WEIR_EXIT_SCENARIO;
 	}
-	printf("%s: ok: %zu queue%s, %zu producer%s, %zu consumer%s, %gs simulated\n", a.pos[0],
+	printf("%s: ok: %zu queue%s, %zu producer%s, %zu consumer%s, %s simulated\n", a.pos[0],
 	       sc->queues.len, sc->queues.len == 1 ? "" : "s", sc->producers.len,
 	       sc->producers.len == 1 ? "" : "s", sc->consumers.len, sc->consumers.len == 1 ? "" : "s",
-	       sim_time_to_sec(sc->duration));
+	       units_format_duration(sc->duration, dur, sizeof(dur)));
 	scenario_free(sc);
 	diag_release(&d);
 	return WEIR_EXIT_OK;
