@@ -176,6 +176,7 @@ lint:
 		-Iinclude -D_POSIX_C_SOURCE=200809L --std=c11 sim models
 
 fuzz:
+	@mkdir -p tests/fuzz/corpus
 	clang -g -O1 -fsanitize=fuzzer,address,undefined $(ALL_CPPFLAGS) \
 		-o $(BUILD)/fuzz-scenario tests/fuzz/fuzz_scenario.c $(LIB_SRC) $(LIBS)
 

@@ -1,7 +1,10 @@
 /*
  * fuzz_scenario.c - libFuzzer harness for the scenario loader.
  *
- *   make fuzz && build/fuzz-scenario -max_total_time=600 scenarios scenarios/examples tests/scenarios/errors
+ *   make fuzz && build/fuzz-scenario -max_total_time=600 tests/fuzz/corpus scenarios scenarios/examples tests/scenarios/errors
+ *
+ * libFuzzer writes the inputs it finds into the first directory, so that one
+ * is tests/fuzz/corpus (ignored by git); the others only seed it.
  *
  * Every input must give a scenario or at least one error; crashes, leaks and
  * undefined behaviour are caught by the sanitizers the target is built with.
