@@ -27,6 +27,8 @@
 
 #include <gsl/gsl_randist.h>
 
+_Static_assert((long)SQS_MESSAGE_SIZE_MAX < (1L << 24), "a message size fits struct sqs_msg's 24 bits");
+
 enum sqs_msg_state { MSG_DELAYED = 1, MSG_VISIBLE, MSG_IN_FLIGHT, MSG_GONE };
 enum { L_VIS, L_AGE, L_EXP, NLISTS };
 
@@ -478,8 +480,8 @@ enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
 	m->id = ++q->env->next_id;
 	m->born_at = req->born_at != SIM_TIME_UNSET ? req->born_at : now;
 	m->enq_at = now;
-	m->size = req->size;
-	m->flags = (uint8_t)req->flags;
+	m->size = req->size & 0xffffffu;   /* <= maximum_message_size <= 1 MiB */
+	m->flags = req->flags & 0xfu;
 	if (trace_wants(q->env->trace, m->id))
 		m->flags |= SQS_MSG_TRACED;
 	q->c.sent++;

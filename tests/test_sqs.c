@@ -900,3 +900,32 @@ void test_sqs_receive_count_restarts_in_dlq(void)
 	sqs_destroy(second);
 	fx_release(&f);
 }
+
+/*
+ * One message may be held by more receipts than a 16-bit count holds (here
+ * 70,000 receives with a 0 s visibility timeout), and every receipt stays
+ * valid to release after the message is gone.
+ */
+void test_sqs_many_receipts_of_one_message(void)
+{
+	enum { HOLDERS = 70000 };
+	static struct catcher held[HOLDERS];
+	struct fx f;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 0;
+	fx_start(&f, 0);
+	send(&f, NULL, 0);
+	for (int i = 0; i < HOLDERS; i++) {
+		CHECK_EQ_INT(receive_now(f.q, &held[i], 1), 1);
+		run_to(&f, sim_now(f.sim) + 1);      /* visible again */
+	}
+	CHECK_EQ_INT(held[HOLDERS - 1].rx.got[0].msg->refs, HOLDERS);
+	CHECK_EQ_INT(sqs_delete(f.q, &held[HOLDERS - 1].rx.got[0]), SQS_OK);
+	CHECK_EQ_INT(sqs_delete(f.q, &held[0].rx.got[0]), SQS_STALE);
+	for (int i = 0; i < HOLDERS; i++)
+		release_all(f.q, &held[i]);
+	CHECK_EQ_INT(f.env.msgs.live, 0);            /* freed with the last receipt */
+	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}

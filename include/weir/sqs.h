@@ -138,12 +138,12 @@ struct sqs_msg {
 	sim_time received_at;       /* last receive (12 h visibility ceiling) */
 	sim_event_id timer;         /* delay or visibility timer */
 	struct sqs_queue *origin;   /* source queue of a dead-lettered message */
-	uint32_t size;              /* bytes */
+	unsigned size : 24;         /* bytes; a stored message has at most 1 MiB */
+	unsigned state : 4;         /* enum sqs_msg_state (sqs.c) */
+	unsigned flags : 4;         /* enum sqs_msg_flags */
 	uint32_t seq;               /* receipt generation: bumped by each receive and move */
+	uint32_t refs;              /* receipts held by consumers */
 	uint16_t receive_count;     /* ApproximateReceiveCount in the current queue (saturating) */
-	uint16_t refs;              /* receipts held by consumers */
-	uint8_t state;              /* enum sqs_msg_state (sqs.c) */
-	uint8_t flags;              /* enum sqs_msg_flags */
 	uint8_t ok_count;           /* successful processings, saturating */
 };
 
