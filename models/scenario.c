@@ -142,6 +142,24 @@ static void late_warning(struct schema_ctx *ctx, const struct scenario *sc, sim_
 			       units_format_duration(sc->duration, b, sizeof(b)));
 }
 
+static void check_move_destination(const struct scenario *sc, const struct sqs_queue_cfg *q,
+				   const struct sqs_move_task_cfg *t, const struct vec *all,
+				   struct schema_ctx *ctx)
+{
+	const struct doc_node *where = schema_where(t, "destination");
+	const struct sqs_queue_cfg *dest;
+
+	if (want_queue(all, t->destination, where, "destination", ctx) != 0)
+		return;
+	dest = scenario_queue(sc, t->destination);
+	if (dest == q)
+		schema_error(ctx, where, "a move task cannot move messages into the queue they are in");
+	else if (dest->maximum_message_size < q->maximum_message_size)
+		schema_warning(ctx, where,
+			       "'%s' accepts messages up to %.0f bytes, '%s' up to %.0f: larger ones cannot be moved and stay (MoveFailures)",
+			       dest->head.name, dest->maximum_message_size, q->head.name, q->maximum_message_size);
+}
+
 static void check_queue_refs(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
 {
 	for (size_t i = 0; i < sc->queues.len; i++) {
@@ -161,7 +179,7 @@ static void check_queue_refs(struct scenario *sc, const struct vec *all, struct 
 			struct sqs_move_task_cfg *t = VEC_AT(&q->move_tasks, struct sqs_move_task_cfg, j);
 
 			if (t->destination)
-				want_queue(all, t->destination, schema_where(t, "destination"), "destination", ctx);
+				check_move_destination(sc, q, t, all, ctx);
 			if (!is_dead_letter_of_any(sc, q->head.name))
 				schema_error(ctx, t->head.node,
 					     "a move task needs its queue to be a dead-letter queue, and '%s' is no queue's dead_letter (aws-behaviour §1.10)",

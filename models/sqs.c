@@ -593,9 +593,10 @@ static void on_purge(struct sim *sim, void *subject, void *object)
 }
 
 /*
- * Redrives one message: it leaves q and is sent to dest as a new message
- * (new id, new enqueue time, receive count 0). The trace links the two ids
- * and follows the new message when it followed the old one.
+ * Redrives one message, which dest accepts (the caller checked its size):
+ * it leaves q and is sent to dest as a new message (new id, new enqueue
+ * time, receive count 0). The trace links the two ids and follows the new
+ * message when it followed the old one.
  */
 static void redrive_one(struct sqs_queue *q, struct sqs_msg *m, struct sqs_queue *dest)
 {
@@ -611,7 +612,21 @@ static void redrive_one(struct sqs_queue *q, struct sqs_msg *m, struct sqs_queue
 	finish(q, m, &q->c.redriven, "redriven", detail);
 	if (traced && q->env->trace)
 		req.flags |= SQS_MSG_TRACED;
-	sqs_send(dest, &req);
+	if (sqs_send(dest, &req) != SQS_OK || q->env->next_id != new_id)
+		WEIR_BUG("a redriven message was refused after its size was checked");
+}
+
+/*
+ * A message the task cannot move stays, at the back: one sent straight to
+ * this queue has no source to go back to, and the destination refuses one
+ * larger than its maximum_message_size.
+ */
+static void keep(struct sqs_queue *q, struct sqs_msg *m, const char *why)
+{
+	list_remove(q, L_VIS, m);
+	list_append(q, L_VIS, m);
+	q->c.move_failures++;
+	trace(q, m, "move-failed", why);
 }
 
 static void on_move_batch(struct sim *sim, void *subject, void *object)
@@ -627,13 +642,12 @@ static void on_move_batch(struct sim *sim, void *subject, void *object)
 
 		t->remaining--;
 		moved++;
-		if (!dest) {
-			/* Sent straight to this queue: it has no source to go back to. */
-			list_remove(q, L_VIS, m);
-			list_append(q, L_VIS, m);
-			continue;
-		}
-		redrive_one(q, m, dest);
+		if (!dest || dest == q)
+			keep(q, m, "no source queue to move it back to");
+		else if (m->size > dest->cfg->maximum_message_size)
+			keep(q, m, "larger than the destination's maximum_message_size");
+		else
+			redrive_one(q, m, dest);
 	}
 	if (t->remaining == 0 || !q->lists[L_VIS].head ||
 	    sim_now(sim) + t->interval - t->started > SQS_MOVE_TASK_DURATION_MAX) {

@@ -248,7 +248,7 @@ void sqs_register_metrics(struct sqs_queue *q, struct metrics *m)
 enum {
 	S_SENT, S_RECEIVED, S_DELETED_CALLS, S_EMPTY, S_TO_DLQ, S_EXPIRED, S_PURGED, S_REDRIVEN,
 	S_DUPLICATES, S_STALE, S_LOST, S_OVER_LIMIT, S_TOO_LARGE, S_VIS_CHANGES, S_VIS_ERRORS,
-	S_TASKS_REJECTED,
+	S_TASKS_REJECTED, S_MOVE_FAILURES,
 	S_LAT_MEAN, S_LAT_P50, S_LAT_P90, S_LAT_P99, S_LAT_MAX,
 	S_WAIT_MEAN, S_WAIT_P50, S_WAIT_P90, S_WAIT_P99, S_WAIT_MAX,
 	S_VIS_AVG, S_VIS_MAX, S_INF_AVG,
@@ -274,6 +274,7 @@ static const struct stat_def sqs_stats_defs[S_NSTATS] = {
 	[S_VIS_CHANGES] = { "VisibilityChanges", "count", "Successful ChangeMessageVisibility calls after the warm-up." },
 	[S_VIS_ERRORS] = { "VisibilityChangeErrors", "count", "ChangeMessageVisibility calls refused (not in flight, stale, past 12 h) after the warm-up." },
 	[S_TASKS_REJECTED] = { "MoveTasksRejected", "count", "Move tasks refused because another was running (whole run)." },
+	[S_MOVE_FAILURES] = { "MoveFailures", "count", "Messages a move task left in place, after the warm-up: no source queue to return to, or larger than the destination accepts." },
 	[S_LAT_MEAN] = { "EndToEndLatency.mean", "seconds", "Mean time from first send to delete (exact mean)." },
 	[S_LAT_P50] = { "EndToEndLatency.p50", "seconds", "Median end-to-end latency (within 0.4%)." },
 	[S_LAT_P90] = { "EndToEndLatency.p90", "seconds", "90th percentile of end-to-end latency (within 0.4%)." },
@@ -328,6 +329,7 @@ void sqs_summarize(const struct sqs_queue *q, struct summary *s)
 	v[S_VIS_CHANGES] = (double)c->visibility_changes;
 	v[S_VIS_ERRORS] = (double)c->visibility_errors;
 	v[S_TASKS_REJECTED] = (double)sqs_move_tasks_rejected(q);
+	v[S_MOVE_FAILURES] = (double)c->move_failures;
 	v[S_LAT_MEAN] = hist_mean(st.latency) * 1e-6;
 	v[S_LAT_P50] = hist_quantile(st.latency, 0.50) * 1e-6;
 	v[S_LAT_P90] = hist_quantile(st.latency, 0.90) * 1e-6;

@@ -305,6 +305,38 @@ void world_write_resources(const struct world *w, struct csvw *out)
 	}
 }
 
+/*
+ * Messages moving between resources balance too: every message a queue was
+ * sent came from a producer or a move task, and every dead-letter move out
+ * of one queue arrived in another.
+ */
+static bool flows_balance(const struct world *w, FILE *err)
+{
+	uint64_t produced = 0, redriven = 0, sent = 0, to_dlq = 0, moved_in = 0;
+
+	for (size_t i = 0; i < w->res.len; i++) {
+		const struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		if (r->ops == &producer_ops) {
+			produced += producer_counters(r->self)->sent;
+		} else if (r->ops == &queue_ops) {
+			const struct sqs_counters *c = sqs_counters(r->self);
+
+			redriven += c->redriven;
+			sent += c->sent;
+			to_dlq += c->moved_to_dlq;
+			moved_in += c->moved_in;
+		}
+	}
+	if (produced + redriven == sent && to_dlq == moved_in)
+		return true;
+	fprintf(err, "weir: internal error: messages between resources do not balance: producers sent %llu"
+		" + redriven %llu != queues sent %llu, or moved to DLQs %llu != arrived in DLQs %llu\n",
+		(unsigned long long)produced, (unsigned long long)redriven, (unsigned long long)sent,
+		(unsigned long long)to_dlq, (unsigned long long)moved_in);
+	return false;
+}
+
 bool world_check_ledgers(const struct world *w, FILE *err)
 {
 	bool ok = true;
@@ -314,7 +346,7 @@ bool world_check_ledgers(const struct world *w, FILE *err)
 
 		ok &= r->ops->ledger(r->self, err);
 	}
-	return ok;
+	return flows_balance(w, err) && ok;
 }
 
 size_t world_message_bytes(const struct world *w)

@@ -205,3 +205,30 @@ void test_consumer_short_poll_backs_off(void)
 	/* 2 workers x 100 s / 2 s = 100 empty receives. */
 	CHECK_EQ_INT(stat_of(text, "q", "NumberOfEmptyReceives"), 100);
 }
+
+/*
+ * §1.10: a move task leaves a message the destination would refuse (too
+ * large) in the dead-letter queue and counts it, rather than losing it.
+ */
+void test_move_task_keeps_messages_destination_refuses(void)
+{
+	static const char text[] =
+		"duration: 10m\n"
+		"queues:\n"
+		"  q: { visibility_timeout: 1s, receive_wait: 20s, redrive: { dead_letter: dlq, max_receive_count: 1 } }\n"
+		"  dlq: { move_tasks: [ { at: 5m, destination: small, max_number_of_messages_per_second: 10 } ] }\n"
+		"  small: { maximum_message_size: 1KiB }\n"
+		"producers:\n"
+		"  p: { target: q, arrivals: constant(rate=1/s), messages: 20, message: { size: 2KB, poison: 1 } }\n"
+		"consumers:\n"
+		"  c: { source: q, workers: 1, processing: 10ms }\n";
+	struct summary s = { 0 };
+
+	CHECK(run_scenario_text(text, 1, &s) == 0);   /* ledgers and flows balance */
+	CHECK_EQ_INT(summary_get(&s, "dlq", "ledger.moved_in"), 20);
+	CHECK_EQ_INT(summary_get(&s, "dlq", "MessagesRedriven"), 0);
+	CHECK_EQ_INT(summary_get(&s, "dlq", "MoveFailures"), 20);
+	CHECK_EQ_INT(summary_get(&s, "dlq", "ledger.visible"), 20);
+	CHECK_EQ_INT(summary_get(&s, "small", "ledger.sent"), 0);
+	summary_release(&s);
+}

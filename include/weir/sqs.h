@@ -198,6 +198,7 @@ struct sqs_counters {
 	uint64_t deleted, moved_to_dlq, moved_in, expired, purged, redriven;
 	uint64_t stale_deletes, lost_deletes, duplicates, over_limit, too_large;
 	uint64_t visibility_changes, visibility_errors;
+	uint64_t move_failures;     /* messages a move task could not move */
 };
 
 struct sqs_queue *sqs_create(struct sqs_env *env, const char *name,

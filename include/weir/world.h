@@ -47,8 +47,9 @@ void world_write_dictionary(const struct world *w, struct csvw *out);
 /* Writes resources.csv: name, kind, and details plots need. */
 void world_write_resources(const struct world *w, struct csvw *out);
 /*
- * Checks every ledger; prints each one that does not balance to err.
- * Returns true when all balance.
+ * Checks every resource's ledger and the flows between them (what producers
+ * and move tasks sent arrived in queues; what left for a DLQ arrived there);
+ * prints each one that does not balance to err. True when all balance.
  */
 bool world_check_ledgers(const struct world *w, FILE *err);
 /* Peak bytes held by the message pool (for memory reports). */

@@ -180,14 +180,17 @@ cg_table() {
 		head -n "$CG_TOP"
 }
 
-# cg_components FILE MESSAGES: exclusive instructions grouped by where they run
+# cg_components FILE MESSAGES: exclusive instructions grouped by where they
+# run. Code inlined from a header is listed as header:caller, without the
+# [object] suffix, and is counted under the header's component.
 cg_components() {
 	callgrind_annotate --threshold=100 "$1" 2>/dev/null | awk -v n="$2" '
 		/file:function/ { on = 1; next }
 		on && /^-- / { exit }
-		on && /\[/ {
+		on && $1 ~ /^[0-9,]+$/ {
 			ir = $1; gsub(",", "", ir); g = "other (libc, start-up)"
-			if ($0 ~ /sim\/sim\.c/) g = "engine: sim/sim.c"
+			if ($0 ~ /sim\/sim\.c|weir\/sim\.h/) g = "engine: sim/sim.c, sim.h inlines"
+			else if ($0 ~ /weir\/level\.h/) g = "gauges: level.h inlines (sqs.c, consumer.c)"
 			else if ($0 ~ /models\/sqs\.c|trace\.h/) g = "SQS model: models/sqs.c"
 			else if ($0 ~ /consumer\.c/) g = "workers: models/consumer.c"
 			else if ($0 ~ /producer\.c/) g = "producer: models/producer.c"
