@@ -253,7 +253,8 @@ static void process_next(struct worker *w)
 	struct consumer *c = w->c;
 	sim_time t = dist_sample_time(&c->cfg->processing, c->r_processing);
 
-	w->timer = sim_schedule_in(c->sim, t, on_processed, w, NULL);
+	/* At least the 1 us resolution, so that a worker always lets time pass. */
+	w->timer = sim_schedule_in(c->sim, t > 0 ? t : 1, on_processed, w, NULL);
 }
 
 static void on_received(struct sqs_receiver *rx, enum sqs_status status)

@@ -51,10 +51,19 @@ static const struct schema_field burst_fields[] = {
 	{ 0 }
 };
 
+static void bursts_check(void *obj, struct schema_ctx *ctx)
+{
+	struct bursts_cfg *b = obj;
+
+	if (!(dist_mean(&b->on) + dist_mean(&b->off) > 0))
+		schema_error(ctx, b->head.node, "'on' and 'off' cannot both be 0: the bursts would never let time pass");
+}
+
 static const struct schema bursts_schema = {
 	.name = "bursts",
 	.size = sizeof(struct bursts_cfg),
 	.fields = burst_fields,
+	.check = bursts_check,
 	.help = "On/off bursts: periods at `rate` alternate with periods at the producer's own (scheduled) rate. With exponential on and off lengths the arrivals form a Markov-modulated Poisson process.",
 };
 
@@ -370,15 +379,16 @@ static void arm(struct producer *p)
 	if (!p->active || rate <= 0)
 		return;
 	if (p->cfg->arr.kind == ARRIVAL_POISSON) {
-		at = now + sim_round_us(gsl_ran_exponential(p->r_arrivals, (double)SIM_SEC / rate));
+		at = sim_add(now, sim_round_us(gsl_ran_exponential(p->r_arrivals, (double)SIM_SEC / rate)));
 	} else {
 		sim_time gap = sim_round_us((double)SIM_SEC / rate);
 
-		at = p->last + (gap > 0 ? gap : 1);   /* at least the 1 us resolution */
+		at = sim_add(p->last, gap > 0 ? gap : 1);   /* at least the 1 us resolution */
 		if (at < now)
 			at = now;
 	}
-	p->next = sim_schedule(p->sim, at, on_arrival, p, NULL);
+	if (at < SIM_TIME_MAX)
+		p->next = sim_schedule(p->sim, at, on_arrival, p, NULL);
 }
 
 /* Schedules the next trace arrival, or stops at the end of the file. */
@@ -466,9 +476,12 @@ static void on_burst_toggle(struct sim *sim, void *subject, void *object)
 	const struct dist *len;
 
 	(void)object;
+	sim_time period;
+
 	p->burst_on = !p->burst_on;
 	len = p->burst_on ? &p->cfg->bursts.on : &p->cfg->bursts.off;
-	p->burst_timer = sim_schedule_in(sim, dist_sample_time(len, p->r_bursts), on_burst_toggle, p, NULL);
+	period = dist_sample_time(len, p->r_bursts);
+	p->burst_timer = sim_schedule_in(sim, period > 0 ? period : 1, on_burst_toggle, p, NULL);
 	arm(p);
 }
 

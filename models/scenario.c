@@ -236,6 +236,9 @@ static void check_consumers(struct scenario *sc, const struct vec *all, struct s
 		q = scenario_queue(sc, c->source);
 		vt = c->visibility_timeout != SIM_TIME_UNSET ? c->visibility_timeout : q->visibility_timeout;
 		mean = dist_mean(&c->processing) * (double)c->batch_size;
+		if (dist_min(&c->processing) == 0 && (c->on_failure == ON_FAILURE_RELEASE || vt == 0))
+			schema_warning(ctx, schema_where(c, "processing"),
+				       "processing can take 0s and a failed message is visible again at once: a worker can fail the same message a million times a simulated second (give processing a minimum above 0, or the queue a redrive policy)");
 		if (c->heartbeat.every == SIM_TIME_UNSET && (double)vt < mean)
 			schema_warning(ctx, schema_where(c, "processing"),
 				       "a batch takes %.3gs on average but the visibility timeout is %gs: messages will reappear while still being processed and be delivered twice (aws-behaviour §1.4)",

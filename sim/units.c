@@ -562,8 +562,10 @@ int units_parse_rate(const char *s, double *per_sec, struct parse_err *err)
 	v = lx.n.approx * mult / per;
 	if (!(v <= UNITS_RATE_MAX))
 		return too_large(&lx, units_format_rate(UNITS_RATE_MAX, max, sizeof(max)), err);
-	if (lx.n.mant != 0 && v < DBL_MIN)
-		return parse_fail(err, lx.start, lx.end - lx.start, "'%.*s' is too small to represent",
+	/* Below one event per UNITS_DURATION_MAX, a gap cannot be represented. */
+	if (lx.n.mant != 0 && v < (double)SIM_SEC / (double)UNITS_DURATION_MAX)
+		return parse_fail(err, lx.start, lx.end - lx.start,
+				  "'%.*s' is too small (the smallest rate above 0 is one per 36525d)",
 				  parse_qlen(lx.end - lx.start), s + lx.start);
 	*per_sec = v;
 	return 0;

@@ -32,6 +32,12 @@ typedef int64_t sim_time;
 /* Seconds as a double, for output and statistics (never for ordering). */
 static inline double sim_time_to_sec(sim_time t) { return (double)t / (double)SIM_SEC; }
 
+/* a + b for non-negative b, saturating at SIM_TIME_MAX ("never"). */
+static inline sim_time sim_add(sim_time a, sim_time b)
+{
+	return b > SIM_TIME_MAX - a ? SIM_TIME_MAX : a + b;
+}
+
 /*
  * A non-negative number of microseconds (a draw from a distribution) rounded
  * to the nearest sim_time, saturating at SIM_TIME_MAX; negative and NaN
