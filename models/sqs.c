@@ -391,10 +391,23 @@ static void on_wait_end(struct sim *sim, void *subject, void *object)
 	rx->done(rx, SQS_OK);
 }
 
+static void waiter_push_front(struct sqs_queue *q, struct sqs_receiver *rx)
+{
+	rx->prev = NULL;
+	rx->next = q->wait_head;
+	if (q->wait_head)
+		q->wait_head->prev = rx;
+	else
+		q->wait_tail = rx;
+	q->wait_head = rx;
+}
+
 /*
  * Serves waiting long polls, oldest first, while messages are visible and
  * the in-flight limit allows: a long poll returns as soon as a message is
- * available (§1.3).
+ * available (§1.3). A waiter is unlinked while it is filled: filling can
+ * dead-letter messages, which completes receives on the DLQ, whose callbacks
+ * may send to this queue and so re-enter here; they must not see it.
  */
 static void wake_waiters(struct sqs_queue *q)
 {
@@ -402,9 +415,11 @@ static void wake_waiters(struct sqs_queue *q)
 
 	while ((rx = q->wait_head) && q->lists[L_VIS].head &&
 	       q->in_flight.value < (uint64_t)q->cfg->in_flight_limit) {
-		if (fill(q, rx, rx->max) == 0)
-			continue;   /* everything found was dead-lettered */
 		waiter_remove(q, rx);
+		if (fill(q, rx, rx->max) == 0) {
+			waiter_push_front(q, rx);   /* everything found was dead-lettered */
+			continue;
+		}
 		sim_cancel(q->env->sim, rx->timer);
 		rx->timer = SIM_EVENT_NONE;
 		rx->done(rx, SQS_OK);

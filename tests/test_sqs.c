@@ -929,3 +929,59 @@ void test_sqs_many_receipts_of_one_message(void)
 	CHECK(ledger_ok(f.q));
 	fx_release(&f);
 }
+
+struct bouncer {
+	struct catcher c;
+	struct fx *f;
+};
+
+/* A receiver on the DLQ that sends a new message to the source when it gets one. */
+static void bounce_back(struct sqs_receiver *rx, enum sqs_status status)
+{
+	struct bouncer *b = rx->owner;
+
+	b->c.calls++;
+	b->c.status = status;
+	send(b->f, NULL, 0);
+}
+
+/*
+ * §1.3, §1.10: a receive completes exactly once even when serving it
+ * dead-letters a message whose DLQ receiver sends straight back to the
+ * source, re-entering the source queue while its waiters are served.
+ */
+void test_sqs_long_poll_wake_is_reentrant(void)
+{
+	struct fx f;
+	struct catcher first, a1, a2;
+	struct bouncer b = { .f = &f };
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = SIM_SEC;
+	f.cfg.redrive.max_receive_count = 1;
+	fx_start(&f, 1);
+	send(&f, NULL, 0);
+	receive_now(f.q, &first, 1);               /* received once: due for the DLQ */
+	release_all(f.q, &first);
+	catcher_init(&a1, 1, 20 * SIM_SEC);
+	catcher_init(&a2, 1, 20 * SIM_SEC);
+	catcher_init(&b.c, 1, 20 * SIM_SEC);
+	b.c.rx.owner = &b;
+	b.c.rx.done = bounce_back;
+	sqs_receive(f.q, &a1.rx);
+	sqs_receive(f.q, &a2.rx);
+	sqs_receive(f.dlq, &b.c.rx);
+	run_to(&f, SIM_SEC + 1);                   /* visible again: moved, bounced back */
+	CHECK_EQ_INT(b.c.calls, 1);
+	CHECK_EQ_INT(a1.calls + a2.calls, 1);      /* the new message served one waiter once */
+	CHECK_EQ_INT(a1.rx.n + a2.rx.n, 1);
+	run_to(&f, 2 * SIM_SEC);
+	send(&f, NULL, 0);                         /* the other waiter is still waiting */
+	CHECK_EQ_INT(a1.calls, 1);
+	CHECK_EQ_INT(a2.calls, 1);
+	CHECK(ledger_ok(f.q) && ledger_ok(f.dlq));
+	release_all(f.q, &a1);
+	release_all(f.q, &a2);
+	release_all(f.dlq, &b.c);
+	fx_release(&f);
+}
