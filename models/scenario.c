@@ -293,16 +293,32 @@ const struct sqs_queue_cfg *scenario_queue(const struct scenario *sc, const char
 
 /* ---- loading ------------------------------------------------------------ */
 
-/* "scenarios/burst.yaml" -> "burst" */
+static int safe_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '_' || c == '.';
+}
+
+/*
+ * The default name, from the file's: "scenarios/my burst.yaml" -> "my_burst"
+ * (it names the output directory, so other characters become '_').
+ */
 static char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/'), *b = slash ? slash + 1 : path;
 	const char *dot = strrchr(b, '.');
+	char *name = weir_strndup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
 
-	return weir_strndup(b, dot && dot != b ? (size_t)(dot - b) : strlen(b));
+	for (char *p = name; *p; p++)
+		if (!safe_name_char(*p))
+			*p = '_';
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		free(name);
+		name = weir_strdup("scenario");
+	}
+	return name;
 }
 
-/* A name is used as a directory: keep it to a safe alphabet. */
+/* A name given with name: is used as a directory: keep it to a safe alphabet. */
 static void check_run_name(struct scenario *sc, struct schema_ctx *ctx)
 {
 	const char *s = sc->name;
@@ -310,7 +326,7 @@ static void check_run_name(struct scenario *sc, struct schema_ctx *ctx)
 	if (!*s || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		goto bad;
 	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_' && *s != '.')
+		if (!safe_name_char(*s))
 			goto bad;
 	return;
 bad:
@@ -351,7 +367,7 @@ struct scenario *scenario_load(const char *path, const char *text, size_t len,
 	schema_parse(&scenario_schema, sc->doc->root, sc, &ctx);
 	if (!sc->name)
 		sc->name = sc->default_name;
-	if (d->errors == before)
+	else if (d->errors == before)
 		check_run_name(sc, &ctx);
 	if (d->errors != before)
 		goto fail;

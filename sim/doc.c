@@ -202,6 +202,7 @@ static void on_alias(struct builder *b, const yaml_event_t *ev)
 		b->failed = 1;
 		return;
 	}
+	target->shared = true;
 	attach(b, target);
 }
 
@@ -535,6 +536,11 @@ static struct doc_node **step(struct doc *doc, struct doc_node **slot, const cha
 	struct diag_loc loc = { src, 1, (unsigned)(p - base) + 1, (unsigned)(seg ? seg : 1) };
 	long k;
 
+	if (n->shared) {
+		diag_error(d, loc, "cannot set '%.*s' here: this part of the scenario is shared through a YAML alias, so the change would reach every use of it",
+			   (int)seg, p);
+		return NULL;
+	}
 	if (n->kind == DOC_SEQ) {
 		if (parse_index(p, seg, &idx) != 0 || idx >= n->nkids) {
 			diag_error(d, loc, "'%.*s' is not an item number of this sequence (0..%zu)",

@@ -302,3 +302,50 @@ void test_cli_plot_draws_images(void)
 	for (size_t i = 0; images[i]; i++)
 		CHECK_MSG(exists(out, images[i]), "missing %s", images[i]);
 }
+
+/* A failed write to stdout (a full disk) is an output error, not a success. */
+void test_cli_stdout_write_error(void)
+{
+	pid_t pid = fork();
+	int status;
+
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		char *argv[] = { (char *)(uintptr_t)test_weir_bin(), (char *)(uintptr_t)"help",
+				 (char *)(uintptr_t)"scenario", NULL };
+
+		if (!freopen("/dev/full", "w", stdout) || !freopen("/dev/null", "w", stderr))
+			_exit(99);
+		execv(argv[0], argv);
+		_exit(99);
+	}
+	waitpid(pid, &status, 0);
+	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 4, "status %d", status);
+}
+
+/* A scenario file's name need not be a valid directory name; it is made one. */
+void test_cli_file_name_becomes_run_name(void)
+{
+	const char *dir = test_tmpdir();
+	char path[600], run[700], *text;
+	const char *args[] = { "check", path, NULL };
+	struct proc p;
+
+	snprintf(path, sizeof(path), "%s/my burst+fix.yaml", dir);
+	CHECK(write_file(path, "duration: 1m\nqueues: { q: {} }\n") == 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "%s", p.err);
+	proc_release(&p);
+	{
+		const char *runargs[] = { "run", "-q", path, NULL };
+
+		CHECK(run_weir(&p, runargs, NULL) == 0);
+		CHECK_MSG(p.status == 0, "%s", p.err);
+		proc_release(&p);
+	}
+	snprintf(run, sizeof(run), "out/my_burst_fix/run.csv");
+	text = read_file(run, NULL);
+	CHECK(text && strstr(text, "scenario,my_burst_fix\n"));
+	free(text);
+	remove_tree_for_test("out/my_burst_fix");
+}

@@ -168,3 +168,23 @@ void test_scenario_bundled_are_valid(void)
 		free(names[i]);
 	}
 }
+
+/* --set refuses to change a value shared through a YAML alias in one place only. */
+void test_scenario_set_refuses_shared_alias(void)
+{
+	const char *dir = test_tmpdir();
+	char path[600];
+	const char *inside[] = { "check", path, "--set", "queues.a.visibility_timeout=1m", NULL };
+	const char *whole[] = { "check", path, "--set", "queues.c={visibility_timeout: 1m}", NULL };
+	struct proc p;
+
+	snprintf(path, sizeof(path), "%s/alias.yaml", dir);
+	CHECK(write_file(path, "duration: 1m\nqueues:\n  a: &q { visibility_timeout: 30s }\n  c: *q\n") == 0);
+	CHECK(run_weir(&p, inside, NULL) == 0);
+	CHECK_EQ_INT(p.status, 3);
+	CHECK(strstr(p.err, "shared through a YAML alias"));
+	proc_release(&p);
+	CHECK(run_weir(&p, whole, NULL) == 0);   /* replacing one use whole is fine */
+	CHECK_EQ_INT(p.status, 0);
+	proc_release(&p);
+}

@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700
 #include "util.h"
 #include "harness.h"
+#include "weir/csvw.h"
 #include "weir/scenario.h"
 #include "weir/world.h"
 
@@ -195,4 +196,9 @@ int run_scenario_text(const char *text, uint64_t seed, struct summary *s)
 	scenario_free(sc);
 	diag_release(&d);
 	return 0;
+}
+
+void remove_tree_for_test(const char *path)
+{
+	remove_tree(path);
 }

@@ -25,6 +25,8 @@ void proc_release(struct proc *p);
 char *read_file(const char *path, size_t *len);
 /* 1 when both files exist and hold the same bytes. */
 int same_file(const char *a, const char *b);
+/* Removes a directory tree (test output). */
+void remove_tree_for_test(const char *path);
 /* Writes text to path; returns 0 or -1. */
 int write_file(const char *path, const char *text);
 

@@ -29,6 +29,7 @@ struct doc_node {
 	char *text;              /* scalar value ("" for null) */
 	bool quoted;             /* scalar was quoted: never null, never a number */
 	bool null;               /* plain empty, '~' or 'null' */
+	bool shared;             /* anchored and used again through an alias */
 	struct doc_node **kids;  /* sequence items; for a mapping keys and values alternate */
 	size_t nkids;
 	size_t cap;

@@ -3,6 +3,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,11 +129,29 @@ static void find_exe_dir(void)
 		*slash = '\0';
 }
 
+static int dispatch(int argc, char **argv);
+
+/*
+ * Results go to stdout, which may be a file: a failed write there (a full
+ * disk) is an output error like any other, not a silent success.
+ */
 int main(int argc, char **argv)
+{
+	int rc;
+
+	find_exe_dir();
+	rc = dispatch(argc, argv);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "weir: error: writing the standard output failed: %s\n", strerror(errno));
+		return rc ? rc : WEIR_EXIT_IO;
+	}
+	return rc;
+}
+
+static int dispatch(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : NULL;
 
-	find_exe_dir();
 	if (!cmd || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
 		fputs(usage_text, cmd ? stdout : stderr);
 		return cmd ? WEIR_EXIT_OK : WEIR_EXIT_USAGE;
