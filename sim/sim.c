@@ -38,9 +38,9 @@ struct event {
 };
 
 /*
- * A heap entry: 16 bytes, so the four children of a node share one 64-byte
- * cache line. The sequence number lives in the event and is read only when
- * two times are equal.
+ * A heap entry: 16 bytes, so the four children of a node span at most two
+ * cache lines (aligning them to one measured no faster). The sequence number
+ * lives in the event and is read only when two times are equal.
  */
 struct hent {
 	sim_time at;
@@ -207,7 +207,7 @@ sim_event_id sim_schedule(struct sim *sim, sim_time at, sim_handler_fn *fn,
 		WEIR_BUG("event scheduled in the past (at %lld us, now %lld us)",
 			 (long long)at, (long long)sim->clock.now);
 	if (sim->heap_len == sim->heap_cap) {
-		WEIR_ASSERT(sim->heap_cap < UINT32_MAX / 2);
+		WEIR_ASSERT(sim->heap_cap < (1u << 30));   /* so 4 * index + 4 fits 32 bits */
 		sim->heap_cap = sim->heap_cap ? 2 * sim->heap_cap : 256;
 		sim->heap = weir_realloc(sim->heap, sim->heap_cap * sizeof(*sim->heap));
 	}

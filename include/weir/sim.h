@@ -123,8 +123,8 @@ sim_time sim_event_time(const struct sim *sim, sim_event_id id);
 
 /*
  * Runs events whose time is before `until`, in (time, sequence) order. On
- * SIM_STOP_END the clock is left at `until`; otherwise at the last event's
- * time. May be called again to continue.
+ * SIM_STOP_END and SIM_STOP_EMPTY the clock is left at `until`; on a stop or
+ * an interrupt, at the last event's time. May be called again to continue.
  */
 enum sim_stop sim_run(struct sim *sim, sim_time until);
 /* Asks sim_run to return after the current handler. */
