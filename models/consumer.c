@@ -224,7 +224,7 @@ static void on_processed(struct sim *sim, void *subject, void *object)
 	struct worker *w = subject;
 	struct consumer *c = w->c;
 	struct sqs_receipt *r = &w->rx.got[w->idx];
-	int fail = (c->cfg->fail_on_poison && (r->msg->flags & SQS_MSG_POISON)) ||
+	int fail = (c->cfg->fail_on_poison && sqs_receipt_poison(r)) ||
 		   (c->cfg->failure_rate > 0 && gsl_rng_uniform(c->r_failure) < c->cfg->failure_rate);
 
 	(void)sim;
@@ -445,6 +445,9 @@ static uint64_t holding(const struct consumer *c)
 	return n;
 }
 
+_Static_assert(sizeof(struct consumer_counters) % sizeof(uint64_t) == 0,
+	       "consumer_stats subtracts the counters as an array of uint64_t");
+
 void consumer_stats(const struct consumer *c, struct consumer_stats *out)
 {
 	sim_time now = sim_now(c->sim);
@@ -466,46 +469,52 @@ bool consumer_ledger(const struct consumer *c)
 
 /* ---- summary ------------------------------------------------------------- */
 
-static const struct stat_def consumer_stats_defs[] = {
-	{ "MessagesReceived", "count", "Messages the workers received after the warm-up." },
-	{ "MessagesProcessed", "count", "Messages processed successfully after the warm-up." },
-	{ "ProcessingFailures", "count", "Messages whose processing failed after the warm-up." },
-	{ "DuplicateProcessings", "count", "Successful processings of messages already processed successfully." },
-	{ "Receives", "count", "Receive calls after the warm-up." },
-	{ "EmptyReceives", "count", "Receive calls that returned nothing after the warm-up, OverLimit refusals included (the queue's NumberOfEmptyReceives leaves those out)." },
-	{ "HeartbeatErrors", "count", "Heartbeat visibility changes refused (message gone, stale or past 12 h)." },
-	{ "Workers.mean", "count", "Time-average number of running workers after the warm-up." },
-	{ "BusyWorkers.mean", "count", "Time-average number of workers holding a batch after the warm-up." },
-	{ "Utilization", "fraction", "BusyWorkers.mean / Workers.mean." },
-	{ "ledger.received", "count", "Whole run: messages received; = succeeded + failed + holding." },
-	{ "ledger.succeeded", "count", "Whole run: messages processed successfully." },
-	{ "ledger.failed", "count", "Whole run: messages whose processing failed." },
-	{ "ledger.holding", "count", "At the end: messages received and not yet finished." },
+enum {
+	CS_RECEIVED, CS_PROCESSED, CS_FAILED, CS_DUPLICATES, CS_RECEIVES, CS_EMPTY, CS_HB_ERRORS,
+	CS_WORKERS, CS_BUSY, CS_UTILIZATION, CS_L_RECEIVED, CS_L_SUCCEEDED, CS_L_FAILED, CS_L_HOLDING,
+	CS_NSTATS
 };
 
-const struct stat_family consumer_stat_family = { "Consumer", consumer_stats_defs, 14 };
+static const struct stat_def consumer_stats_defs[CS_NSTATS] = {
+	[CS_RECEIVED] = { "MessagesReceived", "count", "Messages the workers received after the warm-up." },
+	[CS_PROCESSED] = { "MessagesProcessed", "count", "Messages processed successfully after the warm-up." },
+	[CS_FAILED] = { "ProcessingFailures", "count", "Messages whose processing failed after the warm-up." },
+	[CS_DUPLICATES] = { "DuplicateProcessings", "count", "Successful processings of messages already processed successfully." },
+	[CS_RECEIVES] = { "Receives", "count", "Receive calls after the warm-up." },
+	[CS_EMPTY] = { "EmptyReceives", "count", "Receive calls that returned nothing after the warm-up, OverLimit refusals included (the queue's NumberOfEmptyReceives leaves those out)." },
+	[CS_HB_ERRORS] = { "HeartbeatErrors", "count", "Heartbeat visibility changes refused (message gone, stale or past 12 h)." },
+	[CS_WORKERS] = { "Workers.mean", "count", "Time-average number of running workers after the warm-up." },
+	[CS_BUSY] = { "BusyWorkers.mean", "count", "Time-average number of workers holding a batch after the warm-up." },
+	[CS_UTILIZATION] = { "Utilization", "fraction", "BusyWorkers.mean / Workers.mean." },
+	[CS_L_RECEIVED] = { "ledger.received", "count", "Whole run: messages received; = succeeded + failed + holding." },
+	[CS_L_SUCCEEDED] = { "ledger.succeeded", "count", "Whole run: messages processed successfully." },
+	[CS_L_FAILED] = { "ledger.failed", "count", "Whole run: messages whose processing failed." },
+	[CS_L_HOLDING] = { "ledger.holding", "count", "At the end: messages received and not yet finished." },
+};
+
+const struct stat_family consumer_stat_family = { "Consumer", consumer_stats_defs, CS_NSTATS };
 
 void consumer_summarize(const struct consumer *c, struct summary *s)
 {
 	struct consumer_stats st;
 	const struct consumer_counters *w = &st.since_warmup;
-	double v[14];
+	double v[CS_NSTATS];
 
 	consumer_stats(c, &st);
-	v[0] = (double)w->received;
-	v[1] = (double)w->succeeded;
-	v[2] = (double)w->failed;
-	v[3] = (double)w->duplicates;
-	v[4] = (double)w->receives;
-	v[5] = (double)w->empty_receives;
-	v[6] = (double)w->heartbeat_errors;
-	v[7] = st.mean_workers;
-	v[8] = st.mean_busy;
-	v[9] = st.mean_workers > 0 ? st.mean_busy / st.mean_workers : NAN;
-	v[10] = (double)c->c.received;
-	v[11] = (double)c->c.succeeded;
-	v[12] = (double)c->c.failed;
-	v[13] = (double)st.holding;
-	for (size_t i = 0; i < 14; i++)
+	v[CS_RECEIVED] = (double)w->received;
+	v[CS_PROCESSED] = (double)w->succeeded;
+	v[CS_FAILED] = (double)w->failed;
+	v[CS_DUPLICATES] = (double)w->duplicates;
+	v[CS_RECEIVES] = (double)w->receives;
+	v[CS_EMPTY] = (double)w->empty_receives;
+	v[CS_HB_ERRORS] = (double)w->heartbeat_errors;
+	v[CS_WORKERS] = st.mean_workers;
+	v[CS_BUSY] = st.mean_busy;
+	v[CS_UTILIZATION] = st.mean_workers > 0 ? st.mean_busy / st.mean_workers : NAN;
+	v[CS_L_RECEIVED] = (double)c->c.received;
+	v[CS_L_SUCCEEDED] = (double)c->c.succeeded;
+	v[CS_L_FAILED] = (double)c->c.failed;
+	v[CS_L_HOLDING] = (double)st.holding;
+	for (size_t i = 0; i < CS_NSTATS; i++)
 		summary_add(s, c->name, "consumer", &consumer_stats_defs[i], v[i]);
 }

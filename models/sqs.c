@@ -278,6 +278,7 @@ static void on_expiry(struct sim *sim, void *subject, void *object)
 	struct sqs_msg *m;
 
 	(void)object;
+	q->expiry_timer = SIM_EVENT_NONE;   /* fired: never reuse the handle */
 	while ((m = q->lists[L_EXP].head) && expire_at(q, m) <= sim_now(sim))
 		finish(q, m, &q->c.expired, "expired", NULL);
 	arm_expiry(q);
@@ -332,9 +333,9 @@ static void deliver(struct sqs_queue *q, struct sqs_msg *m, struct sqs_receiver 
 	m->received_at = now;
 	m->timer = sim_schedule(q->env->sim, now + vt, on_visibility_end, q, m);
 	if (m->receive_count == 1) {
-		/* From the send: a redriven message is a new send (§1.10). */
-		hist_record(&q->wait_period, now - m->enq_at);
-		hist_record(&q->wait_total, now - m->enq_at);
+		/* From the arrival here: the send, the redrive, or the dead-letter move. */
+		hist_record(&q->wait_period, now - m->arrived_at);
+		hist_record(&q->wait_total, now - m->arrived_at);
 	}
 	q->c.received++;
 	m->refs++;
@@ -544,7 +545,7 @@ enum sqs_status sqs_change_visibility(struct sqs_queue *q, const struct sqs_rece
 	struct sqs_msg *m = r->msg;
 	sim_time now = now_of(q);
 
-	WEIR_ASSERT(timeout >= 0);
+	WEIR_ASSERT(timeout >= 0 && timeout <= SQS_VISIBILITY_TIMEOUT_MAX);
 	if (!is_current(m, r) || m->state != MSG_IN_FLIGHT) {
 		q->c.visibility_errors++;   /* MessageNotInflight / ReceiptHandleIsInvalid */
 		return SQS_NOT_IN_FLIGHT;
@@ -793,6 +794,9 @@ void sqs_end_warmup(struct sqs_queue *q)
 	q->inf_area_warm = level_area(&q->in_flight, now);
 	q->max_visible = q->visible.value;
 }
+
+_Static_assert(sizeof(struct sqs_counters) % sizeof(uint64_t) == 0,
+	       "sqs_stats subtracts the counters as an array of uint64_t");
 
 void sqs_stats(const struct sqs_queue *q, struct sqs_stats *out)
 {

@@ -204,7 +204,7 @@ static const struct metric_def sqs_defs[M_NDEFS] = {
 	[M_LATENCY] = { "EndToEndLatency", "seconds", METRIC_PERCENTILES, NULL,
 			"Time from the first send to the delete, for messages deleted in the period (weir)." },
 	[M_WAIT] = { "WaitTime", "seconds", METRIC_PERCENTILES, NULL,
-		     "Time from the send to the first receive, for messages first received in the period (weir)." },
+		     "Time from a message's arrival in the queue (send, redrive or dead-letter move) to its first receive there, for messages first received in the period (weir)." },
 };
 
 const struct metric_family sqs_metric_family = {
@@ -280,7 +280,7 @@ static const struct stat_def sqs_stats_defs[S_NSTATS] = {
 	[S_LAT_P90] = { "EndToEndLatency.p90", "seconds", "90th percentile of end-to-end latency (within 0.4%)." },
 	[S_LAT_P99] = { "EndToEndLatency.p99", "seconds", "99th percentile of end-to-end latency (within 0.4%)." },
 	[S_LAT_MAX] = { "EndToEndLatency.max", "seconds", "Longest end-to-end latency (exact)." },
-	[S_WAIT_MEAN] = { "WaitTime.mean", "seconds", "Mean time from send to first receive (exact mean)." },
+	[S_WAIT_MEAN] = { "WaitTime.mean", "seconds", "Mean time from arrival in the queue to the first receive there (exact mean)." },
 	[S_WAIT_P50] = { "WaitTime.p50", "seconds", "Median wait for the first receive (within 0.4%)." },
 	[S_WAIT_P90] = { "WaitTime.p90", "seconds", "90th percentile of the wait (within 0.4%)." },
 	[S_WAIT_P99] = { "WaitTime.p99", "seconds", "99th percentile of the wait (within 0.4%)." },

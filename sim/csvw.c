@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -165,6 +166,36 @@ static int replaceable(const char *dir)
 	return empty || run;
 }
 
+/*
+ * Removes ".NAME.tmp-PID" directories left in dir by runs of NAME that died
+ * (a crash, a second Ctrl-C): those whose process no longer exists.
+ */
+static void remove_stale_tmp(const char *dir, const char *name)
+{
+	char *prefix = weir_asprintf(".%s.tmp-", name);
+	size_t plen = strlen(prefix);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, prefix, plen) != 0)
+			continue;
+		pid = strtol(e->d_name + plen, &end, 10);
+		if (*end == '\0' && pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+			char *stale = weir_asprintf("%s/%s", dir, e->d_name);
+
+			remove_tree(stale);
+			free(stale);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+}
+
 int outdir_begin(struct outdir *o, const char *path, char *err, size_t errlen)
 {
 	struct stat st;
@@ -185,6 +216,14 @@ int outdir_begin(struct outdir *o, const char *path, char *err, size_t errlen)
 	o->tmp = slash ? weir_asprintf("%.*s/.%s.tmp-%ld", (int)(slash - o->final), o->final,
 				       slash + 1, (long)getpid())
 		       : weir_asprintf(".%s.tmp-%ld", o->final, (long)getpid());
+	if (slash) {
+		char *parent = weir_strndup(o->final, (size_t)(slash - o->final));
+
+		remove_stale_tmp(*parent ? parent : "/", slash + 1);
+		free(parent);
+	} else {
+		remove_stale_tmp(".", o->final);
+	}
 	rc = make_parents(o->tmp);
 	if (rc == 0 && mkdir(o->tmp, 0777) != 0)
 		rc = errno;

@@ -349,3 +349,24 @@ void test_cli_file_name_becomes_run_name(void)
 	free(text);
 	remove_tree_for_test("out/my_burst_fix");
 }
+
+/* A run removes the temporary directories that dead runs of its name left behind. */
+void test_cli_removes_stale_temporary_directories(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], stale[600], live[600];
+	pid_t dead = fork();
+	int status;
+
+	CHECK(dead >= 0);
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, &status, 0);                  /* its pid now names no process */
+	snprintf(out, sizeof(out), "%s/run", dir);
+	snprintf(stale, sizeof(stale), "%s/.run.tmp-%ld", dir, (long)dead);
+	snprintf(live, sizeof(live), "%s/.run.tmp-%ld", dir, (long)getpid());
+	CHECK(mkdir(stale, 0700) == 0 && mkdir(live, 0700) == 0);
+	CHECK_EQ_INT(run_default(out, NULL), 0);
+	CHECK(!exists(dir, stale + strlen(dir) + 1));
+	CHECK(exists(dir, live + strlen(dir) + 1));   /* a running process's: kept */
+}

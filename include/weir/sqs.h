@@ -152,6 +152,12 @@ struct sqs_receipt {
 	uint32_t seq;
 };
 
+/* Whether the received message is poison (every consumer fails on it). */
+static inline bool sqs_receipt_poison(const struct sqs_receipt *r)
+{
+	return (r->msg->flags & SQS_MSG_POISON) != 0;
+}
+
 /* Everything the queues of one simulation share. */
 struct sqs_env {
 	struct sim *sim;
@@ -252,7 +258,7 @@ void sqs_end_warmup(struct sqs_queue *q);
 /* Post-warm-up statistics for the summary. */
 struct sqs_stats {
 	const struct hist *latency;     /* sent -> deleted, us */
-	const struct hist *wait;        /* enqueued -> first receive, us */
+	const struct hist *wait;        /* arrival in the queue -> first receive, us */
 	double mean_visible, mean_in_flight;  /* time averages */
 	uint64_t max_visible;
 	struct sqs_counters since_warmup;

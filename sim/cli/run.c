@@ -277,7 +277,7 @@ static void print_table(const struct run *r)
 		       "left", "wait", "p50", "p99", "max", "dups");
 		for (size_t i = 0; i < sc->queues.len; i++)
 			print_queue_row(&s, VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name);
-		printf("  (wait: send to first receive; latency: first send to delete; dups: duplicate deliveries%s)\n",
+		printf("  (wait: arrival in the queue to first receive; latency: first send to delete; dups: duplicate deliveries%s)\n",
 		       sc->warmup > 0 ? "; after the warm-up" : "");
 	}
 	if (sc->consumers.len)
