@@ -413,7 +413,7 @@ static uint32_t draw_size(struct producer *p)
 {
 	double b = dist_sample(&p->cfg->message.size, p->r_size);
 
-	return b >= 4294967295.0 ? UINT32_MAX : (uint32_t)llround(b);
+	return b >= 4294967295.0 ? UINT32_MAX : (uint32_t)(b + 0.5);   /* b >= 0: sizes are never negative */
 }
 
 static void send_one(struct producer *p)

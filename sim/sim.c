@@ -5,10 +5,11 @@
  * 16-byte heap entry caches the time beside a pointer to the event record, so
  * sifting dereferences an event only to break a tie; each event record stores
  * its heap index, so cancelling or rescheduling is O(log n) with no search
- * (the libev design). tests/bench/bench_evq.c races it against plain binary,
- * 4-ary and 8-ary heaps: up to 1e5 pending events binary and 4-ary are within
- * a few percent of each other, at 1e6 the 4-ary heap is about 7% faster with
- * a third fewer cache misses, and 8-ary never wins (docs/performance.md).
+ * (the libev design). The arity is a measured trade-off
+ * (tests/bench/bench_evq.c, docs/performance.md): with this engine a binary
+ * heap is 7-14% faster up to 1e5 pending events, the 4-ary heap 5-8% faster at
+ * 1e6 where each operation costs most, whole runs show no difference, and
+ * 8-ary never wins. 4-ary is kept for the large queues.
  *
  * Event records live in chunks owned by the simulation and are recycled
  * through a free list; a handle is (generation << 32 | slot + 1), and the

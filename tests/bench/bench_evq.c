@@ -11,7 +11,8 @@
  *   h2/h4/h8      plain binary, 4-ary and 8-ary heaps of 16-byte
  *                 {time, seq} keys; h4 is the reference of the target;
  *   h2p/h4p/h8p   the same with 24-byte {time, seq, pointer} entries, the
- *                 size of weir's heap entries, without back-indices.
+ *                 size of weir's heap entries before they shrank to 16 bytes,
+ *                 without back-indices.
  * Plain heaps also pop then push (no replace-top shortcut), as weir does.
  * Repetitions are interleaved (every variant once per round). Two ratios are
  * printed: best (fastest run / fastest run of h4: other tenants of a shared
