@@ -52,7 +52,8 @@ struct sqs_queue {
 	struct level visible, in_flight;
 	uint64_t delayed, max_visible;
 	struct sqs_receiver *wait_head, *wait_tail;
-	sim_event_id expiry_timer;
+	sim_event_id expiry_timer;     /* set while the expiry timer is pending */
+	sim_time expiry_at;            /* when it fires */
 	struct sqs_counters c, c_warm;
 	struct hist lat_period, lat_total, wait_period, wait_total;
 	sim_time warm_at;
@@ -140,6 +141,11 @@ static int in_age_list(const struct sqs_msg *m)
 
 static void on_expiry(struct sim *sim, void *subject, void *object);
 
+/*
+ * Makes the expiry timer fire no later than the head's expiry. The timer is
+ * pending exactly while expiry_timer is set (on_expiry clears it), and
+ * expiry_at caches its time, so the engine is not asked.
+ */
 static void arm_expiry(struct sqs_queue *q)
 {
 	struct sqs_msg *head = q->lists[L_EXP].head;
@@ -150,10 +156,13 @@ static void arm_expiry(struct sqs_queue *q)
 	t = expire_at(q, head);
 	if (t < now_of(q))
 		t = now_of(q);
-	if (!sim_pending(q->env->sim, q->expiry_timer))
+	if (q->expiry_timer == SIM_EVENT_NONE) {
 		q->expiry_timer = sim_schedule(q->env->sim, t, on_expiry, q, NULL);
-	else if (sim_event_time(q->env->sim, q->expiry_timer) > t)
+		q->expiry_at = t;
+	} else if (q->expiry_at > t) {
 		sim_reschedule(q->env->sim, q->expiry_timer, t);
+		q->expiry_at = t;
+	}
 }
 
 /* ---- state changes ----------------------------------------------------- */
