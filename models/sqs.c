@@ -248,9 +248,10 @@ static void make_visible(struct sqs_queue *q, struct sqs_msg *m)
 	else
 		visible_insert_by_age(q, m);     /* keeps its place by age */
 	level_add(&q->visible, now_of(q), +1);
+	wake_waiters(q);
+	/* After the waiters: a message a long poll takes at once was never waiting. */
 	if (q->visible.value > q->max_visible)
 		q->max_visible = q->visible.value;
-	wake_waiters(q);
 }
 
 static void on_delay_end(struct sim *sim, void *subject, void *object)
@@ -312,6 +313,7 @@ static void move_to_dlq(struct sqs_queue *q, struct sqs_msg *m)
 	q->c.moved_to_dlq++;
 	trace(q, m, "moved-to-dlq", dlq->name);
 	dlq->c.moved_in++;
+	m->receive_count = 0;   /* counting restarts in the DLQ (arrive() says so too) */
 	trace(dlq, m, "arrived-from-source", q->name);
 	arrive(dlq, m, 0);
 }

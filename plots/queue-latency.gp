@@ -35,7 +35,7 @@ colour(m) = m eq "WaitTime.p50" ? C_WAIT50 : m eq "WaitTime.p99" ? C_WAIT99 : \
 	m[strlen(m)-2:] eq "p99" ? C_P99 : C_MAX
 wait(m) = m[1:4] eq "Wait"
 
-set title sprintf("Queue %s: latency per %s period\n(end to end: first send to delete; wait: send to first receive)", \
+set title sprintf("Queue %s: latency per %s period\n(end to end: first send to delete; wait: arrival in the queue to first receive)", \
 	NAME, PERIOD_TEXT) font ",13"
 set ylabel "latency (log scale)"
 set ytics ("1 us" 1e-6, "10 us" 1e-5, "100 us" 1e-4, "1 ms" 1e-3, "10 ms" 0.01, "100 ms" 0.1, \
