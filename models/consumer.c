@@ -146,7 +146,7 @@ const struct schema consumer_schema = {
 
 static const struct metric_def consumer_defs[] = {
 	{ "Workers", "count", METRIC_GAUGE, NULL, "Workers running at the end of the period." },
-	{ "BusyWorkers", "count", METRIC_GAUGE, NULL, "Workers holding a batch at the end of the period." },
+	{ "BusyWorkers", "count", METRIC_MEAN, NULL, "Average number of workers holding a batch during the period." },
 	{ "MessagesProcessed", "count", METRIC_SUM, NULL, "Messages processed successfully (then deleted)." },
 	{ "ProcessingFailures", "count", METRIC_SUM, NULL, "Messages whose processing failed (poison or failure_rate)." },
 };
@@ -159,12 +159,11 @@ const struct metric_family consumer_metric_family = {
 };
 
 static double g_running(const void *c) { return (double)((const struct consumer *)c)->running.value; }
-static double g_busy(const void *c) { return (double)((const struct consumer *)c)->busy.value; }
 
 void consumer_register_metrics(struct consumer *c, struct metrics *m)
 {
 	metrics_gauge(m, c->name, &consumer_defs[0], g_running, c);
-	metrics_gauge(m, c->name, &consumer_defs[1], g_busy, c);
+	metrics_mean(m, c->name, &consumer_defs[1], &c->busy);
 	metrics_sum(m, c->name, &consumer_defs[2], &c->c.succeeded);
 	metrics_sum(m, c->name, &consumer_defs[3], &c->c.failed);
 }
@@ -230,6 +229,7 @@ static void on_processed(struct sim *sim, void *subject, void *object)
 	(void)sim;
 	(void)object;
 	w->timer = SIM_EVENT_NONE;
+	sqs_trace_receipt(c->q, r, fail ? "processing-failed" : "processed", c->name);
 	if (!fail) {
 		c->c.succeeded++;
 		if (sqs_processed(c->q, r))

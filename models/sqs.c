@@ -592,6 +592,12 @@ bool sqs_processed(struct sqs_queue *q, const struct sqs_receipt *r)
 	return dup;
 }
 
+void sqs_trace_receipt(const struct sqs_queue *q, const struct sqs_receipt *r, const char *event,
+		       const char *detail)
+{
+	trace(q, r->msg, event, detail);
+}
+
 void sqs_release(struct sqs_queue *q, struct sqs_receipt *r)
 {
 	struct sqs_msg *m = r->msg;

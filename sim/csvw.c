@@ -89,6 +89,29 @@ void csvw_int(struct csvw *w, int64_t v)
 		note_error(w);
 }
 
+void csvw_time(struct csvw *w, int64_t us)
+{
+	char frac[8];
+	int64_t whole = us / 1000000, part = us % 1000000;
+	size_t n;
+
+	if (us < 0) {
+		csvw_num(w, (double)us / 1e6);   /* not a simulated time; keep it readable */
+		return;
+	}
+	separator(w);
+	if (part == 0) {
+		if (fprintf(w->f, "%" PRId64, whole) < 0)
+			note_error(w);
+		return;
+	}
+	snprintf(frac, sizeof(frac), "%06" PRId64, part);
+	for (n = 6; frac[n - 1] == '0'; n--)
+		frac[n - 1] = '\0';
+	if (fprintf(w->f, "%" PRId64 ".%s", whole, frac) < 0)
+		note_error(w);
+}
+
 void csvw_end_row(struct csvw *w)
 {
 	if (putc('\n', w->f) == EOF)

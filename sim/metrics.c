@@ -20,6 +20,8 @@ struct series {
 	metric_gauge_fn *fn;
 	const void *ctx;
 	struct hist *h;
+	const struct level *level;
+	double last_area;
 	double scale;
 };
 
@@ -92,6 +94,13 @@ void metrics_average(struct metrics *m, const char *resource, const struct metri
 	s->scale = scale;
 }
 
+void metrics_mean(struct metrics *m, const char *resource, const struct metric_def *def,
+		  const struct level *l)
+{
+	WEIR_ASSERT(def->kind == METRIC_MEAN);
+	add(m, resource, def)->level = l;
+}
+
 void metrics_percentiles(struct metrics *m, const char *resource, const struct metric_def *def,
 			 struct hist *h, double scale)
 {
@@ -148,7 +157,13 @@ static void sample_series(struct metrics *m, struct series *s)
 		hist_reset(s->h);
 		return;
 	}
-	if (s->fn) {
+	if (s->level) {
+		double area = level_area(s->level, sim_now(m->sim));
+		sim_time span = sim_now(m->sim) - m->last_end;
+
+		v = span > 0 ? (area - s->last_area) / (double)span : NAN;
+		s->last_area = area;
+	} else if (s->fn) {
 		v = s->fn(s->ctx) * s->scale;
 	} else if (s->den) {
 		uint64_t dn = *s->counter - s->last, dd = *s->den - s->last_den;
@@ -167,7 +182,7 @@ static void sample_series(struct metrics *m, struct series *s)
 static void sample(struct metrics *m, sim_time end)
 {
 	if (m->out)
-		csvw_num(m->out, sim_time_to_sec(end));
+		csvw_time(m->out, end);
 	for (size_t i = 0; i < m->series.len; i++)
 		sample_series(m, VEC_AT(&m->series, struct series, i));
 	if (m->out)
@@ -197,6 +212,8 @@ void metrics_start(struct metrics *m, struct csvw *ts)
 			s->last = *s->counter;
 		if (s->den)
 			s->last_den = *s->den;
+		if (s->level)
+			s->last_area = level_area(s->level, sim_now(m->sim));
 	}
 	m->timer = sim_schedule_in(m->sim, m->period, on_period, m, NULL);
 }
@@ -215,6 +232,7 @@ static const char *kind_name(enum metric_kind k)
 	case METRIC_GAUGE: return "gauge";
 	case METRIC_AVERAGE: return "average";
 	case METRIC_PERCENTILES: return "percentile";
+	case METRIC_MEAN: return "time average";
 	}
 	return "?";
 }

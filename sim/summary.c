@@ -93,6 +93,8 @@ char *fmt_seconds(double s, char *buf, size_t n)
 {
 	if (isnan(s))
 		snprintf(buf, n, "-");
+	else if (s == 0)
+		snprintf(buf, n, "0");
 	else if (s < 1e-3)
 		snprintf(buf, n, "%.0fus", s * 1e6);
 	else if (s < 1)
@@ -101,7 +103,9 @@ char *fmt_seconds(double s, char *buf, size_t n)
 		snprintf(buf, n, "%.3gs", s);
 	else if (s < 3600)
 		snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
-	else
+	else if (s < 48 * 3600)
 		snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+	else
+		snprintf(buf, n, "%dd%02dh", (int)(s / 86400), (int)fmod(s / 3600, 24));
 	return buf;
 }

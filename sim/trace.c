@@ -32,7 +32,7 @@ int trace_close(struct trace *t)
 void trace_event(struct trace *t, sim_time now, uint64_t id, const char *resource,
 		 const char *event, unsigned receive_count, const char *detail)
 {
-	csvw_num(&t->w, sim_time_to_sec(now));
+	csvw_time(&t->w, now);
 	csvw_int(&t->w, (int64_t)id);
 	csvw_str(&t->w, resource);
 	csvw_str(&t->w, event);

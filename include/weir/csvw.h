@@ -29,6 +29,8 @@ void csvw_str(struct csvw *w, const char *s);
 /* Integers exactly; others with 9 significant digits; NAN as an empty field. */
 void csvw_num(struct csvw *w, double v);
 void csvw_int(struct csvw *w, int64_t v);
+/* A time in seconds, exact to the microsecond ("12", "0.25", "31527265.100001"). */
+void csvw_time(struct csvw *w, int64_t us);
 void csvw_end_row(struct csvw *w);
 /* Closes; returns 0 or the first errno of any write. Safe on a closed writer. */
 int csvw_close(struct csvw *w);

@@ -19,13 +19,15 @@
 
 #include "weir/csvw.h"
 #include "weir/hist.h"
+#include "weir/level.h"
 #include "weir/sim.h"
 
 enum metric_kind {
 	METRIC_SUM,     /* a counter: how much it grew during the period */
 	METRIC_GAUGE,   /* a level: its value at the end of the period */
 	METRIC_AVERAGE, /* growth of a numerator counter over growth of a denominator */
-	METRIC_PERCENTILES /* p50, p90, p99 and max of the values recorded in the period */
+	METRIC_PERCENTILES, /* p50, p90, p99 and max of the values recorded in the period */
+	METRIC_MEAN     /* the time average of a level over the period */
 };
 
 struct metric_def {
@@ -58,6 +60,9 @@ void metrics_gauge(struct metrics *m, const char *resource, const struct metric_
 		   metric_gauge_fn *fn, const void *ctx);
 void metrics_average(struct metrics *m, const char *resource, const struct metric_def *def,
 		     const uint64_t *num, const uint64_t *den, double scale);
+/* The time average of a level over each period (exact: from its integral). */
+void metrics_mean(struct metrics *m, const char *resource, const struct metric_def *def,
+		  const struct level *l);
 /* Percentiles of h, read and reset every period; values scaled by scale. */
 void metrics_percentiles(struct metrics *m, const char *resource, const struct metric_def *def,
 			 struct hist *h, double scale);

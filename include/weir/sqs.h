@@ -229,6 +229,9 @@ enum sqs_status sqs_change_visibility(struct sqs_queue *q, const struct sqs_rece
  * Returns true if it had been processed successfully before (a duplicate).
  */
 bool sqs_processed(struct sqs_queue *q, const struct sqs_receipt *r);
+/* Notes what a consumer did with a received message in the trace, if traced. */
+void sqs_trace_receipt(const struct sqs_queue *q, const struct sqs_receipt *r, const char *event,
+		       const char *detail);
 /* Gives a receipt back; every received receipt must be released once. */
 void sqs_release(struct sqs_queue *q, struct sqs_receipt *r);
 

@@ -150,7 +150,7 @@ static void write_run_csv(struct run *r, struct csvw *w)
 	kv(w, "key", "value");
 	kv(w, "weir_version", WEIR_VERSION);
 	kv(w, "scenario", sc->name);
-	kv(w, "scenario_file", sc->file);
+	kv(w, "scenario_file", r->args->npos ? sc->file : "(bundled) scenarios/default.yaml");
 	kv_num(w, "seed", (double)r->seed);
 	kv_num(w, "replication", 0);
 	kv_num(w, "duration_s", sim_time_to_sec(sc->duration));
@@ -242,15 +242,18 @@ static int write_files(struct run *r)
 
 /* ---- the summary table on stdout ---------------------------------------- */
 
+#define QUEUE_ROW "  %-18s %12s %8s %9s %8s %8s %9s %9s %9s %9s %6s\n"
+
 static void print_queue_row(const struct summary *s, const char *q)
 {
-	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], k[32];
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], k[32], r[32];
 	double stored = summary_get(s, q, "ledger.visible") + summary_get(s, q, "ledger.in_flight") +
 			summary_get(s, q, "ledger.delayed");
 
-	printf("  %-18s %12s %10s %8s %8s %9s %9s %9s %9s %6s\n", q,
+	printf(QUEUE_ROW, q,
 	       fmt_count(summary_get(s, q, "NumberOfMessagesSent"), a, sizeof(a)),
 	       fmt_count(summary_get(s, q, "MessagesMovedToDLQ"), k, sizeof(k)),
+	       fmt_count(summary_get(s, q, "MessagesRedriven"), r, sizeof(r)),
 	       fmt_count(summary_get(s, q, "MessagesExpired"), b, sizeof(b)),
 	       fmt_count(stored, c, sizeof(c)),
 	       fmt_seconds(summary_get(s, q, "WaitTime.mean"), d, sizeof(d)),
@@ -267,18 +270,19 @@ static void print_table(const struct run *r)
 	char a[32], b[32], c[32];
 
 	world_summarize(r->world, &s);
-	printf("weir %s  %s  seed %llu  %s simulated%s in %.2fs (%s events)\n\n", WEIR_VERSION, sc->name,
+	printf("weir %s  %s  seed %llu  %s simulated%s in %.2fs (%s simulation events)\n\n", WEIR_VERSION, sc->name,
 	       (unsigned long long)r->seed, fmt_seconds(sim_time_to_sec(world_now(r->world)), a, sizeof(a)),
 	       r->interrupted ? " (interrupted)" : "", r->wall, fmt_count((double)world_events(r->world), b, sizeof(b)));
 	if (sc->queues.len) {
-		printf("  %-18s %12s %10s %8s %8s %9s %9s %9s %9s %6s\n", "", "", "", "", "", "mean", "latency",
-		       "latency", "latency", "");
-		printf("  %-18s %12s %10s %8s %8s %9s %9s %9s %9s %6s\n", "queue", "sent", "to DLQ", "expired",
-		       "left", "wait", "p50", "p99", "max", "dups");
+		printf(QUEUE_ROW, "", "", "", "", "", "", "mean", "latency", "latency", "latency", "");
+		printf(QUEUE_ROW, "queue", "sent", "to DLQ", "redriven", "expired", "left", "wait", "p50",
+		       "p99", "max", "dups");
 		for (size_t i = 0; i < sc->queues.len; i++)
 			print_queue_row(&s, VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name);
-		printf("  (wait: arrival in the queue to first receive; latency: first send to delete; dups: duplicate deliveries%s)\n",
-		       sc->warmup > 0 ? "; after the warm-up" : "");
+		printf("  (sent: by producers and move tasks; redriven: moved out by a move task; left: still stored;\n"
+		       "   wait: arrival in the queue to first receive; latency: first send to delete;\n"
+		       "   dups: duplicate deliveries%s)\n",
+		       sc->warmup > 0 ? "; all after the warm-up, but left" : "");
 	}
 	if (sc->consumers.len)
 		printf("\n  %-18s %8s %8s %12s %10s\n", "consumer", "workers", "busy", "processed", "failed");
@@ -416,9 +420,12 @@ static int finish_run(struct run *r)
 	}
 	if (!r->args->values[O_QUIET])
 		print_table(r);
-	if (r->interrupted)
-		fprintf(stderr, "weir: interrupted at %.1fs of simulated time; the outputs cover that much\n",
-			sim_time_to_sec(world_now(r->world)));
+	if (r->interrupted) {
+		char at[32];
+
+		fprintf(stderr, "weir: interrupted at %s of simulated time; the outputs cover that much\n",
+			fmt_seconds(sim_time_to_sec(world_now(r->world)), at, sizeof(at)));
+	}
 	return 0;
 }
 
