@@ -220,6 +220,11 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 				       "some messages can be larger than queue '%s' accepts (%.0f bytes) and be rejected",
 				       q->head.name, q->maximum_message_size);
 		late_warning(ctx, sc, p->start, schema_where(p, "start"), "the producer's start");
+		for (size_t j = 0; j < p->schedule.len; j++) {
+			const struct rate_change_cfg *r = VEC_AT(&p->schedule, struct rate_change_cfg, j);
+
+			late_warning(ctx, sc, r->at, r->head.node, "the rate change");
+		}
 	}
 }
 
@@ -234,6 +239,11 @@ static void check_consumers(struct scenario *sc, const struct vec *all, struct s
 		if (want_queue(all, c->source, schema_where(c, "source"), "source", ctx) != 0)
 			continue;
 		q = scenario_queue(sc, c->source);
+		for (size_t j = 0; j < c->schedule.len; j++) {
+			const struct scale_cfg *step = VEC_AT(&c->schedule, struct scale_cfg, j);
+
+			late_warning(ctx, sc, step->at, step->head.node, "the change of workers");
+		}
 		vt = c->visibility_timeout != SIM_TIME_UNSET ? c->visibility_timeout : q->visibility_timeout;
 		mean = dist_mean(&c->processing) * (double)c->batch_size;
 		if (dist_min(&c->processing) == 0 && (c->on_failure == ON_FAILURE_RELEASE || vt == 0))
@@ -259,6 +269,8 @@ static void scenario_check(void *obj, struct schema_ctx *ctx)
 	check_queue_refs(sc, &all, ctx);
 	check_producers(sc, &all, ctx);
 	check_consumers(sc, &all, ctx);
+	if (sc->queues.len == 0)
+		schema_warning(ctx, sc->head.node, "the scenario has no queues: nothing will happen");
 	if (sc->warmup >= sc->duration) {
 		char w[32], dur[32];
 
@@ -353,8 +365,16 @@ struct scenario *scenario_load(const char *path, const char *text, size_t len,
 	sc->doc = text ? doc_load_text(path, text, len, NULL, d) : doc_load_file(path, d);
 	if (!sc->doc)
 		goto fail;
-	for (size_t i = 0; i < noverrides; i++)
-		doc_override(sc->doc, overrides[i], d);
+	for (size_t i = 0; i < noverrides; i++) {
+		char name[32];
+
+		/* Several overrides are told apart in messages: "--set #2". */
+		if (noverrides == 1)
+			snprintf(name, sizeof(name), "--set");
+		else
+			snprintf(name, sizeof(name), "--set #%zu", i + 1);
+		doc_override(sc->doc, overrides[i], name, d);
+	}
 	if (d->errors != before)
 		goto fail;
 	if (sc->doc->root->kind != DOC_MAP) {

@@ -251,7 +251,7 @@ int outdir_begin(struct outdir *o, const char *path, char *err, size_t errlen)
 	if (rc == 0 && mkdir(o->tmp, 0777) != 0)
 		rc = errno;
 	if (rc != 0)
-		snprintf(err, errlen, "cannot create '%s': %s", o->tmp, strerror(rc));
+		snprintf(err, errlen, "cannot create the run directory '%s': %s", o->final, strerror(rc));
 	return rc;
 }
 

@@ -570,10 +570,11 @@ static struct doc_node **step(struct doc *doc, struct doc_node **slot, const cha
 	return &n->kids[2 * (size_t)k + 1];
 }
 
-int doc_override(struct doc *doc, const char *assignment, struct diags *d)
+int doc_override(struct doc *doc, const char *assignment, const char *source_name,
+		 struct diags *d)
 {
 	const char *eq = strchr(assignment, '=');
-	const struct diag_source *src = diag_source_new(d, "--set", assignment, strlen(assignment));
+	const struct diag_source *src = diag_source_new(d, source_name, assignment, strlen(assignment));
 	struct doc_node **slot = &doc->root, *value;
 	char *keys;
 	const char *path;

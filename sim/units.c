@@ -47,6 +47,7 @@ struct lex {
 	size_t start, end;  /* the input without its leading and trailing blanks */
 	size_t num_end;     /* just past the number */
 	size_t unit_end;    /* the unit is [num_end, unit_end) */
+	bool whole;         /* an integer is expected (for messages) */
 	struct num n;
 };
 
@@ -224,14 +225,14 @@ static int not_a_number(const struct lex *lx, struct parse_err *err)
 {
 	const char *p = lx->s + lx->start;
 	size_t len = lx->end - lx->start;
-	const char *example = lx->kind == UNIT_NONE ? "0.25" : lx->kind == UNIT_DURATION ? "30s"
-			    : lx->kind == UNIT_RATE ? "200/s" : "2KB";
+	const char *example = lx->whole ? "10" : lx->kind == UNIT_NONE ? "0.25"
+			    : lx->kind == UNIT_DURATION ? "30s" : lx->kind == UNIT_RATE ? "200/s" : "2KB";
 
 	if (strncasecmp(p, "nan", 3) == 0 || strncasecmp(p, "inf", 3) == 0)
 		return parse_fail(err, lx->start, len, "'%.*s' is not allowed (numbers must be finite)",
 				  parse_qlen(len), p);
 	return parse_fail(err, lx->start, len, "expected a %s at '%.*s' (e.g. %s)",
-			  kinds[lx->kind].name, parse_qlen(len), p, example);
+			  lx->whole ? "whole number" : kinds[lx->kind].name, parse_qlen(len), p, example);
 }
 
 /* Signs, hexadecimal: things that look almost like a number. */
@@ -304,11 +305,12 @@ static int scan_unit(struct lex *lx, struct parse_err *err)
 }
 
 /* Splits s into number and unit; the unit is checked by the caller. */
-static int lex(const char *s, enum unit_kind kind, struct lex *lx, struct parse_err *err)
+static int lex(const char *s, enum unit_kind kind, bool whole, struct lex *lx, struct parse_err *err)
 {
 	memset(lx, 0, sizeof(*lx));
 	lx->s = s;
 	lx->kind = kind;
+	lx->whole = whole;
 	lx->start = 0;
 	lx->end = strlen(s);
 	parse_trim(s, &lx->start, &lx->end);
@@ -488,7 +490,7 @@ static int parse_simple_duration(const char *s, sim_time *out, struct parse_err 
 	char max[32];
 	enum scaled r;
 
-	if (lex(s, UNIT_DURATION, &lx, err) < 0 ||
+	if (lex(s, UNIT_DURATION, false, &lx, err) < 0 ||
 	    unit_factor(&lx, duration_units, &factor, err) < 0)
 		return -1;
 	r = scale(&lx.n, factor, (uint64_t)UNITS_DURATION_MAX, &us);
@@ -509,7 +511,7 @@ int units_parse_size(const char *s, double *bytes, struct parse_err *err)
 	char max[32];
 	enum scaled r;
 
-	if (lex(s, UNIT_SIZE, &lx, err) < 0 || unit_factor(&lx, size_units, &factor, err) < 0)
+	if (lex(s, UNIT_SIZE, false, &lx, err) < 0 || unit_factor(&lx, size_units, &factor, err) < 0)
 		return -1;
 	r = scale(&lx.n, factor, (uint64_t)UNITS_SIZE_MAX, &b);
 	if (r == SCALED_OVERFLOW)
@@ -557,7 +559,7 @@ int units_parse_rate(const char *s, double *per_sec, struct parse_err *err)
 	double mult, per, v;
 	char max[32];
 
-	if (lex(s, UNIT_RATE, &lx, err) < 0 || rate_unit(&lx, &mult, &per, err) < 0)
+	if (lex(s, UNIT_RATE, false, &lx, err) < 0 || rate_unit(&lx, &mult, &per, err) < 0)
 		return -1;
 	v = lx.n.approx * mult / per;
 	if (!(v <= UNITS_RATE_MAX))
@@ -575,7 +577,7 @@ int units_parse_real(const char *s, double *out, struct parse_err *err)
 {
 	struct lex lx;
 
-	if (lex(s, UNIT_NONE, &lx, err) < 0)
+	if (lex(s, UNIT_NONE, false, &lx, err) < 0)
 		return -1;
 	if (isinf(lx.n.approx))
 		return parse_fail(err, lx.start, lx.end - lx.start, "'%.*s' is too large (the largest number is %g)",
@@ -593,7 +595,7 @@ int units_parse_int(const char *s, int64_t *out, struct parse_err *err)
 	uint64_t v;
 	enum scaled r;
 
-	if (lex(s, UNIT_NONE, &lx, err) < 0)
+	if (lex(s, UNIT_NONE, true, &lx, err) < 0)
 		return -1;
 	r = scale(&lx.n, 1, INT64_MAX, &v);
 	if (r == SCALED_OVERFLOW)

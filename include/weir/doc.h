@@ -63,9 +63,10 @@ const char *doc_kind_name(const struct doc_node *n);
  * (mapping keys, which may themselves contain dots, and sequence indices),
  * creating mappings that are missing, and replaces or adds the value, which
  * is parsed as YAML (so "[1m, 2m]" gives a sequence). The new nodes are
- * located in a source named "--set" holding the whole argument. Returns 0,
- * or -1 with an error in d.
+ * located in a source called source_name (e.g. "--set") holding the whole
+ * argument. Returns 0, or -1 with an error in d.
  */
-int doc_override(struct doc *doc, const char *assignment, struct diags *d);
+int doc_override(struct doc *doc, const char *assignment, const char *source_name,
+		 struct diags *d);
 
 #endif

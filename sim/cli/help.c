@@ -29,6 +29,9 @@ int cmd_help(int argc, char **argv)
 		fputs(help_usage, stdout);
 		return WEIR_EXIT_OK;
 	}
-	fputs(help_usage, stderr);
+	if (argc >= 1)
+		fprintf(stderr, "weir help: unknown topic '%s' (topics: scenario, metrics)\n", argv[0]);
+	else
+		fputs(help_usage, stderr);
 	return WEIR_EXIT_USAGE;
 }

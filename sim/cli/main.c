@@ -168,6 +168,9 @@ static int dispatch(int argc, char **argv)
 		return cmd_plot(argc - 2, argv + 2);
 	if (strcmp(cmd, "help") == 0)
 		return cmd_help(argc - 2, argv + 2);
-	fprintf(stderr, "weir: unknown command '%s' (commands: run, check, plot, help)\n", cmd);
+	if (cmd[0] == '-')
+		fprintf(stderr, "weir: unknown option '%s' (weir --help lists the commands; weir --version the version)\n", cmd);
+	else
+		fprintf(stderr, "weir: unknown command '%s' (commands: run, check, plot, help)\n", cmd);
 	return WEIR_EXIT_USAGE;
 }

@@ -210,6 +210,11 @@ int cmd_plot(int argc, char **argv)
 		fprintf(stderr, "weir plot: give one run directory (see 'weir plot --help')\n");
 		return WEIR_EXIT_USAGE;
 	}
+	if (!is_dir(a.pos[0])) {
+		fprintf(stderr, "weir plot: '%s' is not a directory (give the directory a run wrote, e.g. out/default)\n",
+			a.pos[0]);
+		return WEIR_EXIT_USAGE;
+	}
 	format = a.values[0] ? a.values[0] : "png";
 	if (strcmp(format, "png") != 0 && strcmp(format, "svg") != 0) {
 		fprintf(stderr, "weir plot: --format is png or svg, not '%s'\n", format);
