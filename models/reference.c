@@ -86,7 +86,7 @@ static const char metrics_intro[] =
 	"| `timing.csv` | wall-clock time, events per second, peak memory: the only file that differs between two runs with the same seed |\n"
 	"| `scenario.yaml` | the scenario text as run (`--set` overrides are listed in `run.csv`) |\n"
 	"| `trace.csv` | with `--trace`: `time_s,message,resource,event,receive_count,detail` for a sample of messages |\n"
-	"| `plots/` | with `--plot` or `weir plot`: PNG (or SVG) images |\n"
+	"| `plots/` | with `--plot` or `weir plot`: PNG (or SVG) images, those of [Plots](#plots) |\n"
 	"\n"
 	"An empty field in `timeseries.csv` means the value does not exist for that\n"
 	"period (a percentile of no values, an average over no messages).\n"
@@ -111,6 +111,37 @@ static const char summary_intro[] =
 	"construction: a run whose ledger does not balance stops with exit code 5.\n"
 	"\n";
 
+static const char plots_reference[] =
+	"# Plots\n"
+	"\n"
+	"`weir run --plot` and `weir plot RUN_DIR` draw these images into\n"
+	"`RUN_DIR/plots/` with gnuplot and say how many they drew (`--format svg`:\n"
+	"`.svg` instead of `.png`). The x axis is the run's time, in s, min, h or\n"
+	"days by the run's length; a point or bar is one metrics period; keys give\n"
+	"run totals or peaks.\n"
+	"\n"
+	"| File | Shows | Drawn when |\n"
+	"|---|---|---|\n"
+	"| `QUEUE-depth.png` | top: messages visible, in flight and delayed at the end of each period (peaks in the key); bottom: `ApproximateAgeOfOldestMessage` (s, min or h) | a message was ever stored (`ledger.sent` + `ledger.moved_in` > 0) and the queue is not dead-letter only |\n"
+	"| `QUEUE-rates.png` | top: messages sent, received and deleted per second; bottom, log scale: those of empty receives, moves to the dead-letter queue, expiries, purges, redrives, duplicate deliveries and stale deletes that happened, per second (a period without any is not drawn) | something was sent (`ledger.sent` > 0) or the queue is read, and it is not dead-letter only |\n"
+	"| `QUEUE-latency.png` | log scale: `EndToEndLatency` p50, p90, p99, max and `WaitTime` p50, p99 of each period (us to days). A log axis has no 0: values of 0 (a wait of 0 is common) are points in a grey band marked 0 below it, one row per series, and the key says in how many periods each was 0; periods without samples are gaps | a message was received or deleted (`NumberOfMessagesReceived` + `ledger.deleted` > 0) |\n"
+	"| `QUEUE-dead-letters.png` | QUEUE's dead-letter queue DLQ. Top: DLQ's depth (visible and in flight, stacked); middle, messages per period: above 0 those QUEUE moved to DLQ, below 0 those that left DLQ (expired, purged, redriven out by a move task, deleted), each kind only if it happened; bottom: DLQ's `ApproximateAgeOfOldestMessage` (time since the move) | QUEUE has a redrive policy and moved a message (`ledger.moved_to_dlq` > 0) |\n"
+	"| `CONSUMER-workers.png` | top: workers running and busy (mean utilisation in the key); bottom: messages processed and failed per second | always |\n"
+	"\n"
+	"The rules read `resources.csv` and `summary.csv` (`NumberOf*` rows leave\n"
+	"out a warm-up, `ledger.*` rows do not). A queue is *read* when\n"
+	"`NumberOfMessagesReceived` + `NumberOfEmptyReceives` + `ledger.deleted` > 0.\n"
+	"A queue is *dead-letter only* when it is some queue's dead-letter queue,\n"
+	"nothing was sent to it and it is not read: everything that happens to it\n"
+	"(moves in, expiries, purges, redrives) is in its source queues'\n"
+	"dead-letters plots, so it has no plot of its own. A dead-letter queue\n"
+	"shared by several queues is in each one's dead-letters plot, whose title\n"
+	"then says that its depth and outflow include the others' messages. A plot\n"
+	"not drawn leaves no file (an old one of its name is removed). The bundled\n"
+	"default scenario draws `orders-depth`, `orders-rates`, `orders-latency`,\n"
+	"`orders-dead-letters` and `workers-workers`; its `orders-dlq` is dead-letter\n"
+	"only.\n";
+
 void scenario_write_metrics_reference(FILE *out)
 {
 	const struct metric_family fams[] = { sqs_metric_family, producer_metric_family,
@@ -122,4 +153,5 @@ void scenario_write_metrics_reference(FILE *out)
 	metrics_write_markdown(fams, sizeof(fams) / sizeof(fams[0]), out);
 	fputs(summary_intro, out);
 	summary_write_markdown(stats, sizeof(stats) / sizeof(stats[0]), out);
+	fputs(plots_reference, out);
 }

@@ -23,15 +23,17 @@ FORMAT = ARG4
 
 # --- Output --------------------------------------------------------------
 # noenhanced: resource names may contain '_', which would become subscripts.
+# A script may set HEIGHT (pixels) before the call; the default is 600.
+HEIGHT = exists("HEIGHT") ? HEIGHT : 600
 if (FORMAT eq "svg") {
-	set terminal svg size 1000,600 dynamic noenhanced font "DejaVu Sans,12" \
+	set terminal svg size 1000,HEIGHT dynamic noenhanced font "DejaVu Sans,12" \
 		linewidth 1.5 background "white"
 } else {
 	if (FORMAT ne "png") {
 		print sprintf("unknown format '%s' (png or svg)", FORMAT)
 		exit status 2
 	}
-	set terminal pngcairo size 1000,600 noenhanced font "DejaVu Sans,11" \
+	set terminal pngcairo size 1000,HEIGHT noenhanced font "DejaVu Sans,11" \
 		linewidth 1.5 background "white"
 }
 set output IMAGE
@@ -71,10 +73,16 @@ S_min = (S_v > 0 && (S_min == 0 || S_v < S_min) ? S_v : S_min), 0) nooutput"
 decade_lo(lo) = 10.0 ** floor(log10(lo))
 decade_hi(hi) = 10.0 ** (floor(log10(hi)) + 1)
 
+# Ages in a readable unit: divided by age_div(MAX) they are in age_unit(MAX),
+# MAX the largest age in seconds.
+age_div(max) = max > 2 * 3600 ? 3600 : max > 300 ? 60 : 1
+age_unit(max) = max > 2 * 3600 ? "h" : max > 300 ? "min" : "s"
+
 # 39278 -> "39,278"; count() keeps keys narrow: 3349521 -> "3.35M".
 commas(n) = abs(n) < 1000 ? sprintf("%d", n) : \
 	commas(int(n / 1000)) . sprintf(",%03d", abs(int(n)) % 1000)
 count(n) = abs(n) < 1e6 ? commas(n) : abs(n) < 1e9 ? sprintf("%.2fM", n / 1e6) : sprintf("%.2fG", n / 1e9)
+peak(m) = m > 0 ? sprintf(" (peak %s)", count(m)) : " (none)"   # for keys: "visible" . peak(MAX)
 
 # --- Time axis ---------------------------------------------------------------
 # Seconds for runs up to 5 minutes, then minutes up to 3 hours, hours up to
@@ -123,7 +131,8 @@ LINES = NROWS > 3 ? "lines" : "linespoints pt 7 ps 0.8"
 # For series that have gaps (empty periods) or are cut at zero on a log
 # axis: small points so that isolated values still show (smaller when there
 # are many rows, lest they bury the lines). Add a pt.
-SPARSE = NROWS > 300 ? "linespoints ps 0.25" : NROWS > 3 ? "linespoints ps 0.5" : "linespoints ps 0.9"
+SPARSE_PS = NROWS > 300 ? 0.25 : NROWS > 3 ? 0.5 : 0.9
+SPARSE = sprintf("linespoints ps %g", SPARSE_PS)
 
 # --- Colours (shared so a metric looks the same in every plot) --------------
 C_VISIBLE  = "#1f77b4"
@@ -151,9 +160,28 @@ C_BUSY     = "#1f77b4"
 C_OK       = "#2ca02c"
 C_FAILED   = "#d62728"
 
-# --- Layout of two-panel plots ------------------------------------------------
-# Both panels share the left and right margins so their time axes line up.
+# --- Layout of plots with panels ------------------------------------------------
+# The panels share the left and right margins so their time axes line up.
 TWO_PANELS = sprintf("set multiplot layout 2,1 margins %g,%g,0.10,0.91 spacing 0,0.09", L_MARGIN, R_MARGIN)
+THREE_PANELS = sprintf("set multiplot layout 3,1 margins %g,%g,0.08,0.90 spacing 0,0.07", L_MARGIN, R_MARGIN)
+
+# A note in small grey type right of the current panel, its last line at
+# the panel's bottom: "NOTE = 'text'; @KEY_NOTE" (the next plot command
+# shows it; unset label 98 after it). Lines are separated by "\n".
+nlines(s) = strstrt(s, "\n") == 0 ? 1 : 1 + nlines(s[strstrt(s, "\n") + 1:])
+KEY_NOTE = "set label 98 NOTE at screen R_MARGIN + 0.02, graph 0 left front font ',9.5' \
+tc rgb '#555555' offset 0, (nlines(NOTE) - 0.6) * 0.9"
+
+# The last panel of the depth and dead-letters plots: the age of the oldest
+# message, from column AGE_COL, its key AGE_KEY followed by the peak:
+# "AGE_COL = col('ApproximateAgeOfOldestMessage'); AGE_KEY = 'oldest message\n'; @AGE_PANEL".
+AGE_PANEL = "SCAN_COL = AGE_COL; eval SCAN; \
+set format x '% h'; set xlabel sprintf('time (%s)', TUNIT); \
+set ylabel sprintf('age (%s)', age_unit(S_max)); \
+if (S_max > 0) { set yrange [0:*] } else { set yrange [0:1] }; \
+if (S_n == 0) { NOTE = 'no age reported'; eval EMPTY_PANEL } else { \
+plot DATA using " . TX . ":(column(AGE_COL) / age_div(S_max)) with " . LINES . " lw 1.5 lc rgb C_AGE \
+title sprintf('%s(peak %.1f %s)', AGE_KEY, S_max / age_div(S_max), age_unit(S_max)) }"
 
 # A file without any row (weir never writes one): say so and stop.
 if (NROWS == 0) {

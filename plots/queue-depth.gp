@@ -13,10 +13,6 @@ _c = _s[1:_i] . "common.gp"; call _c ARG1 ARG2 ARG3 ARG4
 SCAN_COL = col("ApproximateNumberOfMessagesVisible"); @SCAN; VIS_MAX = S_max
 SCAN_COL = col("ApproximateNumberOfMessagesNotVisible"); @SCAN; INF_MAX = S_max
 SCAN_COL = col("ApproximateNumberOfMessagesDelayed"); @SCAN; DEL_MAX = S_max
-SCAN_COL = col("ApproximateAgeOfOldestMessage"); @SCAN; AGE_N = S_n; AGE_MAX = S_max
-if (AGE_MAX > 2 * 3600) { AGE_DIV = 3600; AGE_UNIT = "h" } else { \
-if (AGE_MAX > 300) { AGE_DIV = 60; AGE_UNIT = "min" } else { AGE_DIV = 1; AGE_UNIT = "s" } }
-peak(m) = m > 0 ? sprintf(" (peak %s)", count(m)) : " (none)"
 
 @TWO_PANELS title sprintf("Queue %s: depth and age of the oldest message", NAME) font ",13"
 
@@ -33,14 +29,6 @@ plot DATA using @TX:(val("ApproximateNumberOfMessagesVisible")) with @LINES lw 1
 		title "delayed" . peak(DEL_MAX)
 
 # Bottom: age of the oldest message.
-set format x "% h"
-set xlabel sprintf("time (%s)", TUNIT)
-set ylabel sprintf("age (%s)", AGE_UNIT)
-if (AGE_MAX > 0) { set yrange [0:*] } else { set yrange [0:1] }
-if (AGE_N == 0) {
-	NOTE = "no age reported"; @EMPTY_PANEL
-} else {
-	plot DATA using @TX:(val("ApproximateAgeOfOldestMessage") / AGE_DIV) with @LINES lw 1.5 lc rgb C_AGE \
-		title sprintf("oldest message\n(peak %.1f %s)", AGE_MAX / AGE_DIV, AGE_UNIT)
-}
+AGE_COL = col("ApproximateAgeOfOldestMessage"); AGE_KEY = "oldest message\n"
+@AGE_PANEL
 unset multiplot

@@ -8,7 +8,7 @@
 # deleted per second; bottom panel, log scale: whichever of empty receives,
 # moves to the dead-letter queue, expiries, purges, redrives, duplicate
 # deliveries and stale deletes happened at all (periods without any are
-# left out). Run totals are in the key.
+# left out, as a note says). Run totals are in the key.
 
 _s = ARG0; _i = strlen(_s); while (_i > 0 && _s[_i:_i] ne "/") { _i = _i - 1 }
 _c = _s[1:_i] . "common.gp"; call _c ARG1 ARG2 ARG3 ARG4
@@ -75,6 +75,8 @@ if (words(EXTRAS) == 0) {
 	set logscale y
 	set yrange [decade_lo(LO):decade_hi(HI)]
 	set format y "%g"
+	NOTE = "Log scale: a period\nwithout any is not drawn."
+	@KEY_NOTE
 	plot for [i = 1:words(EXTRAS)] DATA using @TX:(pos(rate(word(EXTRAS, i)))) with @SPARSE pt 7 lw 1.2 \
 		lc rgb colour(word(EXTRAS, i)) \
 		title sprintf("%s (%s)", label(word(EXTRAS, i)), count(word(TOTALS, i) + 0))

@@ -282,25 +282,39 @@ void test_cli_interrupt_leaves_complete_files(void)
 	CHECK(exists(out, "summary.csv"));
 }
 
-/* weir plot draws one image per plot and resource (needs gnuplot). */
+/*
+ * weir plot draws the default scenario's plots (needs gnuplot): orders-dlq,
+ * a dead-letter queue nobody sends to or reads, is drawn only in
+ * orders-dead-letters, and no plot of it is left behind.
+ */
 void test_cli_plot_draws_images(void)
 {
 	const char *dir = test_tmpdir();
-	char out[512];
+	char out[512], stale[600];
 	const char *args[] = { "plot", out, NULL };
 	static const char *const images[] = {
 		"plots/orders-depth.png", "plots/orders-rates.png", "plots/orders-latency.png",
-		"plots/orders-dlq.png", "plots/orders-dlq-depth.png", "plots/workers-workers.png", NULL
+		"plots/orders-dead-letters.png", "plots/workers-workers.png", NULL
+	};
+	static const char *const left_out[] = {
+		"plots/orders-dlq-depth.png", "plots/orders-dlq-rates.png", "plots/orders-dlq-latency.png", NULL
 	};
 	struct proc p;
 
 	snprintf(out, sizeof(out), "%s/run", dir);
 	CHECK_EQ_INT(run_default(out, NULL), 0);
+	snprintf(stale, sizeof(stale), "%s/plots", out);
+	CHECK(mkdir(stale, 0777) == 0);
+	snprintf(stale, sizeof(stale), "%s/plots/orders-dlq-rates.png", out);
+	CHECK(write_file(stale, "an image of an earlier weir plot\n") == 0);
 	CHECK(run_weir(&p, args, NULL) == 0);
 	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
+	CHECK_MSG(strstr(p.out, " 5 plots in ") && strstr(p.out, "(3 left out"), "%s", p.out);
 	proc_release(&p);
 	for (size_t i = 0; images[i]; i++)
 		CHECK_MSG(exists(out, images[i]), "missing %s", images[i]);
+	for (size_t i = 0; left_out[i]; i++)
+		CHECK_MSG(!exists(out, left_out[i]), "%s drawn", left_out[i]);
 }
 
 /* A failed write to stdout (a full disk) is an output error, not a success. */

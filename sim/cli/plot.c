@@ -5,6 +5,26 @@
  * shell, on the scripts in plots/ (found next to the executable, in the
  * installed data directory, or where $WEIR_PLOTS says). Each script takes
  * its inputs as arguments (gnuplot -c SCRIPT ARG1 ARG2 ...).
+ *
+ * Which plots are drawn follows from resources.csv (kinds, dead_letter) and
+ * summary.csv (the whole-run ledger.* rows, and NumberOfMessagesReceived and
+ * NumberOfEmptyReceives, which leave out a warm-up); docs/metrics.md
+ * ("Plots") states the same rules:
+ *   - A queue is read when a receive returned anything or nothing, or a
+ *     message was deleted (NumberOfMessagesReceived + NumberOfEmptyReceives
+ *     + ledger.deleted > 0).
+ *   - A queue is dead-letter only when it is some queue's dead-letter queue,
+ *     nothing was sent to it (ledger.sent = 0) and it is not read. What
+ *     happens to it (moves in, expiries, purges, redrives) is all in the
+ *     dead-letters plots of its source queues, so it gets no plot of its own.
+ *   - QUEUE-depth: not dead-letter only, and a message was ever stored
+ *     (ledger.sent + ledger.moved_in > 0).
+ *   - QUEUE-rates: not dead-letter only, and ledger.sent > 0 or it is read.
+ *   - QUEUE-latency: NumberOfMessagesReceived + ledger.deleted > 0.
+ *   - QUEUE-dead-letters: QUEUE has a dead-letter queue and moved a message
+ *     to it (ledger.moved_to_dlq > 0).
+ *   - CONSUMER-workers: always.
+ * A plot left out leaves no image: an old one of its name is removed.
  */
 #include "cli.h"
 #include "weir/csvr.h"
@@ -20,8 +40,24 @@
 
 extern char **environ;
 
+/* The rows of summary.csv that decide which plots a queue gets. */
+enum plot_stat {
+	ST_SENT, ST_MOVED_IN, ST_DELETED, ST_MOVED_TO_DLQ, ST_RECEIVED, ST_EMPTY, NSTATS
+};
+
+static const char *const stat_names[NSTATS] = {
+	[ST_SENT] = "ledger.sent",
+	[ST_MOVED_IN] = "ledger.moved_in",
+	[ST_DELETED] = "ledger.deleted",
+	[ST_MOVED_TO_DLQ] = "ledger.moved_to_dlq",
+	[ST_RECEIVED] = "NumberOfMessagesReceived",
+	[ST_EMPTY] = "NumberOfEmptyReceives",
+};
+
 struct res {
 	char *name, *kind, *dlq;
+	double st[NSTATS];     /* from summary.csv; 0 where it has no row */
+	int sources;           /* queues whose dead-letter queue this is */
 };
 
 #define MAX_RES 4096
@@ -35,29 +71,87 @@ static void free_res(struct res *r, long n)
 	}
 }
 
-/* Reads the rows of DIR/resources.csv into out[] (up to MAX_RES); returns the count, or -1 and keeps none. */
-static long read_resources(const char *dir, struct res *out, char *err, size_t n)
+/*
+ * Calls row(cells, ctx) for every row of DIR/FILE's columns (NULL-terminated,
+ * at most 4) until it returns nonzero; returns 0, or -1 with a message in err.
+ */
+static int read_csv(const char *dir, const char *file, const char *const *columns,
+		    int (*row)(const char **cells, void *ctx), void *ctx, char *err, size_t n)
 {
-	static const char *const columns[] = { "resource", "kind", "dead_letter", NULL };
 	const struct csvr_opts o = { .columns = columns };
-	char *path = weir_asprintf("%s/resources.csv", dir);
+	char *path = weir_asprintf("%s/%s", dir, file);
 	struct csvr *r = csvr_open(path, &o, err, n);
-	const char *cells[3];
-	unsigned long row;
-	long count = 0;
+	const char *cells[4];
+	unsigned long line;
 	int rc = -1;
 
 	free(path);
-	while (r && count < MAX_RES && (rc = csvr_next(r, cells, &row, err, n)) == 1) {
-		out[count].name = weir_strdup(cells[0]);
-		out[count].kind = weir_strdup(cells[1]);
-		out[count++].dlq = weir_strdup(cells[2]);
-	}
+	while (r && (rc = csvr_next(r, cells, &line, err, n)) == 1 && row(cells, ctx) == 0)
+		;
 	csvr_close(r);
-	if (rc >= 0)
-		return count;
-	free_res(out, count);
+	return rc < 0 ? -1 : 0;
+}
+
+struct resources {
+	struct res *r;
+	long n;
+	long last;             /* the resource of the previous summary row */
+};
+
+static int resource_row(const char **cells, void *ctx)
+{
+	struct resources *rs = ctx;
+	struct res *r = &rs->r[rs->n++];
+
+	memset(r, 0, sizeof(*r));
+	r->name = weir_strdup(cells[0]);
+	r->kind = weir_strdup(cells[1]);
+	r->dlq = weir_strdup(cells[2]);
+	return rs->n == MAX_RES;
+}
+
+static long find_res(struct resources *rs, const char *name)
+{
+	if (rs->last < rs->n && strcmp(rs->r[rs->last].name, name) == 0)
+		return rs->last;   /* summary.csv lists a resource's rows together */
+	for (long i = 0; i < rs->n; i++)
+		if (strcmp(rs->r[i].name, name) == 0)
+			return rs->last = i;
 	return -1;
+}
+
+static int summary_row(const char **cells, void *ctx)
+{
+	struct resources *rs = ctx;
+	long i;
+
+	for (int s = 0; s < NSTATS; s++)
+		if (strcmp(cells[1], stat_names[s]) == 0 && (i = find_res(rs, cells[0])) >= 0)
+			rs->r[i].st[s] = strtod(cells[2], NULL);
+	return 0;
+}
+
+/*
+ * Reads DIR/resources.csv (up to MAX_RES rows) and the rows of
+ * DIR/summary.csv that decide the plots into rs; returns 0, or -1 with a
+ * message in err and nothing kept.
+ */
+static int read_run(const char *dir, struct resources *rs, char *err, size_t n)
+{
+	static const char *const res_cols[] = { "resource", "kind", "dead_letter", NULL };
+	static const char *const sum_cols[] = { "resource", "statistic", "value", NULL };
+	long d;
+
+	rs->n = rs->last = 0;
+	if (read_csv(dir, "resources.csv", res_cols, resource_row, rs, err, n) != 0 ||
+	    read_csv(dir, "summary.csv", sum_cols, summary_row, rs, err, n) != 0) {
+		free_res(rs->r, rs->n);
+		return -1;
+	}
+	for (long i = 0; i < rs->n; i++)
+		if (rs->r[i].dlq[0] && (d = find_res(rs, rs->r[i].dlq)) >= 0)
+			rs->r[d].sources++;
+	return 0;
 }
 
 static int is_dir(const char *p)
@@ -120,51 +214,74 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 	return 0;
 }
 
+/* Which resources a plot is for. */
+enum when { W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER };
+
 struct plot_job {
 	const char *script;   /* file in plots/ */
 	const char *suffix;   /* of the image: NAME-suffix.png */
-	const char *kind;     /* resources it applies to */
-	int needs_dlq;
+	enum when when;
 };
 
 static const struct plot_job jobs[] = {
-	{ "queue-depth.gp", "depth", "queue", 0 },
-	{ "queue-rates.gp", "rates", "queue", 0 },
-	{ "queue-latency.gp", "latency", "queue", 0 },
-	{ "queue-dlq.gp", "dlq", "queue", 1 },
-	{ "consumer.gp", "workers", "consumer", 0 },
+	{ "queue-depth.gp", "depth", W_DEPTH },
+	{ "queue-rates.gp", "rates", W_RATES },
+	{ "queue-latency.gp", "latency", W_LATENCY },
+	{ "queue-dead-letters.gp", "dead-letters", W_DEAD_LETTERS },
+	{ "consumer.gp", "workers", W_CONSUMER },
 };
 
-static int draw(const char *dir, const char *scripts, const struct res *r, const struct plot_job *j,
-		const char *format, int *drawn)
+/* 1 when job j is drawn for resource r, 0 when left out, -1 when it is not for r's kind (the rules above). */
+static int wanted(const struct res *r, enum when j)
+{
+	const double *s = r->st;
+	bool read = s[ST_RECEIVED] + s[ST_EMPTY] + s[ST_DELETED] > 0;
+	bool dlq_only = r->sources > 0 && s[ST_SENT] == 0 && !read;
+
+	if (j == W_CONSUMER || strcmp(r->kind, "queue") != 0)
+		return j == W_CONSUMER && strcmp(r->kind, "consumer") == 0 ? 1 : -1;
+	switch (j) {
+	case W_DEPTH:
+		return !dlq_only && s[ST_SENT] + s[ST_MOVED_IN] > 0;
+	case W_RATES:
+		return !dlq_only && (s[ST_SENT] > 0 || read);
+	case W_LATENCY:
+		return s[ST_RECEIVED] + s[ST_DELETED] > 0;
+	case W_DEAD_LETTERS:
+		return r->dlq[0] ? s[ST_MOVED_TO_DLQ] > 0 : -1;
+	default:
+		return -1;
+	}
+}
+
+/* The script's arguments: DATA NAME IMAGE FORMAT, and for dead letters DLQ and its number of sources. */
+static int draw(const char *dir, const char *scripts, const struct res *r, const struct res *dlq,
+		const struct plot_job *j, const char *image, const char *format)
 {
 	char *script = weir_asprintf("%s/%s", scripts, j->script);
 	char *data = weir_asprintf("%s/timeseries.csv", dir);
-	char *image = weir_asprintf("%s/plots/%s-%s.%s", dir, r->name, j->suffix, format);
-	char *args[] = { data, r->name, image, (char *)(uintptr_t)format, r->dlq };
-	int rc = gnuplot(script, args, j->needs_dlq ? 5 : 4);
+	char *sources = weir_asprintf("%d", dlq ? dlq->sources : 0);
+	char *args[] = { data, r->name, (char *)(uintptr_t)image, (char *)(uintptr_t)format, r->dlq, sources };
+	int rc = gnuplot(script, args, j->when == W_DEAD_LETTERS ? 6 : 4);
 
-	if (rc == 0)
-		(*drawn)++;
 	free(script);
 	free(data);
-	free(image);
+	free(sources);
 	return rc;
 }
 
 int plot_run_dir(const char *dir, const char *format, bool quiet)
 {
 	static struct res res[MAX_RES];
+	struct resources rs = { .r = res };
 	char err[512], *scripts = scripts_dir(), *plots;
-	long n;
-	int rc = 0, drawn = 0;
+	int rc = 0, drawn = 0, left_out = 0;
 
 	if (!scripts) {
 		fprintf(stderr, "weir: error: cannot find the gnuplot scripts (set WEIR_PLOTS to weir's plots/ directory)\n");
 		return WEIR_EXIT_IO;
 	}
-	n = read_resources(dir, res, err, sizeof(err));
-	if (n < 0) {
+	if (read_run(dir, &rs, err, sizeof(err)) != 0) {
 		fprintf(stderr, "weir: error: %s is not a weir run directory: %s\n", dir, err);
 		free(scripts);
 		return WEIR_EXIT_IO;
@@ -174,13 +291,30 @@ int plot_run_dir(const char *dir, const char *format, bool quiet)
 		fprintf(stderr, "weir: error: cannot create '%s': %s\n", plots, strerror(errno));
 		rc = WEIR_EXIT_IO;
 	}
-	for (long i = 0; i < n && rc == 0; i++)
-		for (size_t j = 0; j < sizeof(jobs) / sizeof(jobs[0]) && rc == 0; j++)
-			if (strcmp(res[i].kind, jobs[j].kind) == 0 && (!jobs[j].needs_dlq || res[i].dlq[0]))
-				rc = draw(dir, scripts, &res[i], &jobs[j], format, &drawn);
-	if (rc == 0 && !quiet)
+	for (long i = 0; i < rs.n && rc == 0; i++) {
+		for (size_t j = 0; j < sizeof(jobs) / sizeof(jobs[0]) && rc == 0; j++) {
+			int want = wanted(&res[i], jobs[j].when);
+			char *image = weir_asprintf("%s/%s-%s.%s", plots, res[i].name, jobs[j].suffix, format);
+			long d = res[i].dlq[0] ? find_res(&rs, res[i].dlq) : -1;
+
+			if (want == 1 && (rc = draw(dir, scripts, &res[i], d >= 0 ? &res[d] : NULL, &jobs[j],
+						    image, format)) == 0)
+				drawn++;
+			if (want == 0) {
+				left_out++;
+				if (unlink(image) != 0 && errno != ENOENT)
+					fprintf(stderr, "weir: warning: cannot remove the old '%s': %s\n", image,
+						strerror(errno));
+			}
+			free(image);
+		}
+	}
+	if (rc == 0 && !quiet && left_out > 0)
+		printf("  %d plots in %s/ (%d left out: nothing to draw, or drawn in a dead-letters plot)\n",
+		       drawn, plots, left_out);
+	else if (rc == 0 && !quiet)
 		printf("  %d plots in %s/\n", drawn, plots);
-	free_res(res, n);
+	free_res(res, rs.n);
 	free(plots);
 	free(scripts);
 	return rc;
@@ -195,8 +329,10 @@ static const char plot_usage[] =
 	"usage: weir plot RUN_DIR [--format png|svg]\n"
 	"\n"
 	"Draws the plots of a finished run into RUN_DIR/plots/ with gnuplot:\n"
-	"per queue its depth and age, rates, latency percentiles and dead-letter\n"
-	"queue; per consumer its workers.\n";
+	"per queue its depth and age, rates, latency percentiles and dead letters;\n"
+	"per consumer its workers. A plot that would be empty is left out, and a\n"
+	"dead-letter queue that nobody sends to or reads is drawn only in its\n"
+	"sources' dead-letters plots ('weir help metrics' lists the rules).\n";
 
 int cmd_plot(int argc, char **argv)
 {
