@@ -82,7 +82,7 @@ static const char metrics_intro[] =
 	"| `dictionary.csv` | one row per column of `timeseries.csv`: resource, metric, statistic, unit, description |\n"
 	"| `summary.csv` | one row per resource and statistic: `resource,kind,statistic,unit,value` |\n"
 	"| `resources.csv` | every resource, its kind and (for queues) its dead-letter queue |\n"
-	"| `run.csv` | what ran: version, scenario, seed, durations, events, `--set` overrides; written last |\n"
+	"| `run.csv` | what ran: version, scenario, seed, durations, simulation events (the scheduled actions the engine ran: arrivals, completions, timers; a measure of work, not of messages), `--set` overrides; written last |\n"
 	"| `timing.csv` | wall-clock time, events per second, peak memory: the only file that differs between two runs with the same seed |\n"
 	"| `scenario.yaml` | the scenario text as run (`--set` overrides are listed in `run.csv`) |\n"
 	"| `trace.csv` | with `--trace`: `time_s,message,resource,event,receive_count,detail` for a sample of messages |\n"
