@@ -21,7 +21,11 @@ struct producer {
 	struct sim *sim;
 	const char *name;
 	const struct producer_cfg *cfg;
-	struct sqs_queue *q;
+	struct sqs_queue *q;          /* the target: a queue ... */
+	struct lambda_fn *fn;         /* ... or a function */
+	struct retry_client retry;
+	struct pool requests;         /* struct request: synchronous invocations */
+	uint64_t waiting;             /* requests waiting to retry */
 	gsl_rng *r_arrivals, *r_size, *r_poison, *r_delay, *r_bursts;
 	double base_rate;         /* from the schedule, per second */
 	int burst_on;
@@ -112,10 +116,17 @@ static const struct schema message_schema = {
 	.help = "What each message looks like.",
 };
 
+static const char *const invoke_names[] = { "sync", "async", NULL };
+
 #define PF(field) .offset = offsetof(struct producer_cfg, field)
 static const struct schema_field producer_fields[] = {
 	{ .key = "target", .type = ST_NAME, PF(target), .flags = SF_REQUIRED,
-	  .help = "The queue the producer sends to." },
+	  .help = "The queue the producer sends to, or the function it invokes." },
+	{ .key = "invoke", .type = ST_ENUM, PF(invoke), .dflt = "sync", .choices = invoke_names,
+	  .rule = "§4.3, §4.4",
+	  .help = "For a function target: sync (RequestResponse: throttles come back to this producer) or async (Event: Lambda queues and retries)." },
+	{ .key = "retry", .type = ST_OBJECT, PF(retry), .sub = &retry_schema, .rule = "§8",
+	  .help = "How this producer retries throttled synchronous invocations." },
 	{ .key = "arrivals", .type = ST_STRING, PF(arrivals), .flags = SF_REQUIRED,
 	  .help = "Arrival process: poisson(rate=R), constant(rate=R) or trace(file=F, column=C, unit=U)." },
 	{ .key = "schedule", .type = ST_LIST, PF(schedule), .sub = &rate_schema,
@@ -416,6 +427,77 @@ static uint32_t draw_size(struct producer *p)
 	return b >= 4294967295.0 ? UINT32_MAX : (uint32_t)(b + 0.5);   /* b >= 0: sizes are never negative */
 }
 
+/* A synchronous request to a function, with its retries (§4.3, §8). */
+struct request {
+	struct producer *p;
+	struct lambda_invocation inv;
+	uint8_t poison;
+	unsigned attempt;             /* attempts made */
+	unsigned last_cost;           /* retry quota taken by the last retry */
+};
+
+static void request_attempt(struct request *r);
+
+static void on_request_retry(struct sim *sim, void *subject, void *object)
+{
+	struct request *r = subject;
+
+	(void)sim;
+	(void)object;
+	r->p->waiting--;
+	request_attempt(r);
+}
+
+static void on_request_done(struct lambda_invocation *inv)
+{
+	struct request *r = inv->owner;
+
+	/* The SDK sees a 200 even for a function error: it does not retry those (§4.3). */
+	retry_success(&r->p->retry, r->last_cost);
+	pool_put(&r->p->requests, r);
+}
+
+static void request_attempt(struct request *r)
+{
+	struct producer *p = r->p;
+	sim_time delay;
+
+	r->attempt++;
+	p->c.attempts++;
+	if (lambda_invoke(p->fn, &r->inv) != LAMBDA_THROTTLED) {
+		p->c.sent++;
+		return;
+	}
+	p->c.throttled++;
+	delay = retry_after(&p->retry, r->attempt, RETRY_THROTTLED, &r->last_cost);
+	if (delay < 0) {
+		p->c.gave_up++;   /* TooManyRequestsException reaches the caller */
+		pool_put(&p->requests, r);
+		return;
+	}
+	p->c.retries++;
+	p->waiting++;
+	sim_schedule_in(p->sim, delay, on_request_retry, r, NULL);
+}
+
+static void invoke_sync(struct producer *p, uint32_t size, bool poison)
+{
+	struct request *r;
+
+	if (size > LAMBDA_SYNC_PAYLOAD_MAX) {
+		p->c.rejected++;   /* RequestTooLargeException (§4.3) */
+		return;
+	}
+	r = pool_get(&p->requests);
+	r->p = p;
+	r->poison = poison;
+	r->inv.done = on_request_done;
+	r->inv.owner = r;
+	r->inv.records = 1;
+	r->inv.poison = &r->poison;
+	request_attempt(r);
+}
+
 static void send_one(struct producer *p)
 {
 	const struct message_cfg *m = &p->cfg->message;
@@ -427,7 +509,12 @@ static void send_one(struct producer *p)
 	if (m->delay.kind != DIST_NONE)
 		req.delay = dist_sample_time(&m->delay, p->r_delay);
 	p->c.produced++;
-	if (sqs_send(p->q, &req) == SQS_OK)
+	if (p->fn && p->cfg->invoke == INVOKE_SYNC) {
+		invoke_sync(p, req.size, req.flags & SQS_MSG_POISON);
+		return;
+	}
+	if (p->fn ? lambda_invoke_async(p->fn, req.size, req.flags & SQS_MSG_POISON)
+		  : sqs_send(p->q, &req) == SQS_OK)
 		p->c.sent++;
 	else
 		p->c.rejected++;
@@ -506,14 +593,18 @@ static void on_stop(struct sim *sim, void *subject, void *object)
 }
 
 struct producer *producer_create(struct sim *sim, const char *name, const struct producer_cfg *cfg,
-				 struct sqs_queue *target, struct rng_set *rngs)
+				 struct sqs_queue *queue, struct lambda_fn *fn, struct rng_set *rngs)
 {
 	struct producer *p = weir_calloc(1, sizeof(*p));
 
+	WEIR_ASSERT((queue != NULL) != (fn != NULL));
 	p->sim = sim;
 	p->name = name;
 	p->cfg = cfg;
-	p->q = target;
+	p->q = queue;
+	p->fn = fn;
+	pool_init(&p->requests, sizeof(struct request), 256);
+	retry_client_init(&p->retry, &cfg->retry, rng_stream(rngs, name, "retry"));
 	p->r_arrivals = rng_stream(rngs, name, "arrivals");
 	p->r_size = rng_stream(rngs, name, "size");
 	p->r_poison = rng_stream(rngs, name, "poison");
@@ -555,7 +646,13 @@ void producer_destroy(struct producer *p)
 	if (!p)
 		return;
 	csvr_close(p->trace);
+	pool_release(&p->requests);
 	free(p);
+}
+
+const char *producer_target(const struct producer *p)
+{
+	return p->cfg->target;
 }
 
 const struct producer_counters *producer_counters(const struct producer *p)
@@ -568,38 +665,68 @@ void producer_end_warmup(struct producer *p)
 	p->c_warm = p->c;
 }
 
+_Static_assert(sizeof(struct producer_counters) % sizeof(uint64_t) == 0,
+	       "producer_since_warmup subtracts the counters as an array of uint64_t");
+
 struct producer_counters producer_since_warmup(const struct producer *p)
 {
-	struct producer_counters d = { p->c.produced - p->c_warm.produced, p->c.sent - p->c_warm.sent,
-				       p->c.rejected - p->c_warm.rejected };
+	struct producer_counters d;
+	const uint64_t *a = (const uint64_t *)&p->c, *b = (const uint64_t *)&p->c_warm;
+	uint64_t *out = (uint64_t *)&d;
 
+	for (size_t i = 0; i < sizeof(d) / sizeof(uint64_t); i++)
+		out[i] = a[i] - b[i];
 	return d;
 }
 
 /* ---- summary ------------------------------------------------------------- */
 
-static const struct stat_def producer_stats_defs[] = {
-	{ "MessagesProduced", "count", "Messages generated after the warm-up." },
-	{ "MessagesSent", "count", "Messages the queue accepted after the warm-up." },
-	{ "SendsRejected", "count", "Messages the queue refused after the warm-up." },
-	{ "ledger.produced", "count", "Whole run: messages generated; = ledger.sent + ledger.rejected." },
-	{ "ledger.sent", "count", "Whole run: messages accepted." },
-	{ "ledger.rejected", "count", "Whole run: messages refused." },
+enum {
+	PS_PRODUCED, PS_SENT, PS_REJECTED, PS_GAVE_UP, PS_ATTEMPTS, PS_THROTTLED, PS_RETRIES,
+	PS_QUOTA, PS_L_PRODUCED, PS_L_SENT, PS_L_REJECTED, PS_L_GAVE_UP, PS_L_WAITING, PS_NSTATS
 };
 
-const struct stat_family producer_stat_family = { "Producer", producer_stats_defs, 6 };
+static const struct stat_def producer_stats_defs[PS_NSTATS] = {
+	[PS_PRODUCED] = { "MessagesProduced", "count", "Messages (or requests) generated after the warm-up." },
+	[PS_SENT] = { "MessagesSent", "count", "Accepted by the target after the warm-up: sent to the queue, invoked, or queued for async invocation." },
+	[PS_REJECTED] = { "SendsRejected", "count", "Refused for their size after the warm-up." },
+	[PS_GAVE_UP] = { "GiveUps", "count", "Synchronous requests still throttled after the retry policy's last attempt." },
+	[PS_ATTEMPTS] = { "Attempts", "count", "Synchronous invoke attempts, retries included." },
+	[PS_THROTTLED] = { "ThrottledAttempts", "count", "Synchronous invoke attempts refused with 429." },
+	[PS_RETRIES] = { "Retries", "count", "Retries the policy made." },
+	[PS_QUOTA] = { "RetryQuotaExhausted", "count", "Retries the retry quota refused (whole run; §8.3)." },
+	[PS_L_PRODUCED] = { "ledger.produced", "count", "Whole run: generated; = sent + rejected + gave_up + waiting." },
+	[PS_L_SENT] = { "ledger.sent", "count", "Whole run: accepted." },
+	[PS_L_REJECTED] = { "ledger.rejected", "count", "Whole run: refused for size." },
+	[PS_L_GAVE_UP] = { "ledger.gave_up", "count", "Whole run: given up after throttles." },
+	[PS_L_WAITING] = { "ledger.waiting", "count", "At the end: requests waiting to retry." },
+};
+
+const struct stat_family producer_stat_family = { "Producer", producer_stats_defs, PS_NSTATS };
 
 void producer_summarize(const struct producer *p, struct summary *s)
 {
 	struct producer_counters w = producer_since_warmup(p);
-	const double v[] = { (double)w.produced, (double)w.sent, (double)w.rejected,
-			     (double)p->c.produced, (double)p->c.sent, (double)p->c.rejected };
+	double v[PS_NSTATS];
 
-	for (size_t i = 0; i < 6; i++)
+	v[PS_PRODUCED] = (double)w.produced;
+	v[PS_SENT] = (double)w.sent;
+	v[PS_REJECTED] = (double)w.rejected;
+	v[PS_GAVE_UP] = (double)w.gave_up;
+	v[PS_ATTEMPTS] = (double)w.attempts;
+	v[PS_THROTTLED] = (double)w.throttled;
+	v[PS_RETRIES] = (double)w.retries;
+	v[PS_QUOTA] = (double)p->retry.quota_exhausted;
+	v[PS_L_PRODUCED] = (double)p->c.produced;
+	v[PS_L_SENT] = (double)p->c.sent;
+	v[PS_L_REJECTED] = (double)p->c.rejected;
+	v[PS_L_GAVE_UP] = (double)p->c.gave_up;
+	v[PS_L_WAITING] = (double)p->waiting;
+	for (size_t i = 0; i < PS_NSTATS; i++)
 		summary_add(s, p->name, "producer", &producer_stats_defs[i], v[i]);
 }
 
 bool producer_ledger(const struct producer *p)
 {
-	return p->c.produced == p->c.sent + p->c.rejected;
+	return p->c.produced == p->c.sent + p->c.rejected + p->c.gave_up + p->waiting;
 }

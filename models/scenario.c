@@ -45,6 +45,12 @@ static const struct schema_field top_fields[] = {
 	  .help = "Workloads sending to queues, by name." },
 	{ .key = "consumers", .type = ST_TABLE, TF(consumers), .sub = &consumer_schema,
 	  .help = "Worker pools polling queues, by name." },
+	{ .key = "functions", .type = ST_TABLE, TF(functions), .sub = &function_schema,
+	  .help = "AWS Lambda functions, by name." },
+	{ .key = "triggers", .type = ST_LIST, TF(triggers), .sub = &trigger_schema,
+	  .help = "Event source mappings: a function polling a queue." },
+	{ .key = "account", .type = ST_OBJECT, TF(account), .sub = &account_schema,
+	  .help = "Account-wide settings: Lambda's concurrency quota, the behaviour date, the Region, prices." },
 	{ 0 }
 };
 
@@ -66,6 +72,19 @@ static void collect(struct vec *out, const struct vec *table, size_t size, const
 		n->name = h->name;
 		n->kind = kind;
 		n->key = map ? doc_map_key(map, i) : NULL;
+	}
+}
+
+/* Triggers are a list; each is named by its `name`, or its derived one. */
+static void collect_triggers(struct vec *out, const struct scenario *sc)
+{
+	for (size_t i = 0; i < sc->triggers.len; i++) {
+		const struct trigger_cfg *t = VEC_AT(&sc->triggers, struct trigger_cfg, i);
+		struct named *n = vec_push(out, sizeof(*n));
+
+		n->name = t->name;
+		n->kind = "trigger";
+		n->key = schema_where(t, "name");
 	}
 }
 
@@ -94,30 +113,47 @@ static void unique_names(const struct vec *all, struct schema_ctx *ctx)
 	}
 }
 
-/* Checks that `name` (written at node) is a queue; says what it is otherwise. */
-static int want_queue(const struct vec *all, const char *name, const struct doc_node *node,
-		      const char *role, struct schema_ctx *ctx)
+/*
+ * Checks that `name` (written at node) is a resource of kind `kind` (or of
+ * `kind2` when not NULL); says what it is otherwise. Returns its entry or NULL.
+ */
+static const struct named *want(const struct vec *all, const char *name, const struct doc_node *node,
+				const char *role, const char *kind, const char *kind2, struct schema_ctx *ctx)
 {
 	const struct named *n = find_named(all, name);
 	const char *cands[256];
 	size_t nc = 0;
 	const char *near;
+	char what[64];
 
-	if (n && strcmp(n->kind, "queue") == 0)
-		return 0;
+	if (kind2)
+		snprintf(what, sizeof(what), "a %s or a %s", kind, kind2);
+	else
+		snprintf(what, sizeof(what), "a %s", kind);
+	if (n && (strcmp(n->kind, kind) == 0 || (kind2 && strcmp(n->kind, kind2) == 0)))
+		return n;
 	if (n) {
-		schema_error(ctx, node, "%s '%s' is a %s, not a queue", role, name, n->kind);
-		return -1;
+		schema_error(ctx, node, "%s '%s' is a %s, not %s", role, name, n->kind, what);
+		return NULL;
 	}
-	for (size_t i = 0; i < all->len && nc < 256; i++)
-		if (strcmp(VEC_AT(all, struct named, i)->kind, "queue") == 0)
-			cands[nc++] = VEC_AT(all, struct named, i)->name;
+	for (size_t i = 0; i < all->len && nc < 256; i++) {
+		const struct named *c = VEC_AT(all, struct named, i);
+
+		if (strcmp(c->kind, kind) == 0 || (kind2 && strcmp(c->kind, kind2) == 0))
+			cands[nc++] = c->name;
+	}
 	near = weir_suggest(name, strlen(name), cands, nc);
 	if (near)
-		schema_error(ctx, node, "%s '%s' is not a queue of this scenario (did you mean '%s'?)", role, name, near);
+		schema_error(ctx, node, "%s '%s' is not %s of this scenario (did you mean '%s'?)", role, name, what, near);
 	else
-		schema_error(ctx, node, "%s '%s' is not a queue of this scenario", role, name);
-	return -1;
+		schema_error(ctx, node, "%s '%s' is not %s of this scenario", role, name, what);
+	return NULL;
+}
+
+static int want_queue(const struct vec *all, const char *name, const struct doc_node *node,
+		      const char *role, struct schema_ctx *ctx)
+{
+	return want(all, name, node, role, "queue", NULL, ctx) ? 0 : -1;
 }
 
 static int is_dead_letter_of_any(const struct scenario *sc, const char *name)
@@ -202,29 +238,167 @@ static double likely_max(const struct dist *d)
 	return isinf(hi) ? dist_mean(d) + 6 * sqrt(dist_variance(d)) : hi;
 }
 
+/* Largest payload a function accepts from a producer (§4.3, §4.4). */
+static double payload_max(const struct scenario *sc, int invoke)
+{
+	if (invoke == INVOKE_SYNC)
+		return LAMBDA_SYNC_PAYLOAD_MAX;
+	return sc->account.date >= BEHAVIOUR_LAMBDA_ASYNC_1MB ? LAMBDA_ASYNC_PAYLOAD_MAX
+							      : LAMBDA_ASYNC_PAYLOAD_MAX_OLD;
+}
+
+static void check_sizes(const struct producer_cfg *p, double max, const char *kind, const char *name,
+			const char *what, struct schema_ctx *ctx)
+{
+	if (dist_min(&p->message.size) > max)
+		schema_error(ctx, schema_where(&p->message, "size"),
+			     "every message is larger than %s '%s' accepts (%s %.0f bytes)", kind, name, what, max);
+	else if (likely_max(&p->message.size) > max)
+		schema_warning(ctx, schema_where(&p->message, "size"),
+			       "some messages can be larger than %s '%s' accepts (%.0f bytes) and be rejected",
+			       kind, name, max);
+}
+
+/* A producer invoking a function: what applies only to queues, and the payload limits. */
+static void check_invoker(const struct scenario *sc, const struct producer_cfg *p, struct schema_ctx *ctx)
+{
+	if (p->message.delay.kind != DIST_NONE)
+		schema_error(ctx, schema_where(&p->message, "delay"),
+			     "a message timer ('delay') is an SQS setting; '%s' is a function", p->target);
+	if (p->invoke == INVOKE_ASYNC && schema_node(p, "retry"))
+		schema_error(ctx, schema_where(p, "retry"),
+			     "'retry' governs synchronous invokes; Lambda itself retries asynchronous events (set the function's 'async' instead, aws-behaviour §4.4)");
+	check_sizes(p, payload_max(sc, p->invoke), "function", p->target,
+		    p->invoke == INVOKE_SYNC ? "synchronous payload" : "asynchronous payload", ctx);
+}
+
 static void check_producers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
 {
 	for (size_t i = 0; i < sc->producers.len; i++) {
 		struct producer_cfg *p = VEC_AT(&sc->producers, struct producer_cfg, i);
-		const struct sqs_queue_cfg *q;
+		const struct named *t = want(all, p->target, schema_where(p, "target"), "target", "queue",
+					     "function", ctx);
 
-		if (want_queue(all, p->target, schema_where(p, "target"), "target", ctx) != 0)
-			continue;
-		q = scenario_queue(sc, p->target);
-		if (dist_min(&p->message.size) > q->maximum_message_size)
-			schema_error(ctx, schema_where(&p->message, "size"),
-				     "every message is larger than queue '%s' accepts (maximum_message_size %.0f bytes)",
-				     q->head.name, q->maximum_message_size);
-		else if (likely_max(&p->message.size) > q->maximum_message_size)
-			schema_warning(ctx, schema_where(&p->message, "size"),
-				       "some messages can be larger than queue '%s' accepts (%.0f bytes) and be rejected",
-				       q->head.name, q->maximum_message_size);
+		if (t && strcmp(t->kind, "function") == 0) {
+			check_invoker(sc, p, ctx);
+		} else if (t) {
+			const struct sqs_queue_cfg *q = scenario_queue(sc, p->target);
+
+			if (schema_node(p, "invoke"))
+				schema_error(ctx, schema_where(p, "invoke"),
+					     "'invoke' is for a function target; '%s' is a queue", p->target);
+			if (schema_node(p, "retry"))
+				schema_error(ctx, schema_where(p, "retry"),
+					     "'retry' is for a function target: sends to a standard queue are not throttled");
+			check_sizes(p, q->maximum_message_size, "queue", q->head.name, "maximum_message_size", ctx);
+		}
 		late_warning(ctx, sc, p->start, schema_where(p, "start"), "the producer's start");
 		for (size_t j = 0; j < p->schedule.len; j++) {
 			const struct rate_change_cfg *r = VEC_AT(&p->schedule, struct rate_change_cfg, j);
 
 			late_warning(ctx, sc, r->at, r->head.node, "the rate change");
 		}
+	}
+}
+
+/* ---- functions and triggers ------------------------------------------------- */
+
+static bool invoked_by_anything(const struct scenario *sc, const char *fn)
+{
+	for (size_t i = 0; i < sc->producers.len; i++)
+		if (strcmp(VEC_AT(&sc->producers, struct producer_cfg, i)->target, fn) == 0)
+			return true;
+	for (size_t i = 0; i < sc->triggers.len; i++)
+		if (strcmp(VEC_AT(&sc->triggers, struct trigger_cfg, i)->function, fn) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Reserved concurrency, and the provisioned concurrency of functions without
+ * it, come out of the account's pool, which must keep 100 unreserved (§4.1).
+ */
+static void check_concurrency(const struct scenario *sc, struct schema_ctx *ctx)
+{
+	int64_t limit = sc->account.lambda_concurrency, taken = 0;
+
+	for (size_t i = 0; i < sc->functions.len; i++) {
+		const struct function_cfg *f = VEC_AT(&sc->functions, struct function_cfg, i);
+		bool reserved = f->reserved_concurrency != INT64_MIN;
+		int64_t n = reserved ? f->reserved_concurrency : f->provisioned_concurrency;
+		const char *key = reserved ? "reserved_concurrency" : "provisioned_concurrency";
+
+		taken += n;
+		if (n > 0 && taken > limit - LAMBDA_UNRESERVED_MIN) {
+			schema_error(ctx, schema_where(f, key),
+				     "%s %lld leaves %lld of the account's %lld unreserved; at least %d must stay unreserved (aws-behaviour §4.1)",
+				     key, (long long)n, (long long)(limit - taken), (long long)limit,
+				     LAMBDA_UNRESERVED_MIN);
+			return;
+		}
+	}
+}
+
+static void check_functions(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
+{
+	for (size_t i = 0; i < sc->functions.len; i++) {
+		const struct function_cfg *f = VEC_AT(&sc->functions, struct function_cfg, i);
+		const struct doc_node *key = f->head.key;
+
+		if (f->async.on_failure)
+			want_queue(all, f->async.on_failure, schema_where(&f->async, "on_failure"),
+				   "on-failure destination", ctx);
+		if (f->async.dead_letter)
+			want_queue(all, f->async.dead_letter, schema_where(&f->async, "dead_letter"),
+				   "dead-letter queue", ctx);
+		if (sc->account.date < BEHAVIOUR_LAMBDA_10GB_1MS &&
+		    (f->memory_mb > LAMBDA_MEMORY_MAX_MB_OLD || f->memory_mb % 64 != 0))
+			schema_error(ctx, schema_where(f, "memory"),
+				     "before 2020-12-01 memory is 128MB to %dMB in steps of 64MB, not %lldMB (aws-behaviour §4.5)",
+				     LAMBDA_MEMORY_MAX_MB_OLD, (long long)f->memory_mb);
+		if (f->reserved_concurrency == 0)
+			schema_warning(ctx, schema_where(f, "reserved_concurrency"),
+				       "reserved_concurrency 0 disables the function: every invocation is throttled (aws-behaviour §4.1)");
+		if (dist_min(&f->duration) > (double)f->timeout)
+			schema_warning(ctx, schema_where(f, "duration"),
+				       "every invocation runs longer than the timeout (%gs) and fails with a timeout",
+				       sim_time_to_sec(f->timeout));
+		if (!invoked_by_anything(sc, f->head.name))
+			schema_warning(ctx, key, "nothing invokes function '%s' (no producer targets it, no trigger names it)",
+				       f->head.name);
+	}
+	check_concurrency(sc, ctx);
+}
+
+static void check_triggers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
+{
+	for (size_t i = 0; i < sc->triggers.len; i++) {
+		const struct trigger_cfg *t = VEC_AT(&sc->triggers, struct trigger_cfg, i);
+		const struct sqs_queue_cfg *q;
+		const struct function_cfg *f;
+		sim_time need;
+		char a[32], b[32];
+
+		if (want_queue(all, t->source, schema_where(t, "source"), "source", ctx) != 0 ||
+		    !want(all, t->function, schema_where(t, "function"), "function", "function", NULL, ctx))
+			continue;
+		q = scenario_queue(sc, t->source);
+		f = scenario_function(sc, t->function);
+		/* AWS recommends a visibility timeout of 6x the function timeout plus the window (§5.4). */
+		need = ESM_VISIBILITY_FACTOR * f->timeout + t->maximum_batching_window;
+		if (q->visibility_timeout < need)
+			schema_warning(ctx, schema_where(t, "source"),
+				       "queue '%s' has a visibility timeout of %s; with function '%s' (timeout %gs) and a %gs batching window AWS recommends at least %s, or throttled batches return before their retries end (aws-behaviour §5.4)",
+				       q->head.name, units_format_duration(q->visibility_timeout, a, sizeof(a)),
+				       f->head.name, sim_time_to_sec(f->timeout),
+				       sim_time_to_sec(t->maximum_batching_window),
+				       units_format_duration(need, b, sizeof(b)));
+		if (t->maximum_concurrency != INT64_MIN && f->reserved_concurrency != INT64_MIN &&
+		    t->maximum_concurrency > f->reserved_concurrency)
+			schema_warning(ctx, schema_where(t, "maximum_concurrency"),
+				       "maximum_concurrency %lld is above function '%s''s reserved concurrency %lld: the extra batches are throttled and their messages can reach the DLQ (aws-behaviour §5.3)",
+				       (long long)t->maximum_concurrency, f->head.name,
+				       (long long)f->reserved_concurrency);
 	}
 }
 
@@ -265,10 +439,16 @@ static void scenario_check(void *obj, struct schema_ctx *ctx)
 	collect(&all, &sc->queues, sizeof(struct sqs_queue_cfg), "queue", doc_map_get(root, "queues"));
 	collect(&all, &sc->producers, sizeof(struct producer_cfg), "producer", doc_map_get(root, "producers"));
 	collect(&all, &sc->consumers, sizeof(struct consumer_cfg), "consumer", doc_map_get(root, "consumers"));
+	collect(&all, &sc->functions, sizeof(struct function_cfg), "function", doc_map_get(root, "functions"));
+	collect_triggers(&all, sc);
+	if (!sc->account.head.node)
+		sc->account.date = behaviour_parse(sc->account.behaviour);
 	unique_names(&all, ctx);
 	check_queue_refs(sc, &all, ctx);
 	check_producers(sc, &all, ctx);
 	check_consumers(sc, &all, ctx);
+	check_functions(sc, &all, ctx);
+	check_triggers(sc, &all, ctx);
 	if (sc->queues.len == 0)
 		schema_warning(ctx, sc->head.node, "the scenario has no queues: nothing will happen");
 	if (sc->warmup >= sc->duration) {
@@ -300,6 +480,14 @@ const struct sqs_queue_cfg *scenario_queue(const struct scenario *sc, const char
 	for (size_t i = 0; i < sc->queues.len; i++)
 		if (strcmp(VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name, name) == 0)
 			return VEC_AT(&sc->queues, struct sqs_queue_cfg, i);
+	return NULL;
+}
+
+const struct function_cfg *scenario_function(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->functions.len; i++)
+		if (strcmp(VEC_AT(&sc->functions, struct function_cfg, i)->head.name, name) == 0)
+			return VEC_AT(&sc->functions, struct function_cfg, i);
 	return NULL;
 }
 
@@ -351,6 +539,8 @@ static void release_parsed(struct scenario *sc)
 {
 	for (size_t i = 0; i < sc->producers.len; i++)
 		producer_cfg_release(VEC_AT(&sc->producers, struct producer_cfg, i));
+	for (size_t i = 0; i < sc->triggers.len; i++)
+		free(VEC_AT(&sc->triggers, struct trigger_cfg, i)->derived_name);
 	schema_release(&scenario_schema, sc);
 }
 

@@ -3,6 +3,8 @@
  */
 #include "weir/world.h"
 #include "weir/consumer.h"
+#include "weir/esm.h"
+#include "weir/lambda.h"
 #include "weir/producer.h"
 #include "weir/rng.h"
 #include "weir/sqs.h"
@@ -31,6 +33,7 @@ struct world {
 	struct rng_set *rngs;
 	struct sqs_env env;
 	struct metrics *metrics;
+	struct lambda_account *account;  /* NULL when the scenario has no functions */
 	struct vec res;                /* struct resource, in scenario order */
 	const struct world_opts *opts;
 };
@@ -105,6 +108,28 @@ static const struct resource_ops consumer_ops = {
 	"consumer", c_metrics, c_warmup, c_summarize, c_ledger, c_destroy
 };
 
+/* ---- functions and triggers ------------------------------------------ */
+
+static void f_metrics(void *self, struct metrics *m) { lambda_register_metrics(self, m); }
+static void f_warmup(void *self) { lambda_end_warmup(self); }
+static void f_summarize(const void *self, struct summary *s) { lambda_summarize(self, s); }
+static bool f_ledger(const void *self, FILE *err) { return lambda_ledger(self, err); }
+static void f_destroy(void *self) { lambda_destroy(self); }
+
+static const struct resource_ops function_ops = {
+	"function", f_metrics, f_warmup, f_summarize, f_ledger, f_destroy
+};
+
+static void t_metrics(void *self, struct metrics *m) { esm_register_metrics(self, m); }
+static void t_warmup(void *self) { esm_end_warmup(self); }
+static void t_summarize(const void *self, struct summary *s) { esm_summarize(self, s); }
+static bool t_ledger(const void *self, FILE *err) { return esm_ledger(self, err); }
+static void t_destroy(void *self) { esm_destroy(self); }
+
+static const struct resource_ops trigger_ops = {
+	"trigger", t_metrics, t_warmup, t_summarize, t_ledger, t_destroy
+};
+
 /* ---- building ---------------------------------------------------------- */
 
 static void add(struct world *w, const char *name, const struct resource_ops *ops, void *self)
@@ -132,6 +157,37 @@ static struct sqs_queue *lookup_queue(void *ctx, const char *name)
 	return find(ctx, name, &queue_ops);
 }
 
+static struct lambda_fn *lookup_function(const struct world *w, const char *name)
+{
+	return find(w, name, &function_ops);
+}
+
+static void build_functions(struct world *w)
+{
+	const struct scenario *sc = w->sc;
+
+	if (sc->functions.len == 0)
+		return;
+	w->account = lambda_account_create(w->sim, &sc->account);
+	for (size_t i = 0; i < sc->functions.len; i++) {
+		const struct function_cfg *cfg = VEC_AT(&sc->functions, struct function_cfg, i);
+		struct lambda_fn *f = lambda_create(w->account, cfg->head.name, cfg, w->rngs);
+
+		add(w, cfg->head.name, &function_ops, f);
+		lambda_set_async_targets(f, cfg->async.on_failure ? lookup_queue(w, cfg->async.on_failure) : NULL,
+					 cfg->async.dead_letter ? lookup_queue(w, cfg->async.dead_letter) : NULL);
+		lambda_start(f);
+	}
+	for (size_t i = 0; i < sc->triggers.len; i++) {
+		const struct trigger_cfg *cfg = VEC_AT(&sc->triggers, struct trigger_cfg, i);
+		struct esm *e = esm_create(w->sim, cfg, lookup_queue(w, cfg->source),
+					   lookup_function(w, cfg->function), sc->account.date);
+
+		add(w, cfg->name, &trigger_ops, e);
+		esm_start(e);
+	}
+}
+
 static void build_queues(struct world *w)
 {
 	const struct vec *qs = &w->sc->queues;
@@ -157,8 +213,8 @@ static int build_workloads(struct world *w, char *err, size_t errlen)
 
 	for (size_t i = 0; i < sc->producers.len; i++) {
 		const struct producer_cfg *cfg = VEC_AT(&sc->producers, struct producer_cfg, i);
-		struct producer *p = producer_create(w->sim, cfg->head.name, cfg,
-						     lookup_queue(w, cfg->target), w->rngs);
+		struct producer *p = producer_create(w->sim, cfg->head.name, cfg, lookup_queue(w, cfg->target),
+						     lookup_function(w, cfg->target), w->rngs);
 
 		add(w, cfg->head.name, &producer_ops, p);
 		if (producer_start(p, err, errlen) != 0)
@@ -209,6 +265,7 @@ struct world *world_create(const struct scenario *sc, const struct world_opts *o
 		if (r->ops == &queue_ops)
 			sqs_start(r->self, lookup_queue, w);
 	}
+	build_functions(w);
 	if (build_workloads(w, err, errlen) != 0) {
 		world_destroy(w);
 		return NULL;
@@ -218,6 +275,8 @@ struct world *world_create(const struct scenario *sc, const struct world_opts *o
 
 		r->ops->register_metrics(r->self, w->metrics);
 	}
+	if (w->account)
+		lambda_account_register_metrics(w->account, w->metrics);
 	if (sc->warmup > 0)
 		sim_schedule(w->sim, sc->warmup, on_warmup_end, w, NULL);
 	metrics_start(w->metrics, o->timeseries);
@@ -253,6 +312,7 @@ void world_destroy(struct world *w)
 		r->ops->destroy(r->self);
 	}
 	vec_release(&w->res);
+	lambda_account_destroy(w->account);
 	metrics_destroy(w->metrics);
 	sqs_env_release(&w->env);
 	rng_set_destroy(w->rngs);
@@ -307,8 +367,8 @@ void world_write_resources(const struct world *w, struct csvw *out)
 
 /*
  * Messages moving between resources balance too: every message a queue was
- * sent came from a producer or a move task, and every dead-letter move out
- * of one queue arrived in another.
+ * sent came from a producer, a function's failure destination or a move
+ * task, and every dead-letter move out of one queue arrived in another.
  */
 static bool flows_balance(const struct world *w, FILE *err)
 {
@@ -318,7 +378,10 @@ static bool flows_balance(const struct world *w, FILE *err)
 		const struct resource *r = VEC_AT(&w->res, struct resource, i);
 
 		if (r->ops == &producer_ops) {
-			produced += producer_counters(r->self)->sent;
+			if (!lookup_function(w, producer_target(r->self)))
+				produced += producer_counters(r->self)->sent;
+		} else if (r->ops == &function_ops) {
+			produced += lambda_counters(r->self)->queue_sends;
 		} else if (r->ops == &queue_ops) {
 			const struct sqs_counters *c = sqs_counters(r->self);
 
@@ -330,7 +393,7 @@ static bool flows_balance(const struct world *w, FILE *err)
 	}
 	if (produced + redriven == sent && to_dlq == moved_in)
 		return true;
-	fprintf(err, "weir: internal error: messages between resources do not balance: producers sent %llu"
+	fprintf(err, "weir: internal error: messages between resources do not balance: producers and functions sent %llu"
 		" + redriven %llu != queues sent %llu, or moved to DLQs %llu != arrived in DLQs %llu\n",
 		(unsigned long long)produced, (unsigned long long)redriven, (unsigned long long)sent,
 		(unsigned long long)to_dlq, (unsigned long long)moved_in);

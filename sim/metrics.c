@@ -21,6 +21,7 @@ struct series {
 	const void *ctx;
 	struct hist *h;
 	const struct level *level;
+	struct level *peak;
 	double last_area;
 	double scale;
 };
@@ -101,6 +102,13 @@ void metrics_mean(struct metrics *m, const char *resource, const struct metric_d
 	add(m, resource, def)->level = l;
 }
 
+void metrics_max(struct metrics *m, const char *resource, const struct metric_def *def,
+		 struct level *l)
+{
+	WEIR_ASSERT(def->kind == METRIC_MAX);
+	add(m, resource, def)->peak = l;
+}
+
 void metrics_percentiles(struct metrics *m, const char *resource, const struct metric_def *def,
 			 struct hist *h, double scale)
 {
@@ -157,7 +165,10 @@ static void sample_series(struct metrics *m, struct series *s)
 		hist_reset(s->h);
 		return;
 	}
-	if (s->level) {
+	if (s->peak) {
+		v = (double)s->peak->peak;
+		s->peak->peak = s->peak->value;   /* the next period starts from here */
+	} else if (s->level) {
 		double area = level_area(s->level, sim_now(m->sim));
 		sim_time span = sim_now(m->sim) - m->last_end;
 
@@ -214,6 +225,8 @@ void metrics_start(struct metrics *m, struct csvw *ts)
 			s->last_den = *s->den;
 		if (s->level)
 			s->last_area = level_area(s->level, sim_now(m->sim));
+		if (s->peak)
+			s->peak->peak = s->peak->value;
 	}
 	m->timer = sim_schedule_in(m->sim, m->period, on_period, m, NULL);
 }
@@ -233,6 +246,7 @@ static const char *kind_name(enum metric_kind k)
 	case METRIC_AVERAGE: return "average";
 	case METRIC_PERCENTILES: return "percentile";
 	case METRIC_MEAN: return "time average";
+	case METRIC_MAX: return "maximum";
 	}
 	return "?";
 }

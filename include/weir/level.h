@@ -16,6 +16,7 @@ struct level {
 	uint64_t value;
 	sim_time last;     /* time of the last change */
 	double area;       /* integral of value over time until `last`, value-microseconds */
+	uint64_t peak;     /* largest value since whoever reads it last reset it */
 };
 
 static inline void level_add(struct level *l, sim_time now, int64_t delta)
@@ -23,6 +24,8 @@ static inline void level_add(struct level *l, sim_time now, int64_t delta)
 	l->area += (double)l->value * (double)(now - l->last);
 	l->last = now;
 	l->value = (uint64_t)((int64_t)l->value + delta);
+	if (l->value > l->peak)
+		l->peak = l->value;
 }
 
 /* The integral of the level from its start until now. */

@@ -27,7 +27,8 @@ enum metric_kind {
 	METRIC_GAUGE,   /* a level: its value at the end of the period */
 	METRIC_AVERAGE, /* growth of a numerator counter over growth of a denominator */
 	METRIC_PERCENTILES, /* p50, p90, p99 and max of the values recorded in the period */
-	METRIC_MEAN     /* the time average of a level over the period */
+	METRIC_MEAN,    /* the time average of a level over the period */
+	METRIC_MAX      /* the largest value a level took during the period */
 };
 
 struct metric_def {
@@ -63,6 +64,9 @@ void metrics_average(struct metrics *m, const char *resource, const struct metri
 /* The time average of a level over each period (exact: from its integral). */
 void metrics_mean(struct metrics *m, const char *resource, const struct metric_def *def,
 		  const struct level *l);
+/* The peak of a level in each period (the registry resets l->peak). */
+void metrics_max(struct metrics *m, const char *resource, const struct metric_def *def,
+		 struct level *l);
 /* Percentiles of h, read and reset every period; values scaled by scale. */
 void metrics_percentiles(struct metrics *m, const char *resource, const struct metric_def *def,
 			 struct hist *h, double scale);

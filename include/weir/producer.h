@@ -10,6 +10,11 @@
  * rates and with on/off `bursts` (during an on period the burst rate
  * replaces the scheduled one). Each message has a size, an optional message
  * timer and is poison (fails in every consumer) with a given probability.
+ *
+ * A producer whose target is a function invokes it: synchronously (a
+ * throttled request is retried as the SDK's retry policy says, then given
+ * up) or asynchronously (Lambda queues the event and owns its retries).
+ * Ledger: produced = sent + rejected + gave up + waiting to retry.
  */
 #ifndef WEIR_PRODUCER_H
 #define WEIR_PRODUCER_H
@@ -20,7 +25,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "weir/dist.h"
+#include "weir/lambda.h"
 #include "weir/metrics.h"
+#include "weir/retry.h"
 #include "weir/rng.h"
 #include "weir/schema.h"
 #include "weir/sqs.h"
@@ -56,9 +63,13 @@ struct message_cfg {
 	struct dist delay;        /* per-message timer (DIST_NONE = the queue's delay) */
 };
 
+enum invoke_type { INVOKE_SYNC, INVOKE_ASYNC };
+
 struct producer_cfg {
 	struct schema_head head;
 	const char *target;
+	int invoke;               /* enum invoke_type, for function targets */
+	struct retry_cfg retry;
 	const char *arrivals;
 	struct arrival_spec arr;  /* parsed from `arrivals` */
 	struct vec schedule;      /* struct rate_change_cfg, in time order */
@@ -75,14 +86,15 @@ extern const struct stat_family producer_stat_family;
 struct producer;
 
 struct producer_counters {
-	uint64_t produced, sent, rejected;
+	uint64_t produced, sent, rejected, gave_up, attempts, throttled, retries;
 };
 
 /* Frees the parsed arrival spec inside cfg (call before schema_release). */
 void producer_cfg_release(struct producer_cfg *cfg);
 
+/* Exactly one of queue and fn is the target. */
 struct producer *producer_create(struct sim *sim, const char *name, const struct producer_cfg *cfg,
-				 struct sqs_queue *target, struct rng_set *rngs);
+				 struct sqs_queue *queue, struct lambda_fn *fn, struct rng_set *rngs);
 /*
  * Schedules the first arrival. Returns 0, or -1 with a message in err when
  * the trace file cannot be read.
@@ -91,9 +103,11 @@ int producer_start(struct producer *p, char *err, size_t errlen);
 void producer_destroy(struct producer *p);
 void producer_register_metrics(struct producer *p, struct metrics *m);
 const struct producer_counters *producer_counters(const struct producer *p);
+/* The name of its target (a queue or a function). */
+const char *producer_target(const struct producer *p);
 void producer_end_warmup(struct producer *p);
 void producer_summarize(const struct producer *p, struct summary *s);
-/* produced = sent + rejected; true when it balances. */
+/* produced = sent + rejected + gave up + waiting; true when it balances. */
 bool producer_ledger(const struct producer *p);
 /* Counters since the end of the warm-up. */
 struct producer_counters producer_since_warmup(const struct producer *p);

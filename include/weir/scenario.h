@@ -15,6 +15,8 @@
 #include "weir/consumer.h"
 #include "weir/diag.h"
 #include "weir/doc.h"
+#include "weir/esm.h"
+#include "weir/lambda.h"
 #include "weir/producer.h"
 #include "weir/schema.h"
 #include "weir/sqs.h"
@@ -40,6 +42,9 @@ struct scenario {
 	struct vec queues;        /* struct sqs_queue_cfg */
 	struct vec producers;     /* struct producer_cfg */
 	struct vec consumers;     /* struct consumer_cfg */
+	struct vec functions;     /* struct function_cfg */
+	struct vec triggers;      /* struct trigger_cfg */
+	struct account_cfg account;
 	/* owned */
 	struct doc *doc;
 	char *default_name;       /* the file's base name, when `name` is not given */
@@ -58,8 +63,9 @@ struct scenario *scenario_load(const char *path, const char *text, size_t len,
 			       struct diags *d);
 void scenario_free(struct scenario *sc);
 
-/* Resource lookup by name; NULL when no queue has that name. */
+/* Resource lookup by name; NULL when no queue (function) has that name. */
 const struct sqs_queue_cfg *scenario_queue(const struct scenario *sc, const char *name);
+const struct function_cfg *scenario_function(const struct scenario *sc, const char *name);
 
 /* The bundled default scenario (what `weir run` runs with no argument). */
 extern const char scenario_default_name[];

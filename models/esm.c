@@ -1,0 +1,622 @@
+/*
+ * esm.c - the SQS event source mapping (aws-behaviour §5).
+ *
+ * Each poller is in one state: RECEIVING (a long poll is out, the batch
+ * may be partly filled), INVOKING, BACKOFF (waiting to retry a throttled
+ * invoke) or STOPPED. A batch's records are held (receipts) from their
+ * receive to the end of the invocation, when each is deleted or returned.
+ * A controller ticking once a second moves the target number of pollers
+ * and starts or retires pollers to match it.
+ */
+#include "weir/esm.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum poller_state { P_STOPPED, P_RECEIVING, P_INVOKING, P_BACKOFF };
+
+struct poller {
+	struct esm *e;
+	struct sqs_receiver rx;
+	struct sqs_receipt *batch;       /* batch_size receipts */
+	uint8_t *poison, *failed;
+	uint32_t n;
+	double bytes;
+	struct sqs_receipt carry[SQS_RECEIVE_MAX];  /* received, past the payload cap */
+	uint32_t ncarry;
+	sim_time deadline;               /* when the first record's visibility ends */
+	sim_time window_end;             /* SIM_TIME_UNSET: no window running */
+	sim_event_id window_timer, retry_timer;
+	sim_time retry_delay;
+	struct lambda_invocation inv;
+	int state;
+	bool retiring;
+	bool idle;                       /* its last receive came back empty */
+};
+
+struct esm {
+	struct sim *sim;
+	const struct trigger_cfg *cfg;
+	const char *name;
+	struct sqs_queue *q;
+	struct lambda_fn *f;
+	double target, ceiling, ramp_per_sec;
+	struct poller **p;
+	size_t np;
+	struct level pollers;            /* running pollers: the mapping's concurrency */
+	sim_time vt;                     /* visibility timeout its receives ask for */
+	sim_time idle_since;             /* SIM_TIME_UNSET while not idle */
+	sim_event_id tick;
+	struct esm_counters c, c_warm;
+	sim_time warm_at;
+	double pollers_area_warm;
+	uint64_t max_pollers;
+};
+
+static sim_time now_of(const struct esm *e)
+{
+	return sim_now(e->sim);
+}
+
+sim_time esm_visibility(const struct trigger_cfg *t, sim_time queue_visibility, sim_time function_timeout)
+{
+	sim_time need = t->maximum_batching_window + function_timeout;
+
+	/* If window + timeout exceed the visibility timeout, the effective one is window + timeout + 30 s (§5.4). */
+	return need > queue_visibility ? need + ESM_VISIBILITY_MARGIN : queue_visibility;
+}
+
+/* ---- pollers ------------------------------------------------------------- */
+
+static void receive(struct poller *p);
+static void invoke(struct poller *p);
+
+static double record_bytes(const struct sqs_receipt *r)
+{
+	return (double)r->msg->size + ESM_RECORD_OVERHEAD_BYTES;
+}
+
+static void add_record(struct poller *p, struct sqs_receipt r)
+{
+	sim_time ends = sim_add(r.msg->received_at, p->e->vt);   /* this record's visibility */
+
+	if (p->n == 0 || ends < p->deadline)
+		p->deadline = ends;
+	p->batch[p->n] = r;
+	p->poison[p->n] = sqs_receipt_poison(&r);
+	p->bytes += record_bytes(&r);
+	p->n++;
+}
+
+/* Gives every record back (deleting the ones that succeeded) and starts afresh. */
+static void settle(struct poller *p, bool all_failed)
+{
+	struct esm *e = p->e;
+
+	for (uint32_t i = 0; i < p->n; i++) {
+		struct sqs_receipt *r = &p->batch[i];
+
+		if (!all_failed && !(p->inv.item_failures && p->failed[i])) {
+			if (sqs_processed(e->q, r))
+				e->c.duplicates++;
+			sqs_delete(e->q, r);
+			e->c.deleted++;
+		} else {
+			e->c.returned++;   /* reappears when its visibility timeout ends (§5.4) */
+		}
+		sqs_release(e->q, r);
+	}
+	p->n = 0;
+	p->bytes = 0;
+	p->window_end = SIM_TIME_UNSET;
+	for (uint32_t i = 0; i < p->ncarry; i++)
+		add_record(p, p->carry[i]);
+	p->ncarry = 0;
+}
+
+static void set_state(struct poller *p, int state)
+{
+	p->state = state;
+}
+
+static void stop(struct poller *p)
+{
+	set_state(p, P_STOPPED);
+	p->retiring = false;
+	level_add(&p->e->pollers, now_of(p->e), -1);
+}
+
+/* After a batch: the next one, unless the controller retired this poller. */
+static void next(struct poller *p)
+{
+	if (p->retiring && p->n == 0)
+		stop(p);
+	else
+		receive(p);
+}
+
+static void on_invoked(struct lambda_invocation *inv)
+{
+	struct poller *p = inv->owner;
+	struct esm *e = p->e;
+	bool failed = inv->result == LAMBDA_ERROR || inv->result == LAMBDA_TIMEOUT;
+
+	e->c.batches++;
+	e->c.records_invoked += p->n;
+	if (inv->result == LAMBDA_PARTIAL)
+		for (uint32_t i = 0; i < p->n; i++)
+			e->c.item_failures += p->failed[i];
+	if (failed) {
+		e->c.failed_batches++;
+		/* Errors lower the mapping's concurrency, unless failures are reported per item (§5.2, §5.4). */
+		if (!e->cfg->report_batch_item_failures)
+			e->target = fmax(ESM_START_CONCURRENCY, e->target * ESM_ERROR_BACKOFF);
+	}
+	settle(p, failed);
+	next(p);
+}
+
+static void on_retry(struct sim *sim, void *subject, void *object)
+{
+	struct poller *p = subject;
+
+	(void)sim;
+	(void)object;
+	p->retry_timer = SIM_EVENT_NONE;
+	invoke(p);
+}
+
+/*
+ * A throttled invoke is retried, with backoff and less concurrency, until
+ * the batch's visibility timeout would run out; then the batch is let go
+ * and its messages reappear (§5.4).
+ */
+static void throttled(struct poller *p)
+{
+	struct esm *e = p->e;
+
+	e->c.throttled++;
+	e->target = fmax(ESM_START_CONCURRENCY, e->target * ESM_THROTTLE_BACKOFF);
+	if (sim_add(now_of(e), p->retry_delay) < p->deadline) {
+		set_state(p, P_BACKOFF);
+		p->retry_timer = sim_schedule_in(e->sim, p->retry_delay, on_retry, p, NULL);
+		p->retry_delay = p->retry_delay * 2 < ESM_RETRY_MAX ? p->retry_delay * 2 : ESM_RETRY_MAX;
+		return;
+	}
+	e->c.abandoned++;
+	settle(p, true);
+	next(p);
+}
+
+static void invoke(struct poller *p)
+{
+	struct esm *e = p->e;
+
+	if (sim_pending(e->sim, p->window_timer))
+		sim_cancel(e->sim, p->window_timer);
+	p->window_timer = SIM_EVENT_NONE;
+	set_state(p, P_INVOKING);
+	p->inv.records = p->n;
+	memset(p->failed, 0, p->n);
+	if (lambda_invoke(e->f, &p->inv) == LAMBDA_THROTTLED)
+		throttled(p);
+	else
+		p->retry_delay = ESM_RETRY_FIRST;
+}
+
+static void on_window(struct sim *sim, void *subject, void *object)
+{
+	struct poller *p = subject;
+
+	(void)sim;
+	(void)object;
+	p->window_timer = SIM_EVENT_NONE;
+	sqs_receive_cancel(&p->rx);
+	invoke(p);
+}
+
+/* Whether the batch is ready: full, at the payload cap, or no window to wait. */
+static bool batch_ready(const struct poller *p)
+{
+	const struct trigger_cfg *t = p->e->cfg;
+
+	return p->n >= (uint32_t)t->batch_size || p->ncarry > 0 || t->maximum_batching_window == 0 ||
+	       (p->window_end != SIM_TIME_UNSET && now_of(p->e) >= p->window_end);
+}
+
+static void take(struct poller *p, struct sqs_receiver *rx)
+{
+	for (unsigned i = 0; i < rx->n; i++) {
+		if (p->n > 0 && p->bytes + record_bytes(&rx->got[i]) > ESM_PAYLOAD_MAX)
+			p->carry[p->ncarry++] = rx->got[i];   /* the 6 MB payload is full (§5.1) */
+		else
+			add_record(p, rx->got[i]);
+	}
+}
+
+static void on_received(struct sqs_receiver *rx, enum sqs_status status)
+{
+	struct poller *p = rx->owner;
+	struct esm *e = p->e;
+
+	(void)status;
+	e->c.received += rx->n;
+	p->idle = rx->n == 0 && p->n == 0;
+	take(p, rx);
+	if (p->n == 0) {
+		next(p);   /* an empty long poll: poll again (or stop if retired) */
+		return;
+	}
+	if (batch_ready(p)) {
+		invoke(p);
+		return;
+	}
+	if (p->window_end == SIM_TIME_UNSET) {
+		/* The batching window starts with the batch's first record (§5.1). */
+		p->window_end = sim_add(now_of(e), e->cfg->maximum_batching_window);
+		p->window_timer = sim_schedule(e->sim, p->window_end, on_window, p, NULL);
+	}
+	receive(p);
+}
+
+static void receive(struct poller *p)
+{
+	struct esm *e = p->e;
+	uint32_t room = (uint32_t)e->cfg->batch_size - p->n;
+
+	set_state(p, P_RECEIVING);
+	p->rx.max = room < SQS_RECEIVE_MAX ? room : SQS_RECEIVE_MAX;
+	p->rx.wait = SQS_WAIT_TIME_MAX;            /* pollers long-poll (§5.1) */
+	if (p->window_end != SIM_TIME_UNSET && p->window_end - now_of(e) < p->rx.wait)
+		p->rx.wait = p->window_end - now_of(e);
+	if (p->rx.wait <= 0) {
+		invoke(p);
+		return;
+	}
+	sqs_receive(e->q, &p->rx);
+}
+
+static struct poller *poller_new(struct esm *e)
+{
+	struct poller *p = weir_calloc(1, sizeof(*p));
+	size_t cap = (size_t)e->cfg->batch_size;
+
+	p->e = e;
+	p->batch = weir_calloc(cap, sizeof(*p->batch));
+	p->poison = weir_calloc(cap, 1);
+	p->failed = weir_calloc(cap, 1);
+	p->window_end = SIM_TIME_UNSET;
+	p->retry_delay = ESM_RETRY_FIRST;
+	p->rx.done = on_received;
+	p->rx.owner = p;
+	p->rx.who = e->name;
+	p->rx.visibility = e->vt;
+	p->inv.done = on_invoked;
+	p->inv.owner = p;
+	p->inv.poison = p->poison;
+	p->inv.failed = p->failed;
+	p->inv.item_failures = e->cfg->report_batch_item_failures;
+	e->p = weir_realloc(e->p, (e->np + 1) * sizeof(*e->p));
+	e->p[e->np++] = p;
+	return p;
+}
+
+/* ---- the controller (§5.2, §5.3) ----------------------------------------- */
+
+static uint64_t running(const struct esm *e)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < e->np; i++)
+		n += e->p[i]->state != P_STOPPED && !e->p[i]->retiring;
+	return n;
+}
+
+static void add_poller(struct esm *e)
+{
+	struct poller *p = NULL;
+
+	for (size_t i = 0; i < e->np && !p; i++)
+		if (e->p[i]->retiring)
+			p = e->p[i];
+	if (p) {
+		p->retiring = false;
+		return;
+	}
+	for (size_t i = 0; i < e->np && !p; i++)
+		if (e->p[i]->state == P_STOPPED)
+			p = e->p[i];
+	if (!p)
+		p = poller_new(e);
+	level_add(&e->pollers, now_of(e), +1);
+	if (e->pollers.value > e->max_pollers)
+		e->max_pollers = e->pollers.value;
+	receive(p);
+}
+
+/* Retires the newest running poller: at once if it is only waiting, else after its batch. */
+static void retire_poller(struct esm *e)
+{
+	for (size_t i = e->np; i-- > 0;) {
+		struct poller *p = e->p[i];
+
+		if (p->state == P_STOPPED || p->retiring)
+			continue;
+		if (p->state == P_RECEIVING && p->n == 0) {
+			sqs_receive_cancel(&p->rx);
+			stop(p);
+		} else {
+			p->retiring = true;
+		}
+		return;
+	}
+}
+
+static bool all_busy(const struct esm *e)
+{
+	for (size_t i = 0; i < e->np; i++) {
+		const struct poller *p = e->p[i];
+
+		if (p->state != P_STOPPED && !p->retiring && p->idle)
+			return false;
+	}
+	return true;
+}
+
+static double floor_of(const struct esm *e)
+{
+	/* Idle for a while with no maximum concurrency set: down to 2 (§5.2). */
+	if (e->cfg->maximum_concurrency == INT64_MIN && e->idle_since != SIM_TIME_UNSET &&
+	    now_of(e) - e->idle_since >= ESM_IDLE_RETIRE)
+		return ESM_IDLE_CONCURRENCY;
+	return ESM_START_CONCURRENCY < e->ceiling ? ESM_START_CONCURRENCY : e->ceiling;
+}
+
+static void on_tick(struct sim *sim, void *subject, void *object)
+{
+	struct esm *e = subject;
+	bool backlog = sqs_visible(e->q) > 0, busy = all_busy(e);
+	uint64_t want, have = running(e);
+
+	(void)object;
+	if (backlog || busy)
+		e->idle_since = SIM_TIME_UNSET;
+	else if (e->idle_since == SIM_TIME_UNSET)
+		e->idle_since = sim_now(sim);
+	if (backlog && busy)
+		e->target = fmin(e->ceiling, e->target + e->ramp_per_sec);   /* ramp up (§5.2) */
+	else if (!backlog && !busy)
+		e->target = fmax(floor_of(e), e->target - e->ramp_per_sec);  /* scale down when idle */
+	e->target = fmax(e->target, floor_of(e));
+	want = (uint64_t)floor(e->target);
+	for (; have < want; have++)
+		add_poller(e);
+	for (; have > want; have--)
+		retire_poller(e);
+	e->tick = sim_schedule_in(sim, SIM_SEC, on_tick, e, NULL);
+}
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+struct esm *esm_create(struct sim *sim, const struct trigger_cfg *cfg, struct sqs_queue *q,
+		       struct lambda_fn *f, int behaviour_date)
+{
+	struct esm *e = weir_calloc(1, sizeof(*e));
+	double ceiling = (double)cfg->concurrency_ceiling;
+
+	e->sim = sim;
+	e->cfg = cfg;
+	e->name = cfg->name;
+	e->q = q;
+	e->f = f;
+	if (cfg->maximum_concurrency != INT64_MIN && (double)cfg->maximum_concurrency < ceiling)
+		ceiling = (double)cfg->maximum_concurrency;   /* §5.3 */
+	e->ceiling = ceiling;
+	e->ramp_per_sec = (behaviour_date >= BEHAVIOUR_ESM_RAMP_300 ? ESM_RAMP_NEW : ESM_RAMP_OLD) / 60.0;
+	e->vt = esm_visibility(cfg, sqs_config(q)->visibility_timeout, lambda_config(f)->timeout);
+	e->idle_since = SIM_TIME_UNSET;
+	e->pollers.last = sim_now(sim);
+	return e;
+}
+
+void esm_start(struct esm *e)
+{
+	e->target = e->ceiling < ESM_START_CONCURRENCY ? e->ceiling : ESM_START_CONCURRENCY;
+	e->tick = sim_schedule(e->sim, sim_now(e->sim), on_tick, e, NULL);
+}
+
+void esm_destroy(struct esm *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->np; i++) {
+		free(e->p[i]->batch);
+		free(e->p[i]->poison);
+		free(e->p[i]->failed);
+		free(e->p[i]);
+	}
+	free(e->p);
+	free(e);
+}
+
+const char *esm_name(const struct esm *e) { return e->name; }
+const struct esm_counters *esm_counters(const struct esm *e) { return &e->c; }
+
+static uint64_t held(const struct esm *e)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < e->np; i++)
+		n += e->p[i]->n + e->p[i]->ncarry;
+	return n;
+}
+
+bool esm_ledger(const struct esm *e, FILE *err)
+{
+	uint64_t h = held(e);
+
+	if (e->c.received == e->c.deleted + e->c.returned + h)
+		return true;
+	fprintf(err, "weir: internal error: mapping '%s': received %llu != deleted %llu + returned %llu + held %llu\n",
+		e->name, (unsigned long long)e->c.received, (unsigned long long)e->c.deleted,
+		(unsigned long long)e->c.returned, (unsigned long long)h);
+	return false;
+}
+
+/* ---- metrics and summary ------------------------------------------------------ */
+
+enum {
+	M_CONCURRENCY, M_BATCHES, M_BATCH_SIZE, M_THROTTLED, M_FAILED, M_ABANDONED, M_DELETED,
+	M_ITEM_FAILURES, M_NDEFS
+};
+
+static const struct metric_def esm_defs[M_NDEFS] = {
+	[M_CONCURRENCY] = { "Concurrency", "count", METRIC_MAX, "§5.2",
+			    "Most pollers (concurrent batches) running during the period." },
+	[M_BATCHES] = { "Batches", "count", METRIC_SUM, "§5.1", "Invocations that ran a batch." },
+	[M_BATCH_SIZE] = { "BatchSize", "records", METRIC_AVERAGE, "§5.1",
+			   "Average records per batch invoked in the period." },
+	[M_THROTTLED] = { "ThrottledInvokes", "count", METRIC_SUM, "§5.4",
+			  "Invoke attempts throttled by Lambda (each retry counts)." },
+	[M_FAILED] = { "FailedBatches", "count", METRIC_SUM, "§5.4",
+		       "Batches whose invocation failed or timed out: every record returns to the queue." },
+	[M_ABANDONED] = { "AbandonedBatches", "count", METRIC_SUM, "§5.4",
+			  "Batches let go after throttled retries ran out of visibility timeout." },
+	[M_DELETED] = { "MessagesDeleted", "count", METRIC_SUM, "§5.1", "Records deleted after a successful invocation." },
+	[M_ITEM_FAILURES] = { "ItemFailures", "count", METRIC_SUM, "§5.4",
+			      "Records reported as failed with ReportBatchItemFailures." },
+};
+
+const struct metric_family esm_metric_family = {
+	.kind = "Event source mapping",
+	.intro = "One set per trigger, named `TRIGGER/Metric` (weir's names: CloudWatch publishes few metrics for mappings).",
+	.defs = esm_defs,
+	.ndefs = M_NDEFS,
+};
+
+void esm_register_metrics(struct esm *e, struct metrics *m)
+{
+	metrics_max(m, e->name, &esm_defs[M_CONCURRENCY], &e->pollers);
+	metrics_sum(m, e->name, &esm_defs[M_BATCHES], &e->c.batches);
+	metrics_average(m, e->name, &esm_defs[M_BATCH_SIZE], &e->c.records_invoked, &e->c.batches, 1.0);
+	metrics_sum(m, e->name, &esm_defs[M_THROTTLED], &e->c.throttled);
+	metrics_sum(m, e->name, &esm_defs[M_FAILED], &e->c.failed_batches);
+	metrics_sum(m, e->name, &esm_defs[M_ABANDONED], &e->c.abandoned);
+	metrics_sum(m, e->name, &esm_defs[M_DELETED], &e->c.deleted);
+	metrics_sum(m, e->name, &esm_defs[M_ITEM_FAILURES], &e->c.item_failures);
+}
+
+void esm_end_warmup(struct esm *e)
+{
+	e->c_warm = e->c;
+	e->warm_at = now_of(e);
+	e->pollers_area_warm = level_area(&e->pollers, now_of(e));
+	e->max_pollers = e->pollers.value;
+}
+
+enum {
+	S_BATCHES, S_RECORDS, S_BATCH_MEAN, S_THROTTLED, S_FAILED, S_ABANDONED, S_DELETED, S_RETURNED,
+	S_ITEM_FAILURES, S_DUPLICATES, S_CONC_MEAN, S_CONC_MAX, S_L_RECEIVED, S_L_DELETED, S_L_RETURNED,
+	S_L_HELD, S_NSTATS
+};
+
+static const struct stat_def esm_stats_defs[S_NSTATS] = {
+	[S_BATCHES] = { "Batches", "count", "Batches invoked after the warm-up." },
+	[S_RECORDS] = { "RecordsInvoked", "count", "Records in those batches." },
+	[S_BATCH_MEAN] = { "BatchSize.mean", "records", "Average records per batch." },
+	[S_THROTTLED] = { "ThrottledInvokes", "count", "Invoke attempts throttled after the warm-up." },
+	[S_FAILED] = { "FailedBatches", "count", "Batches whose invocation failed or timed out." },
+	[S_ABANDONED] = { "AbandonedBatches", "count", "Batches let go while throttled." },
+	[S_DELETED] = { "MessagesDeleted", "count", "Records deleted after success." },
+	[S_RETURNED] = { "MessagesReturned", "count", "Records given back undeleted (failed, reported, abandoned)." },
+	[S_ITEM_FAILURES] = { "ItemFailures", "count", "Records reported failed (ReportBatchItemFailures)." },
+	[S_DUPLICATES] = { "DuplicateProcessings", "count", "Records processed successfully a second time." },
+	[S_CONC_MEAN] = { "Concurrency.mean", "count", "Time-average pollers (concurrent batches)." },
+	[S_CONC_MAX] = { "Concurrency.max", "count", "Most pollers at once." },
+	[S_L_RECEIVED] = { "ledger.received", "count", "Whole run: records received; = deleted + returned + held." },
+	[S_L_DELETED] = { "ledger.deleted", "count", "Whole run: records deleted." },
+	[S_L_RETURNED] = { "ledger.returned", "count", "Whole run: records given back." },
+	[S_L_HELD] = { "ledger.held", "count", "At the end: records in batches being gathered or invoked." },
+};
+
+const struct stat_family esm_stat_family = { "Event source mapping", esm_stats_defs, S_NSTATS };
+
+void esm_summarize(const struct esm *e, struct summary *s)
+{
+	const struct esm_counters *c = &e->c, *w = &e->c_warm;
+	double span = (double)(now_of(e) - e->warm_at);
+	double v[S_NSTATS];
+
+	v[S_BATCHES] = (double)(c->batches - w->batches);
+	v[S_RECORDS] = (double)(c->records_invoked - w->records_invoked);
+	v[S_BATCH_MEAN] = v[S_BATCHES] > 0 ? v[S_RECORDS] / v[S_BATCHES] : NAN;
+	v[S_THROTTLED] = (double)(c->throttled - w->throttled);
+	v[S_FAILED] = (double)(c->failed_batches - w->failed_batches);
+	v[S_ABANDONED] = (double)(c->abandoned - w->abandoned);
+	v[S_DELETED] = (double)(c->deleted - w->deleted);
+	v[S_RETURNED] = (double)(c->returned - w->returned);
+	v[S_ITEM_FAILURES] = (double)(c->item_failures - w->item_failures);
+	v[S_DUPLICATES] = (double)(c->duplicates - w->duplicates);
+	v[S_CONC_MEAN] = span > 0 ? (level_area(&e->pollers, now_of(e)) - e->pollers_area_warm) / span : NAN;
+	v[S_CONC_MAX] = (double)e->max_pollers;
+	v[S_L_RECEIVED] = (double)c->received;
+	v[S_L_DELETED] = (double)c->deleted;
+	v[S_L_RETURNED] = (double)c->returned;
+	v[S_L_HELD] = (double)held(e);
+	for (int i = 0; i < S_NSTATS; i++)
+		summary_add(s, e->name, "trigger", &esm_stats_defs[i], v[i]);
+}
+
+/* ---- configuration ------------------------------------------------------------ */
+
+#define TF(field) .offset = offsetof(struct trigger_cfg, field)
+static const struct schema_field trigger_fields[] = {
+	{ .key = "name", .type = ST_STRING, TF(name),
+	  .help = "Name of the mapping in outputs; unset: SOURCE-to-FUNCTION." },
+	{ .key = "source", .type = ST_NAME, TF(source), .flags = SF_REQUIRED, .rule = "§5.1",
+	  .help = "The queue the mapping polls." },
+	{ .key = "function", .type = ST_NAME, TF(function), .flags = SF_REQUIRED, .rule = "§5.1",
+	  .help = "The function it invokes." },
+	{ .key = "batch_size", .type = ST_INT, TF(batch_size), .dflt = "10", .flags = SF_RANGE,
+	  .min = 1, .max = ESM_BATCH_MAX, .rule = "§5.1",
+	  .help = "Most records per invocation (BatchSize); above 10 needs a batching window of at least 1s." },
+	{ .key = "maximum_batching_window", .type = ST_DURATION, TF(maximum_batching_window), .dflt = "0s",
+	  .flags = SF_RANGE, .min = 0, .max = (double)ESM_WINDOW_MAX, .rule = "§5.1",
+	  .help = "How long to gather records before invoking (MaximumBatchingWindowInSeconds, whole seconds)." },
+	{ .key = "maximum_concurrency", .type = ST_INT, TF(maximum_concurrency), .flags = SF_RANGE,
+	  .min = ESM_MAX_CONCURRENCY_MIN, .max = ESM_MAX_CONCURRENCY_MAX, .rule = "§5.3",
+	  .help = "Most concurrent invocations from this mapping (ScalingConfig.MaximumConcurrency); unset: the scaling ceiling." },
+	{ .key = "report_batch_item_failures", .type = ST_BOOL, TF(report_batch_item_failures), .dflt = "false",
+	  .rule = "§5.4", .help = "The function reports failed records, so only they return to the queue (FunctionResponseTypes)." },
+	{ .key = "concurrency_ceiling", .type = ST_INT, TF(concurrency_ceiling), .dflt = ESM_CEILING_DEFAULT,
+	  .flags = SF_RANGE, .min = 1000, .max = 1250, .rule = "§5.2",
+	  .help = "Model parameter: most concurrent batches a mapping scales to (AWS sources say 1,000 or 1,250)." },
+	{ 0 }
+};
+
+static void trigger_check(void *obj, struct schema_ctx *ctx)
+{
+	struct trigger_cfg *t = obj;
+
+	if (t->batch_size > ESM_BATCH_NO_WINDOW && t->maximum_batching_window < SIM_SEC)
+		schema_error(ctx, schema_where(t, "batch_size"),
+			     "a batch_size above %d needs a maximum_batching_window of at least 1s (aws-behaviour §5.1)",
+			     ESM_BATCH_NO_WINDOW);
+	if (t->maximum_batching_window % SIM_SEC != 0)
+		schema_error(ctx, schema_where(t, "maximum_batching_window"),
+			     "'maximum_batching_window' is set in whole seconds (aws-behaviour §5.1)");
+	if (!t->name) {
+		t->derived_name = weir_asprintf("%s-to-%s", t->source, t->function);
+		t->name = t->derived_name;
+	}
+}
+
+const struct schema trigger_schema = {
+	.name = "trigger",
+	.size = sizeof(struct trigger_cfg),
+	.fields = trigger_fields,
+	.check = trigger_check,
+	.help = "An event source mapping from an SQS queue to a function (aws-behaviour §5): pollers long-poll the queue, invoke the function synchronously with batches, and delete what succeeded.",
+};
