@@ -733,7 +733,7 @@ void lambda_account_register_metrics(struct lambda_account *a, struct metrics *m
 enum {
 	S_INVOCATIONS, S_ERRORS, S_TIMEOUTS, S_THROTTLES, S_THROTTLE_RATE, S_COLD, S_INIT_FAIL,
 	S_SPILLOVER, S_DUR_MEAN, S_DUR_P50, S_DUR_P90, S_DUR_P99, S_DUR_MAX, S_INIT_MEAN, S_INIT_P99,
-	S_CONC_MEAN, S_CONC_MAX, S_ASYNC_RECEIVED, S_ASYNC_SUCCEEDED, S_ASYNC_FAILED, S_ASYNC_DROPPED,
+	S_CONC_MEAN, S_CONC_MAX, S_LIMIT, S_PROVISIONED, S_ASYNC_RECEIVED, S_ASYNC_SUCCEEDED, S_ASYNC_FAILED, S_ASYNC_DROPPED,
 	S_ASYNC_EXPIRED, S_ASYNC_RETRIES, S_AGE_MEAN, S_AGE_P99, S_AGE_MAX, S_DLQ_ERRORS,
 	S_DEST_FAILURES, S_TOO_LARGE, S_GB_SECONDS, S_COST_REQUESTS, S_COST_DURATION, S_COST_INIT,
 	S_COST_PROVISIONED, S_COST_TOTAL, S_L_INVOCATIONS, S_L_SUCCEEDED, S_L_FAILED, S_L_RUNNING,
@@ -759,6 +759,8 @@ static const struct stat_def lambda_stats_defs[S_NSTATS] = {
 	[S_INIT_P99] = { "InitDuration.p99", "milliseconds", "99th percentile of the INIT time." },
 	[S_CONC_MEAN] = { "ConcurrentExecutions.mean", "count", "Time-average invocations running at once." },
 	[S_CONC_MAX] = { "ConcurrentExecutions.max", "count", "Most invocations running at once." },
+	[S_LIMIT] = { "ConcurrencyLimit", "count", "Most invocations the function can run at once: its reserved concurrency, or the account's unreserved pool (shared with other functions without a reservation)." },
+	[S_PROVISIONED] = { "ProvisionedConcurrency", "count", "Environments kept initialised (provisioned_concurrency)." },
 	[S_ASYNC_RECEIVED] = { "AsyncEventsReceived", "count", "Async events accepted after the warm-up." },
 	[S_ASYNC_SUCCEEDED] = { "AsyncEventsSucceeded", "count", "Async events whose invocation succeeded." },
 	[S_ASYNC_FAILED] = { "AsyncEventsSentOnFailure", "count", "Async events sent to the on-failure destination or the dead-letter queue." },
@@ -837,6 +839,8 @@ static void fill_stats(const struct lambda_fn *f, const struct lambda_counters *
 	v[S_CONC_MEAN] = seconds > 0 ? (level_area(&f->running, now_of(f)) - f->running_area_warm) /
 					       (seconds * (double)SIM_SEC) : NAN;
 	v[S_CONC_MAX] = (double)f->max_running;
+	v[S_LIMIT] = (double)(f->reserved ? f->reserved_n : f->acct->limit - f->acct->reserved_total);
+	v[S_PROVISIONED] = (double)f->cfg->provisioned_concurrency;
 	v[S_ASYNC_RECEIVED] = (double)d->async_received;
 	v[S_ASYNC_SUCCEEDED] = (double)d->async_succeeded;
 	v[S_ASYNC_FAILED] = (double)d->async_to_failure;

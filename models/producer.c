@@ -338,7 +338,7 @@ const struct schema producer_schema = {
 	.size = sizeof(struct producer_cfg),
 	.fields = producer_fields,
 	.check = producer_check,
-	.help = "A workload that sends messages to a queue, named by its key.",
+	.help = "A workload that sends messages to a queue or invokes a function, named by its key.",
 };
 
 void producer_cfg_release(struct producer_cfg *cfg)

@@ -145,9 +145,10 @@ static const char plots_reference[] =
 void scenario_write_metrics_reference(FILE *out)
 {
 	const struct metric_family fams[] = { sqs_metric_family, producer_metric_family,
-					      consumer_metric_family };
+					      consumer_metric_family, lambda_metric_family,
+					      lambda_account_metric_family, esm_metric_family };
 	const struct stat_family stats[] = { sqs_stat_family, producer_stat_family,
-					     consumer_stat_family };
+					     consumer_stat_family, lambda_stat_family, esm_stat_family };
 
 	fputs(metrics_intro, out);
 	metrics_write_markdown(fams, sizeof(fams) / sizeof(fams[0]), out);

@@ -42,7 +42,7 @@ static const struct schema_field top_fields[] = {
 	{ .key = "queues", .type = ST_TABLE, TF(queues), .sub = &sqs_queue_schema,
 	  .help = "SQS standard queues, by name." },
 	{ .key = "producers", .type = ST_TABLE, TF(producers), .sub = &producer_schema,
-	  .help = "Workloads sending to queues, by name." },
+	  .help = "Workloads sending to queues or invoking functions, by name." },
 	{ .key = "consumers", .type = ST_TABLE, TF(consumers), .sub = &consumer_schema,
 	  .help = "Worker pools polling queues, by name." },
 	{ .key = "functions", .type = ST_TABLE, TF(functions), .sub = &function_schema,

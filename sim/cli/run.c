@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +264,47 @@ static void print_queue_row(const struct summary *s, const char *q)
 	       fmt_count(summary_get(s, q, "DuplicateDeliveries"), h, sizeof(h)));
 }
 
+#define FUNCTION_ROW "  %-18s %11s %8s %9s %7s %9s %9s %6s %10s\n"
+#define TRIGGER_ROW "  %-18s %11s %8s %9s %9s %9s\n"
+
+static void print_functions(const struct summary *s, const struct scenario *sc)
+{
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], cost[32];
+
+	if (sc->functions.len) {
+		printf("\n" FUNCTION_ROW, "", "", "", "", "cold", "duration", "duration", "peak", "");
+		printf(FUNCTION_ROW, "function", "invocations", "errors", "throttles", "starts", "p50", "p99",
+		       "conc", "cost");
+	}
+	for (size_t i = 0; i < sc->functions.len; i++) {
+		const char *n = VEC_AT(&sc->functions, struct function_cfg, i)->head.name;
+
+		snprintf(cost, sizeof(cost), "$%.2f", summary_get(s, n, "Cost.total"));
+		printf(FUNCTION_ROW, n, fmt_count(summary_get(s, n, "Invocations"), a, sizeof(a)),
+		       fmt_count(summary_get(s, n, "Errors"), b, sizeof(b)),
+		       fmt_count(summary_get(s, n, "Throttles"), c, sizeof(c)),
+		       fmt_count(summary_get(s, n, "ColdStarts"), d, sizeof(d)),
+		       fmt_seconds(summary_get(s, n, "Duration.p50") / 1e3, e, sizeof(e)),
+		       fmt_seconds(summary_get(s, n, "Duration.p99") / 1e3, f, sizeof(f)),
+		       fmt_count(summary_get(s, n, "ConcurrentExecutions.max"), g, sizeof(g)), cost);
+	}
+	if (sc->triggers.len) {
+		printf("\n" TRIGGER_ROW, "", "", "mean", "peak", "throttled", "messages");
+		printf(TRIGGER_ROW, "trigger", "batches", "batch", "batches", "invokes", "returned");
+	}
+	for (size_t i = 0; i < sc->triggers.len; i++) {
+		const char *n = VEC_AT(&sc->triggers, struct trigger_cfg, i)->name;
+		char mean[16];
+
+		snprintf(mean, sizeof(mean), "%.1f", summary_get(s, n, "BatchSize.mean"));
+		printf(TRIGGER_ROW, n, fmt_count(summary_get(s, n, "Batches"), a, sizeof(a)),
+		       isnan(summary_get(s, n, "BatchSize.mean")) ? "-" : mean,
+		       fmt_count(summary_get(s, n, "Concurrency.max"), b, sizeof(b)),
+		       fmt_count(summary_get(s, n, "ThrottledInvokes"), c, sizeof(c)),
+		       fmt_count(summary_get(s, n, "MessagesReturned"), d, sizeof(d)));
+	}
+}
+
 static void print_table(const struct run *r)
 {
 	struct summary s = { 0 };
@@ -300,6 +342,7 @@ static void print_table(const struct run *r)
 		       fmt_count(summary_get(&s, n, "MessagesProcessed"), a, sizeof(a)),
 		       fmt_count(summary_get(&s, n, "ProcessingFailures"), c, sizeof(c)));
 	}
+	print_functions(&s, sc);
 	printf("\n  ledgers balance; results in %s/\n", r->out.final);
 	summary_release(&s);
 }
@@ -488,6 +531,18 @@ static const char check_usage[] =
 	"reference, with warnings for settings that probably do not do what you\n"
 	"expect. Exits 0 when it is valid, 3 when not.\n";
 
+/* What `weir check` counts; the first three always, the others when present. */
+static const struct {
+	const char *word;
+	size_t offset;
+} kinds[] = {
+	{ "queue", offsetof(struct scenario, queues) },
+	{ "producer", offsetof(struct scenario, producers) },
+	{ "consumer", offsetof(struct scenario, consumers) },
+	{ "function", offsetof(struct scenario, functions) },
+	{ "trigger", offsetof(struct scenario, triggers) },
+};
+
 int cmd_check(int argc, char **argv)
 {
 	struct cli_args a;
@@ -507,10 +562,14 @@ int cmd_check(int argc, char **argv)
 		diag_release(&d);
 		return WEIR_EXIT_SCENARIO;
 	}
-	printf("%s: ok: %zu queue%s, %zu producer%s, %zu consumer%s, %s simulated\n", a.pos[0],
-	       sc->queues.len, sc->queues.len == 1 ? "" : "s", sc->producers.len,
-	       sc->producers.len == 1 ? "" : "s", sc->consumers.len, sc->consumers.len == 1 ? "" : "s",
-	       units_format_duration(sc->duration, dur, sizeof(dur)));
+	printf("%s: ok:", a.pos[0]);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		size_t n = ((const struct vec *)((const char *)sc + kinds[i].offset))->len;
+
+		if (n || i < 3)
+			printf(" %zu %s%s,", n, kinds[i].word, n == 1 ? "" : "s");
+	}
+	printf(" %s simulated\n", units_format_duration(sc->duration, dur, sizeof(dur)));
 	scenario_free(sc);
 	diag_release(&d);
 	return WEIR_EXIT_OK;
