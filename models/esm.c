@@ -443,6 +443,7 @@ void esm_destroy(struct esm *e)
 
 const char *esm_name(const struct esm *e) { return e->name; }
 const struct esm_counters *esm_counters(const struct esm *e) { return &e->c; }
+uint64_t esm_concurrency(const struct esm *e) { return e->pollers.value; }
 
 static uint64_t held(const struct esm *e)
 {

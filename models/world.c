@@ -141,25 +141,14 @@ static void add(struct world *w, const char *name, const struct resource_ops *op
 	r->self = self;
 }
 
-static void *find(const struct world *w, const char *name, const struct resource_ops *ops)
-{
-	for (size_t i = 0; i < w->res.len; i++) {
-		const struct resource *r = VEC_AT(&w->res, struct resource, i);
-
-		if (r->ops == ops && strcmp(r->name, name) == 0)
-			return r->self;
-	}
-	return NULL;
-}
-
 static struct sqs_queue *lookup_queue(void *ctx, const char *name)
 {
-	return find(ctx, name, &queue_ops);
+	return world_resource(ctx, "queue", name);
 }
 
 static struct lambda_fn *lookup_function(const struct world *w, const char *name)
 {
-	return find(w, name, &function_ops);
+	return world_resource(w, "function", name);
 }
 
 static void build_functions(struct world *w)
@@ -325,6 +314,22 @@ void world_destroy(struct world *w)
 sim_time world_now(const struct world *w)
 {
 	return sim_now(w->sim);
+}
+
+struct sim *world_sim(struct world *w)
+{
+	return w->sim;
+}
+
+void *world_resource(const struct world *w, const char *kind, const char *name)
+{
+	for (size_t i = 0; i < w->res.len; i++) {
+		const struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		if (strcmp(r->ops->kind, kind) == 0 && strcmp(r->name, name) == 0)
+			return r->self;
+	}
+	return NULL;
 }
 
 uint64_t world_events(const struct world *w)

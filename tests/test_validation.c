@@ -9,6 +9,10 @@
  * utilisation, and Little's law for the queue and for the whole system.
  * With fixed seeds the outcome is reproducible; a model error of more than
  * the interval's half-width (reported on failure) makes it fail.
+ *
+ * A Poisson producer invoking a function synchronously, without retries,
+ * with reserved concurrency c, exponential durations and no cold start is
+ * an M/M/c/c loss system: the fraction of requests throttled is Erlang B.
  */
 #include "harness.h"
 #include "util.h"
@@ -21,6 +25,16 @@
 #include <gsl/gsl_cdf.h>
 
 #define REPLICATIONS 20
+
+/* Erlang B: the probability that an arrival finds all c servers busy (and is lost). */
+static double erlang_b(int c, double a)
+{
+	double b = 1;
+
+	for (int k = 1; k <= c; k++)
+		b = a * b / (k + a * b);
+	return b;
+}
 
 /* Erlang C: the probability that an arrival waits in an M/M/c queue. */
 static double erlang_c(int c, double a)
@@ -132,4 +146,35 @@ void test_validation_mm1_sojourn(void)
 	CHECK(run_mmc(&m) == 0);
 	CHECK_IN_CI(m.sojourn, REPLICATIONS, 1 / (m.mu - m.lambda), "M/M/1 mean time in system");
 	CHECK_IN_CI(m.wait, REPLICATIONS, m.lambda / (m.mu * (m.mu - m.lambda)), "M/M/1 mean wait");
+}
+
+/* c = 100 at an offered load of 90: the throttle rate is B(100, 90), about 2.7%. */
+void test_validation_lambda_erlang_b(void)
+{
+	static const char tmpl[] =
+		"duration: 4100s\n"
+		"warmup: 100s\n"
+		"producers:\n"
+		"  p: { target: f, arrivals: poisson(rate=%g/s), retry: { mode: none } }\n"
+		"functions:\n"
+		"  f: { reserved_concurrency: %d, duration: \"exponential(mean=%gs)\", timeout: 900s,\n"
+		"      cold_start: 0s }\n";
+	const double lambda = 90, mean = 1;
+	const int c = 100;
+	double rate[REPLICATIONS], busy[REPLICATIONS];
+	char text[512];
+
+	snprintf(text, sizeof(text), tmpl, lambda, c, mean);
+	for (int r = 0; r < REPLICATIONS; r++) {
+		struct summary s = { 0 };
+
+		CHECK(run_scenario_text(text, (uint64_t)r + 1, &s) == 0);
+		rate[r] = summary_get(&s, "f", "ThrottleRate");
+		busy[r] = summary_get(&s, "f", "ConcurrentExecutions.mean");
+		summary_release(&s);
+	}
+	CHECK_IN_CI(rate, REPLICATIONS, erlang_b(c, lambda * mean), "throttle rate (Erlang B)");
+	/* Carried load: a (1 - B) invocations running on average. */
+	CHECK_IN_CI(busy, REPLICATIONS, lambda * mean * (1 - erlang_b(c, lambda * mean)),
+		    "mean concurrency (a (1 - B))");
 }

@@ -164,38 +164,49 @@ int write_file(const char *path, const char *text)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-int run_scenario_text(const char *text, uint64_t seed, struct summary *s)
+int test_world_open(struct test_world *t, const char *text, uint64_t seed)
 {
-	struct diags d = { 0 };
-	struct scenario *sc = scenario_load("test.yaml", text, strlen(text), NULL, 0, &d);
 	struct world_opts o = { .seed = seed };
-	struct world *w;
 	char err[256];
 
-	if (!sc) {
-		diag_print(&d, stderr);
-		diag_release(&d);
+	memset(t, 0, sizeof(*t));
+	t->opts = o;
+	t->sc = scenario_load("test.yaml", text, strlen(text), NULL, 0, &t->d);
+	if (!t->sc) {
+		diag_print(&t->d, stderr);
+		diag_release(&t->d);
 		return -1;
 	}
-	w = world_create(sc, &o, err, sizeof(err));
-	if (!w) {
+	t->w = world_create(t->sc, &t->opts, err, sizeof(err));
+	if (!t->w) {
 		fprintf(stderr, "%s\n", err);
-		scenario_free(sc);
-		diag_release(&d);
+		scenario_free(t->sc);
+		diag_release(&t->d);
 		return -1;
 	}
-	world_run(w);
-	if (!world_check_ledgers(w, stderr)) {
-		world_destroy(w);
-		scenario_free(sc);
-		diag_release(&d);
-		return -1;
-	}
-	world_summarize(w, s);
-	world_destroy(w);
-	scenario_free(sc);
-	diag_release(&d);
 	return 0;
+}
+
+int test_world_close(struct test_world *t, struct summary *s)
+{
+	bool ok = world_check_ledgers(t->w, stderr);
+
+	if (ok && s)
+		world_summarize(t->w, s);
+	world_destroy(t->w);
+	scenario_free(t->sc);
+	diag_release(&t->d);
+	return ok ? 0 : -1;
+}
+
+int run_scenario_text(const char *text, uint64_t seed, struct summary *s)
+{
+	struct test_world t;
+
+	if (test_world_open(&t, text, seed) != 0)
+		return -1;
+	world_run(t.w);
+	return test_world_close(&t, s);
 }
 
 void remove_tree_for_test(const char *path)

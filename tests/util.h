@@ -7,7 +7,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "weir/diag.h"
+#include "weir/scenario.h"
 #include "weir/summary.h"
+#include "weir/world.h"
 
 struct proc {
 	char *out, *err;    /* everything written to stdout and stderr */
@@ -35,5 +38,23 @@ int write_file(const char *path, const char *text);
  * to s. Prints the diagnostics and returns -1 when the text is invalid.
  */
 int run_scenario_text(const char *text, uint64_t seed, struct summary *s);
+
+/*
+ * A world built from scenario text, for tests that step it with
+ * sim_run(world_sim(t.w), until) and look at its resources
+ * (world_resource). Open prints the diagnostics and returns -1 when the
+ * text is invalid. Close checks every ledger (printing those that do not
+ * balance), adds the summary to s (may be NULL), frees everything and
+ * returns 0 when the ledgers balanced.
+ */
+struct test_world {
+	struct diags d;
+	struct scenario *sc;
+	struct world_opts opts;
+	struct world *w;
+};
+
+int test_world_open(struct test_world *t, const char *text, uint64_t seed);
+int test_world_close(struct test_world *t, struct summary *s);
 
 #endif

@@ -82,6 +82,8 @@ void esm_start(struct esm *e);
 void esm_destroy(struct esm *e);
 const char *esm_name(const struct esm *e);
 const struct esm_counters *esm_counters(const struct esm *e);
+/* Pollers running now: the mapping's concurrency (batches it can have in flight). */
+uint64_t esm_concurrency(const struct esm *e);
 void esm_register_metrics(struct esm *e, struct metrics *m);
 void esm_end_warmup(struct esm *e);
 void esm_summarize(const struct esm *e, struct summary *s);

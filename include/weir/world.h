@@ -40,6 +40,13 @@ bool world_run(struct world *w);
 void world_destroy(struct world *w);
 
 sim_time world_now(const struct world *w);
+/* The engine, for tests that step a run: sim_run(world_sim(w), until). */
+struct sim *world_sim(struct world *w);
+/*
+ * The resource `name` of kind ("queue", "producer", "consumer", "function",
+ * "trigger"), as its model's type (struct sqs_queue *, ...), or NULL.
+ */
+void *world_resource(const struct world *w, const char *kind, const char *name);
 uint64_t world_events(const struct world *w);
 void world_summarize(const struct world *w, struct summary *s);
 /* Writes the dictionary of timeseries.csv. */
