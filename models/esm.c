@@ -72,6 +72,7 @@ sim_time esm_visibility(const struct trigger_cfg *t, sim_time queue_visibility, 
 
 static void receive(struct poller *p);
 static void invoke(struct poller *p);
+static double floor_of(const struct esm *e);
 
 static double record_bytes(const struct sqs_receipt *r)
 {
@@ -152,7 +153,7 @@ static void on_invoked(struct lambda_invocation *inv)
 		e->c.failed_batches++;
 		/* Errors lower the mapping's concurrency, unless failures are reported per item (§5.2, §5.4). */
 		if (!e->cfg->report_batch_item_failures)
-			e->target = fmax(ESM_START_CONCURRENCY, e->target * ESM_ERROR_BACKOFF);
+			e->target = fmax(floor_of(e), e->target * ESM_ERROR_BACKOFF);
 	}
 	settle(p, failed);
 	next(p);
@@ -178,7 +179,7 @@ static void throttled(struct poller *p)
 	struct esm *e = p->e;
 
 	e->c.throttled++;
-	e->target = fmax(ESM_START_CONCURRENCY, e->target * ESM_THROTTLE_BACKOFF);
+	e->target = fmax(floor_of(e), e->target * ESM_THROTTLE_BACKOFF);
 	if (sim_add(now_of(e), p->retry_delay) < p->deadline) {
 		set_state(p, P_BACKOFF);
 		p->retry_timer = sim_schedule_in(e->sim, p->retry_delay, on_retry, p, NULL);

@@ -269,7 +269,8 @@ static void check_invoker(const struct scenario *sc, const struct producer_cfg *
 		schema_error(ctx, schema_where(p, "retry"),
 			     "'retry' governs synchronous invokes; Lambda itself retries asynchronous events (set the function's 'async' instead, aws-behaviour §4.4)");
 	check_sizes(p, payload_max(sc, p->invoke), "function", p->target,
-		    p->invoke == INVOKE_SYNC ? "synchronous payload" : "asynchronous payload", ctx);
+		    p->invoke == INVOKE_SYNC ? "synchronous payloads up to"
+					     : "asynchronous payloads, aws-behaviour §4.4, up to", ctx);
 }
 
 static void check_producers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
@@ -396,7 +397,7 @@ static void check_triggers(struct scenario *sc, const struct vec *all, struct sc
 		if (t->maximum_concurrency != INT64_MIN && f->reserved_concurrency != INT64_MIN &&
 		    t->maximum_concurrency > f->reserved_concurrency)
 			schema_warning(ctx, schema_where(t, "maximum_concurrency"),
-				       "maximum_concurrency %lld is above function '%s''s reserved concurrency %lld: the extra batches are throttled and their messages can reach the DLQ (aws-behaviour §5.3)",
+				       "maximum_concurrency %lld is above the reserved concurrency of function '%s' (%lld): the extra batches are throttled and their messages can reach the DLQ (aws-behaviour §5.3)",
 				       (long long)t->maximum_concurrency, f->head.name,
 				       (long long)f->reserved_concurrency);
 	}
@@ -449,8 +450,8 @@ static void scenario_check(void *obj, struct schema_ctx *ctx)
 	check_consumers(sc, &all, ctx);
 	check_functions(sc, &all, ctx);
 	check_triggers(sc, &all, ctx);
-	if (sc->queues.len == 0)
-		schema_warning(ctx, sc->head.node, "the scenario has no queues: nothing will happen");
+	if (sc->queues.len == 0 && sc->functions.len == 0)
+		schema_warning(ctx, sc->head.node, "the scenario has no queues and no functions: nothing will happen");
 	if (sc->warmup >= sc->duration) {
 		char w[32], dur[32];
 

@@ -18,29 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static double stat_of(const char *text, const char *res, const char *stat)
-{
-	struct summary s = { 0 };
-	double v = NAN;
-
-	if (run_scenario_text(text, 1, &s) == 0)
-		v = summary_get(&s, res, stat);
-	summary_release(&s);
-	return v;
-}
-
-/* Runs text and copies the statistics named in stats (NULL-terminated) of res into v. */
-static int stats_of(const char *text, const char *res, const char *const *stats, double *v)
-{
-	struct summary s = { 0 };
-	int rc = run_scenario_text(text, 1, &s);
-
-	for (size_t i = 0; stats[i]; i++)
-		v[i] = rc == 0 ? summary_get(&s, res, stats[i]) : NAN;
-	summary_release(&s);
-	return rc;
-}
-
 static const struct lambda_counters *fn_counters(struct test_world *t, const char *name)
 {
 	return lambda_counters(world_resource(t->w, "function", name));
@@ -54,7 +31,7 @@ void test_lambda_reserved_concurrency_caps(void)
 	static const char *const st[] = { "ConcurrentExecutions.max", "Throttles", "Invocations", NULL };
 	double v[3];
 
-	CHECK(stats_of("duration: 60s\n"
+	CHECK(run_stats("duration: 60s\n"
 		       "producers:\n  p: { target: f, arrivals: poisson(rate=100/s), retry: { mode: none } }\n"
 		       "functions:\n  f: { duration: 1s, reserved_concurrency: 10, cold_start: 0s }\n",
 		       "f", st, v) == 0);
@@ -68,7 +45,7 @@ void test_lambda_reserved_zero_disables(void)
 	static const char *const st[] = { "Invocations", "Throttles", NULL };
 	double v[2];
 
-	CHECK(stats_of("duration: 10s\n"
+	CHECK(run_stats("duration: 10s\n"
 		       "producers:\n  p: { target: f, arrivals: constant(rate=10/s), retry: { mode: none } }\n"
 		       "functions:\n  f: { duration: 1ms, reserved_concurrency: 0 }\n",
 		       "f", st, v) == 0);
@@ -223,7 +200,7 @@ void test_lambda_cold_start_only_on_new_environment(void)
 	static const char *const st[] = { "ColdStarts", "Invocations", "InitDuration.mean", NULL };
 	double v[3];
 
-	CHECK(stats_of("duration: 4m\n"
+	CHECK(run_stats("duration: 4m\n"
 		       "producers:\n  p: { target: f, arrivals: constant(rate=1/s) }\n"
 		       "functions:\n  f: { duration: 100ms, cold_start: 250ms, keep_alive: 5m }\n",
 		       "f", st, v) == 0);
@@ -246,10 +223,10 @@ void test_lambda_idle_environments_reaped(void)
 	char text[512];
 
 	snprintf(text, sizeof(text), tmpl, "30m");
-	CHECK_EQ_INT(stat_of(text, "f", "ColdStarts"), 1);
+	CHECK_EQ_INT(run_stat(text, "f", "ColdStarts"), 1);
 	snprintf(text, sizeof(text), tmpl, "10m");
-	CHECK_EQ_INT(stat_of(text, "f", "ColdStarts"), 8);
-	CHECK_EQ_INT(stat_of(text, "f", "Invocations"), 8);
+	CHECK_EQ_INT(run_stat(text, "f", "ColdStarts"), 8);
+	CHECK_EQ_INT(run_stat(text, "f", "Invocations"), 8);
 }
 
 /*
@@ -268,12 +245,12 @@ void test_lambda_init_limit(void)
 	double v[3];
 
 	snprintf(text, sizeof(text), tmpl, "5s");
-	CHECK(stats_of(text, "f", st, v) == 0);
+	CHECK(run_stats(text, "f", st, v) == 0);
 	CHECK_EQ_INT(v[0], 1);
 	CHECK_EQ_INT(v[1], 1);
 	CHECK_NEAR(v[2], 15000, 1e-6);
 	snprintf(text, sizeof(text), tmpl, "1s");
-	CHECK(stats_of(text, "f", st, v) == 0);
+	CHECK(run_stats(text, "f", st, v) == 0);
 	CHECK_EQ_INT(v[0], 1);
 	CHECK_EQ_INT(v[1], 0);
 	CHECK_NEAR(v[2], 13000, 1e-6);   /* 12 s of INIT again + 1 s of handler */
@@ -292,11 +269,11 @@ void test_lambda_provisioned_concurrency_spillover(void)
 	double v[3];
 
 	snprintf(text, sizeof(text), tmpl, 5);
-	CHECK(stats_of(text, "f", st, v) == 0);
+	CHECK(run_stats(text, "f", st, v) == 0);
 	CHECK_EQ_INT(v[0], 0);
 	CHECK_EQ_INT(v[1], 0);
 	snprintf(text, sizeof(text), tmpl, 15);
-	CHECK(stats_of(text, "f", st, v) == 0);
+	CHECK(run_stats(text, "f", st, v) == 0);
 	CHECK_MSG(v[0] >= 5 && v[1] >= v[0] && v[1] < v[2] / 2, "cold %g, spillover %g of %g", v[0], v[1], v[2]);
 }
 
@@ -308,7 +285,7 @@ void test_lambda_timeout_is_an_error(void)
 	static const char *const st[] = { "Errors", "Timeouts", "Invocations", "Duration.max", NULL };
 	double v[4];
 
-	CHECK(stats_of("duration: 60s\n"
+	CHECK(run_stats("duration: 60s\n"
 		       "producers:\n  p: { target: f, arrivals: constant(rate=1/s) }\n"
 		       "functions:\n  f: { duration: \"uniform(min=2s, max=4s)\", timeout: 3s }\n",
 		       "f", st, v) == 0);
@@ -320,7 +297,7 @@ void test_lambda_timeout_is_an_error(void)
 /* errors.rate: the fraction of invocations that fail. */
 void test_lambda_error_rate(void)
 {
-	double n = stat_of("duration: 1000s\n"
+	double n = run_stat("duration: 1000s\n"
 			   "producers:\n  p: { target: f, arrivals: constant(rate=20/s) }\n"
 			   "functions:\n  f: { duration: 10ms, errors: { rate: 0.3 } }\n",
 			   "f", "Errors");
@@ -347,17 +324,17 @@ void test_lambda_sync_caller_retries_throttles(void)
 	double v[4];
 
 	snprintf(text, sizeof(text), tmpl, 10, "{ mode: none }");
-	CHECK(stats_of(text, "p", st, v) == 0);
+	CHECK(run_stats(text, "p", st, v) == 0);
 	CHECK_EQ_INT(v[0], 10);
 	CHECK_EQ_INT(v[1], 10);
 	snprintf(text, sizeof(text), tmpl, 10, "{ max_attempts: 4 }");
-	CHECK(stats_of(text, "p", st, v) == 0);
+	CHECK(run_stats(text, "p", st, v) == 0);
 	CHECK_EQ_INT(v[0], 40);
 	CHECK_EQ_INT(v[1], 10);
 	CHECK_EQ_INT(v[2], 30);
 	CHECK_EQ_INT(v[3], 0);
 	snprintf(text, sizeof(text), tmpl, 100, "{ max_attempts: 4 }");
-	CHECK(stats_of(text, "p", st, v) == 0);
+	CHECK(run_stats(text, "p", st, v) == 0);
 	CHECK_EQ_INT(v[2], RETRY_QUOTA / RETRY_COST);
 	CHECK_EQ_INT(v[1], 100);
 	CHECK(v[3] > 0);
@@ -405,7 +382,7 @@ void test_lambda_async_no_retries(void)
 	static const char *const st[] = { "Invocations", "AsyncRetries", "AsyncEventsSentOnFailure", NULL };
 	double v[3];
 
-	CHECK(stats_of("duration: 10m\n"
+	CHECK(run_stats("duration: 10m\n"
 		       "queues:\n  dlq: {}\n"
 		       "producers:\n  p: { target: f, invoke: async, arrivals: constant(rate=1/s), messages: 50 }\n"
 		       "functions:\n  f: { duration: 10ms, errors: { rate: 1 },"
@@ -453,7 +430,7 @@ void test_lambda_async_throttled_event_runs_later(void)
 	static const char *const st[] = { "AsyncEventsSucceeded", "AsyncEventAge.max", "Throttles", NULL };
 	double v[3];
 
-	CHECK(stats_of("duration: 30m\n"
+	CHECK(run_stats("duration: 30m\n"
 		       "producers:\n"
 		       "  hog: { target: f, arrivals: constant(rate=1/s), messages: 1 }\n"
 		       "  p: { target: f, invoke: async, arrivals: constant(rate=0.5/s), messages: 1 }\n"
@@ -476,7 +453,7 @@ void test_lambda_async_disabled_goes_to_destination(void)
 	static const char *const st[] = { "AsyncEventsSentOnFailure", "AsyncRetries", "Invocations", NULL };
 	double v[3];
 
-	CHECK(stats_of("duration: 60s\n"
+	CHECK(run_stats("duration: 60s\n"
 		       "queues:\n  failed: {}\n"
 		       "producers:\n  p: { target: f, invoke: async, arrivals: constant(rate=1/s) }\n"
 		       "functions:\n  f: { duration: 10ms, reserved_concurrency: 0,"
@@ -504,13 +481,13 @@ void test_lambda_payload_limits(void)
 	double n = 999, p = (300e3 - 262144) / 100e3, sd = sqrt(n * p * (1 - p)), big;
 
 	snprintf(text, sizeof(text), tmpl, "latest", "async");
-	CHECK_EQ_INT(stat_of(text, "f", "RequestsTooLarge"), 0);
+	CHECK_EQ_INT(run_stat(text, "f", "RequestsTooLarge"), 0);
 	snprintf(text, sizeof(text), tmpl, "2025-01-01", "async");
-	big = stat_of(text, "f", "RequestsTooLarge");
+	big = run_stat(text, "f", "RequestsTooLarge");
 	CHECK_MSG(fabs(big - n * p) <= 4 * sd, "%g refused, expected %g +- %g", big, n * p, 4 * sd);
-	CHECK_EQ_INT(stat_of(text, "p", "SendsRejected"), big);
+	CHECK_EQ_INT(run_stat(text, "p", "SendsRejected"), big);
 	snprintf(text, sizeof(text), tmpl, "2025-01-01", "sync");
-	CHECK_EQ_INT(stat_of(text, "f", "Invocations"), n);
+	CHECK_EQ_INT(run_stat(text, "f", "Invocations"), n);
 }
 
 /* ---- billing (§4.7) -------------------------------------------------------- */
@@ -531,12 +508,12 @@ void test_lambda_billing_rounding(void)
 	double v[3];
 
 	snprintf(text, sizeof(text), tmpl, "latest");
-	CHECK(stats_of(text, "f", st, v) == 0);
+	CHECK(run_stats(text, "f", st, v) == 0);
 	CHECK_NEAR(v[0], 101.0, 1e-9);
 	CHECK_NEAR(v[1], 0.3 * 0.0000166667, 1e-15);   /* one INIT of 300 ms at 1 GB */
 	CHECK_NEAR(v[2], 1000 * 0.0000002, 1e-15);
 	snprintf(text, sizeof(text), tmpl, "2020-06-01");
-	CHECK(stats_of(text, "f", st, v) == 0);
+	CHECK(run_stats(text, "f", st, v) == 0);
 	CHECK_NEAR(v[0], 200.0, 1e-9);
 	CHECK_NEAR(v[1], 0, 1e-15);
 }

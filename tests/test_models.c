@@ -14,17 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static double stat_of(const char *text, const char *res, const char *stat)
-{
-	struct summary s = { 0 };
-	double v = NAN;
-
-	if (run_scenario_text(text, 1, &s) == 0)
-		v = summary_get(&s, res, stat);
-	summary_release(&s);
-	return v;
-}
-
 static const char one_queue[] = "queues:\n  q: {}\n";
 
 /* Builds "duration, one queue, one producer with body" and returns ledger.produced. */
@@ -34,7 +23,7 @@ static double count_produced(const char *duration, const char *body)
 
 	snprintf(text, sizeof(text), "duration: %s\n%sproducers:\n  p:\n    target: q\n%s", duration,
 		 one_queue, body);
-	return stat_of(text, "p", "ledger.produced");
+	return run_stat(text, "p", "ledger.produced");
 }
 
 void test_producer_poisson_count(void)
@@ -137,8 +126,8 @@ void test_consumer_release_on_failure(void)
 
 	snprintf(text_release, sizeof(text_release), text, "release");
 	snprintf(text_leave, sizeof(text_leave), text, "leave");
-	CHECK_EQ_INT(stat_of(text_release, "q", "MessagesMovedToDLQ"), 20);
-	CHECK_EQ_INT(stat_of(text_leave, "q", "MessagesMovedToDLQ"), 0);   /* still invisible for 1 h */
+	CHECK_EQ_INT(run_stat(text_release, "q", "MessagesMovedToDLQ"), 20);
+	CHECK_EQ_INT(run_stat(text_leave, "q", "MessagesMovedToDLQ"), 0);   /* still invisible for 1 h */
 }
 
 /*
@@ -185,11 +174,11 @@ void test_consumer_scaling_schedule(void)
 		"  p: { target: q, arrivals: poisson(rate=20/s) }\n"
 		"consumers:\n"
 		"  c: { source: q, workers: 1, processing: 1s, schedule: [ { at: 100s, workers: 5 }, { at: 150s, workers: 2 } ] }\n";
-	double mean = stat_of(text, "c", "Workers.mean");
+	double mean = run_stat(text, "c", "Workers.mean");
 
 	/* 1 worker for 100 s, 5 for 50 s, 2 for 50 s; retiring workers finish their message (< 1 s). */
 	CHECK_MSG(mean >= 2.25 && mean <= 2.25 + 3.0 / 200, "Workers.mean %g", mean);
-	CHECK_NEAR(stat_of(text, "c", "Utilization"), 1.0, 0.01);   /* overloaded: always busy */
+	CHECK_NEAR(run_stat(text, "c", "Utilization"), 1.0, 0.01);   /* overloaded: always busy */
 }
 
 /* Short polling an empty queue backs off instead of spinning. */
@@ -203,7 +192,7 @@ void test_consumer_short_poll_backs_off(void)
 		"  c: { source: q, workers: 2, processing: 1s, idle_backoff: 2s }\n";
 
 	/* 2 workers x 100 s / 2 s = 100 empty receives. */
-	CHECK_EQ_INT(stat_of(text, "q", "NumberOfEmptyReceives"), 100);
+	CHECK_EQ_INT(run_stat(text, "q", "NumberOfEmptyReceives"), 100);
 }
 
 /*

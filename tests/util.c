@@ -9,6 +9,7 @@
 #include "weir/world.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -212,4 +213,24 @@ int run_scenario_text(const char *text, uint64_t seed, struct summary *s)
 void remove_tree_for_test(const char *path)
 {
 	remove_tree(path);
+}
+
+double run_stat(const char *text, const char *res, const char *stat)
+{
+	const char *const stats[] = { stat, NULL };
+	double v;
+
+	run_stats(text, res, stats, &v);
+	return v;
+}
+
+int run_stats(const char *text, const char *res, const char *const *stats, double *v)
+{
+	struct summary s = { 0 };
+	int rc = run_scenario_text(text, 1, &s);
+
+	for (size_t i = 0; stats[i]; i++)
+		v[i] = rc == 0 ? summary_get(&s, res, stats[i]) : NAN;
+	summary_release(&s);
+	return rc;
 }

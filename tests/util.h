@@ -38,6 +38,14 @@ int write_file(const char *path, const char *text);
  * to s. Prints the diagnostics and returns -1 when the text is invalid.
  */
 int run_scenario_text(const char *text, uint64_t seed, struct summary *s);
+/*
+ * Runs text with seed 1 and copies the statistics named in stats
+ * (NULL-terminated) of resource res into v (NaN where there is no such
+ * row, or for all when the run fails). Returns run_scenario_text's result.
+ */
+int run_stats(const char *text, const char *res, const char *const *stats, double *v);
+/* One statistic of a run of text with seed 1; NaN when the run fails. */
+double run_stat(const char *text, const char *res, const char *stat);
 
 /*
  * A world built from scenario text, for tests that step it with
