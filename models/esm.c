@@ -33,7 +33,6 @@ struct poller {
 	struct lambda_invocation inv;
 	int state;
 	bool retiring;
-	bool idle;                       /* its last receive came back empty */
 };
 
 struct esm {
@@ -244,7 +243,6 @@ static void on_received(struct sqs_receiver *rx, enum sqs_status status)
 
 	(void)status;
 	e->c.received += rx->n;
-	p->idle = rx->n == 0 && p->n == 0;
 	take(p, rx);
 	if (p->n == 0) {
 		next(p);   /* an empty long poll: poll again (or stop if retired) */
@@ -355,15 +353,17 @@ static void retire_poller(struct esm *e)
 	}
 }
 
-static bool all_busy(const struct esm *e)
+/* Pollers with nothing to do: long-polling an empty queue, holding no record. */
+static uint64_t waiting(const struct esm *e)
 {
+	uint64_t n = 0;
+
 	for (size_t i = 0; i < e->np; i++) {
 		const struct poller *p = e->p[i];
 
-		if (p->state != P_STOPPED && !p->retiring && p->idle)
-			return false;
+		n += p->state == P_RECEIVING && !p->retiring && p->n == 0;
 	}
-	return true;
+	return n;
 }
 
 static double floor_of(const struct esm *e)
@@ -375,21 +375,26 @@ static double floor_of(const struct esm *e)
 	return ESM_START_CONCURRENCY < e->ceiling ? ESM_START_CONCURRENCY : e->ceiling;
 }
 
+/*
+ * Once a second: while messages wait and no poller is free, add pollers at
+ * the ramp rate; while pollers wait on an empty queue, retire the spare
+ * ones at the same rate, down to the floor (§5.2).
+ */
 static void on_tick(struct sim *sim, void *subject, void *object)
 {
 	struct esm *e = subject;
-	bool backlog = sqs_visible(e->q) > 0, busy = all_busy(e);
-	uint64_t want, have = running(e);
+	bool backlog = sqs_visible(e->q) > 0;
+	uint64_t want, free_ = waiting(e), have = running(e);
 
 	(void)object;
-	if (backlog || busy)
-		e->idle_since = SIM_TIME_UNSET;
+	if (backlog || free_ < have)
+		e->idle_since = SIM_TIME_UNSET;   /* something to do */
 	else if (e->idle_since == SIM_TIME_UNSET)
 		e->idle_since = sim_now(sim);
-	if (backlog && busy)
-		e->target = fmin(e->ceiling, e->target + e->ramp_per_sec);   /* ramp up (§5.2) */
-	else if (!backlog && !busy)
-		e->target = fmax(floor_of(e), e->target - e->ramp_per_sec);  /* scale down when idle */
+	if (backlog && free_ == 0)
+		e->target = fmin(e->ceiling, e->target + e->ramp_per_sec);
+	else if (!backlog && free_ > 0)
+		e->target -= fmin((double)free_, e->ramp_per_sec);
 	e->target = fmax(e->target, floor_of(e));
 	want = (uint64_t)floor(e->target);
 	for (; have < want; have++)

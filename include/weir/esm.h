@@ -11,9 +11,11 @@
  * still count, which is how throttling alone can dead-letter messages.
  *
  * The number of pollers (concurrent batches) starts at 5 and, while
- * messages wait and every poller is busy, grows by 60 per minute (before
+ * messages wait and no poller is free, grows by 60 per minute (before
  * Nov 2023) or 300 per minute, up to a ceiling and maximum_concurrency;
- * errors and throttles make it back off; idle pollers are retired.
+ * pollers left waiting on an empty queue are retired at the same rate,
+ * down to 5 (2 after a minute with nothing to do, unless
+ * maximum_concurrency is set); errors and throttles make it back off.
  *
  * Ledger: received = deleted + returned + held.
  */
@@ -51,6 +53,7 @@
 #define ESM_RETRY_FIRST SIM_SEC                /* first retry of a throttled invoke, doubling */
 #define ESM_RETRY_MAX (30 * SIM_SEC)
 #define ESM_IDLE_RETIRE (60 * SIM_SEC)         /* idle this long: the floor drops to 2 */
+/* Model parameter: spare pollers are retired as fast as the ramp adds them (§5.2 gives no rate). */
 
 struct trigger_cfg {
 	struct schema_head head;
