@@ -9,6 +9,7 @@
 #include "weir/producer.h"
 #include "weir/call.h"
 #include "weir/csvr.h"
+#include "weir/hist.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -26,6 +27,7 @@ struct producer {
 	struct retry_client retry;
 	struct pool requests;         /* struct request: synchronous invocations */
 	uint64_t waiting;             /* requests waiting to retry */
+	struct hist latency_period, latency_total;   /* sync invokes: first attempt to response, us */
 	gsl_rng *r_arrivals, *r_size, *r_poison, *r_delay, *r_bursts;
 	double base_rate;         /* from the schedule, per second */
 	int burst_on;
@@ -350,23 +352,37 @@ void producer_cfg_release(struct producer_cfg *cfg)
 
 /* ---- metrics ------------------------------------------------------------ */
 
-static const struct metric_def producer_defs[] = {
-	{ "MessagesProduced", "count", METRIC_SUM, NULL, "Messages the producer generated in the period." },
-	{ "SendsRejected", "count", METRIC_SUM, "§1.8",
-	  "Sends the queue refused (message larger than its maximum_message_size)." },
+enum { PM_PRODUCED, PM_REJECTED, PM_THROTTLED, PM_GAVE_UP, PM_LATENCY, PM_NDEFS };
+
+static const struct metric_def producer_defs[PM_NDEFS] = {
+	[PM_PRODUCED] = { "MessagesProduced", "count", METRIC_SUM, NULL,
+			  "Messages (or requests) the producer generated in the period." },
+	[PM_REJECTED] = { "SendsRejected", "count", METRIC_SUM, "§1.8, §4.3",
+			  "Sends the target refused: larger than the queue's maximum_message_size, or than the function's payload limit." },
+	[PM_THROTTLED] = { "ThrottledAttempts", "count", METRIC_SUM, "§4.3",
+			   "Synchronous invoke attempts refused with 429 (function targets only)." },
+	[PM_GAVE_UP] = { "GiveUps", "count", METRIC_SUM, "§8.3",
+			 "Synchronous requests given up after the retry policy's last attempt (function targets only)." },
+	[PM_LATENCY] = { "InvokeLatency", "seconds", METRIC_PERCENTILES, "§4.6",
+			 "Synchronous requests answered in the period: time from the first attempt to the response, retries, INIT and the run included (sync function targets only)." },
 };
 
 const struct metric_family producer_metric_family = {
 	.kind = "Producer",
-	.intro = "One set per producer, named `PRODUCER/Metric`. Every generated message is either sent (and counted by the queue's `NumberOfMessagesSent`) or rejected.",
+	.intro = "One set per producer, named `PRODUCER/Metric`. Every generated message is either sent (and counted by the queue's `NumberOfMessagesSent` or the function's invocations) or rejected; a synchronous request to a function can also be given up after throttles.",
 	.defs = producer_defs,
-	.ndefs = 2,
+	.ndefs = PM_NDEFS,
 };
 
 void producer_register_metrics(struct producer *p, struct metrics *m)
 {
-	metrics_sum(m, p->name, &producer_defs[0], &p->c.produced);
-	metrics_sum(m, p->name, &producer_defs[1], &p->c.rejected);
+	metrics_sum(m, p->name, &producer_defs[PM_PRODUCED], &p->c.produced);
+	metrics_sum(m, p->name, &producer_defs[PM_REJECTED], &p->c.rejected);
+	if (!p->fn || p->cfg->invoke != INVOKE_SYNC)
+		return;
+	metrics_sum(m, p->name, &producer_defs[PM_THROTTLED], &p->c.throttled);
+	metrics_sum(m, p->name, &producer_defs[PM_GAVE_UP], &p->c.gave_up);
+	metrics_percentiles(m, p->name, &producer_defs[PM_LATENCY], &p->latency_period, 1e-6);
 }
 
 /* ---- runtime ------------------------------------------------------------ */
@@ -432,6 +448,7 @@ struct request {
 	struct producer *p;
 	struct lambda_invocation inv;
 	uint8_t poison;
+	sim_time first_at;            /* when the first attempt was made */
 	unsigned attempt;             /* attempts made */
 	unsigned last_cost;           /* retry quota taken by the last retry */
 };
@@ -454,6 +471,8 @@ static void on_request_done(struct lambda_invocation *inv)
 
 	/* The SDK sees a 200 even for a function error: it does not retry those (§4.3). */
 	retry_success(&r->p->retry, r->last_cost);
+	hist_record(&r->p->latency_period, sim_now(r->p->sim) - r->first_at);
+	hist_record(&r->p->latency_total, sim_now(r->p->sim) - r->first_at);
 	pool_put(&r->p->requests, r);
 }
 
@@ -495,6 +514,9 @@ static void invoke_sync(struct producer *p, uint32_t size, bool poison)
 	r->inv.owner = r;
 	r->inv.records = 1;
 	r->inv.poison = &r->poison;
+	r->first_at = sim_now(p->sim);
+	r->attempt = 0;
+	r->last_cost = 0;
 	request_attempt(r);
 }
 
@@ -604,6 +626,8 @@ struct producer *producer_create(struct sim *sim, const char *name, const struct
 	p->q = queue;
 	p->fn = fn;
 	pool_init(&p->requests, sizeof(struct request), 256);
+	hist_init(&p->latency_period);
+	hist_init(&p->latency_total);
 	retry_client_init(&p->retry, &cfg->retry, rng_stream(rngs, name, "retry"));
 	p->r_arrivals = rng_stream(rngs, name, "arrivals");
 	p->r_size = rng_stream(rngs, name, "size");
@@ -647,6 +671,8 @@ void producer_destroy(struct producer *p)
 		return;
 	csvr_close(p->trace);
 	pool_release(&p->requests);
+	hist_release(&p->latency_period);
+	hist_release(&p->latency_total);
 	free(p);
 }
 
@@ -663,6 +689,7 @@ const struct producer_counters *producer_counters(const struct producer *p)
 void producer_end_warmup(struct producer *p)
 {
 	p->c_warm = p->c;
+	hist_reset(&p->latency_total);
 }
 
 _Static_assert(sizeof(struct producer_counters) % sizeof(uint64_t) == 0,
@@ -683,7 +710,7 @@ struct producer_counters producer_since_warmup(const struct producer *p)
 
 enum {
 	PS_PRODUCED, PS_SENT, PS_REJECTED, PS_GAVE_UP, PS_ATTEMPTS, PS_THROTTLED, PS_RETRIES,
-	PS_QUOTA, PS_L_PRODUCED, PS_L_SENT, PS_L_REJECTED, PS_L_GAVE_UP, PS_L_WAITING, PS_NSTATS
+	PS_QUOTA, PS_LAT_MEAN, PS_LAT_P50, PS_LAT_P99, PS_LAT_MAX, PS_L_PRODUCED, PS_L_SENT, PS_L_REJECTED, PS_L_GAVE_UP, PS_L_WAITING, PS_NSTATS
 };
 
 static const struct stat_def producer_stats_defs[PS_NSTATS] = {
@@ -695,6 +722,10 @@ static const struct stat_def producer_stats_defs[PS_NSTATS] = {
 	[PS_THROTTLED] = { "ThrottledAttempts", "count", "Synchronous invoke attempts refused with 429." },
 	[PS_RETRIES] = { "Retries", "count", "Retries the policy made." },
 	[PS_QUOTA] = { "RetryQuotaExhausted", "count", "Retries the retry quota refused (whole run; §8.3)." },
+	[PS_LAT_MEAN] = { "InvokeLatency.mean", "seconds", "Synchronous requests: mean time from the first attempt to the response (exact)." },
+	[PS_LAT_P50] = { "InvokeLatency.p50", "seconds", "Median of that latency (within 0.4%)." },
+	[PS_LAT_P99] = { "InvokeLatency.p99", "seconds", "99th percentile of that latency (within 0.4%)." },
+	[PS_LAT_MAX] = { "InvokeLatency.max", "seconds", "Longest of that latency (exact)." },
 	[PS_L_PRODUCED] = { "ledger.produced", "count", "Whole run: generated; = sent + rejected + gave_up + waiting." },
 	[PS_L_SENT] = { "ledger.sent", "count", "Whole run: accepted." },
 	[PS_L_REJECTED] = { "ledger.rejected", "count", "Whole run: refused for size." },
@@ -717,6 +748,10 @@ void producer_summarize(const struct producer *p, struct summary *s)
 	v[PS_THROTTLED] = (double)w.throttled;
 	v[PS_RETRIES] = (double)w.retries;
 	v[PS_QUOTA] = (double)p->retry.quota_exhausted;
+	v[PS_LAT_MEAN] = hist_mean(&p->latency_total) * 1e-6;
+	v[PS_LAT_P50] = hist_quantile(&p->latency_total, 0.50) * 1e-6;
+	v[PS_LAT_P99] = hist_quantile(&p->latency_total, 0.99) * 1e-6;
+	v[PS_LAT_MAX] = hist_quantile(&p->latency_total, 1.0) * 1e-6;
 	v[PS_L_PRODUCED] = (double)p->c.produced;
 	v[PS_L_SENT] = (double)p->c.sent;
 	v[PS_L_REJECTED] = (double)p->c.rejected;

@@ -146,7 +146,7 @@ void test_scenario_set_applies(void)
 	free(ts);
 }
 
-/* Every bundled scenario is valid. */
+/* The bundled scenarios are valid, and each one runs. */
 void test_scenario_bundled_are_valid(void)
 {
 	char *names[64];
@@ -158,12 +158,18 @@ void test_scenario_bundled_are_valid(void)
 	CHECK_MSG(p.status == 0, "default.yaml: %s", p.err);
 	proc_release(&p);
 	for (size_t i = 0; i < n; i++) {
-		char path[512];
+		char path[512], out[1024];
 		const char *args[] = { "check", path, NULL };
+		const char *run[] = { "run", path, "-q", "-o", out, NULL };
 
 		snprintf(path, sizeof(path), "scenarios/examples/%s", names[i]);
+		snprintf(out, sizeof(out), "%s/%s", test_tmpdir(), names[i]);
 		CHECK(run_weir(&p, args, NULL) == 0);
 		CHECK_MSG(p.status == 0, "%s: %s", path, p.err);
+		proc_release(&p);
+		/* Every example runs to the end with its ledgers balanced (exit 5 otherwise). */
+		CHECK(run_weir(&p, run, NULL) == 0);
+		CHECK_MSG(p.status == 0, "weir run %s: exit %d: %s", path, p.status, p.err);
 		proc_release(&p);
 		free(names[i]);
 	}
