@@ -72,6 +72,9 @@ S_min = (S_v > 0 && (S_min == 0 || S_v < S_min) ? S_v : S_min), 0) nooutput"
 # lo = hi = 0.2 the range 0.1 to 1: "set yrange [decade_lo(lo):decade_hi(hi)]".
 decade_lo(lo) = 10.0 ** floor(log10(lo))
 decade_hi(hi) = 10.0 ** (floor(log10(hi)) + 1)
+# The same bottom, but halved when lo is a decade itself, so that points
+# at lo (one event in a 10 s period: 0.1/s) stay off the x axis.
+rate_lo(lo) = decade_lo(lo) * (lo < decade_lo(lo) * 1.05 ? 0.5 : 1)
 
 # Ages in a readable unit: divided by age_div(MAX) they are in age_unit(MAX),
 # MAX the largest age in seconds.
@@ -159,11 +162,26 @@ C_WORKERS  = "#444444"
 C_BUSY     = "#1f77b4"
 C_OK       = "#2ca02c"
 C_FAILED   = "#d62728"
+# Lambda functions and event source mappings.
+C_RUNNING     = "#1f77b4"   # invocations or batches running at once (as busy workers)
+C_LIMIT       = "#444444"   # a concurrency limit (as workers running: the capacity)
+C_PROVISIONED = "#9467bd"
+C_SPILLOVER   = "#e377c2"
+C_COLD        = "#17becf"
+C_INVOKED     = "#2ca02c"   # invocations that ran, batches invoked (as processed)
+C_THROTTLED   = "#ff7f0e"
+C_TIMEOUT     = "#8b0000"
+C_ASYNC       = "#1f77b4"   # async events accepted (as messages sent)
+C_DROPPED     = "#8c564b"   # given up: dropped events, abandoned batches (as expired)
+C_REFUSED     = "#7f7f7f"   # refused by a dead-letter queue or destination
+C_ITEM_FAILED = "#8b0000"   # records a function reported failed (as timeouts: a finer failure)
+C_BATCH_SIZE  = "#444444"
 
 # --- Layout of plots with panels ------------------------------------------------
 # The panels share the left and right margins so their time axes line up.
 TWO_PANELS = sprintf("set multiplot layout 2,1 margins %g,%g,0.10,0.91 spacing 0,0.09", L_MARGIN, R_MARGIN)
 THREE_PANELS = sprintf("set multiplot layout 3,1 margins %g,%g,0.08,0.90 spacing 0,0.07", L_MARGIN, R_MARGIN)
+FOUR_PANELS = sprintf("set multiplot layout 4,1 margins %g,%g,0.065,0.92 spacing 0,0.055", L_MARGIN, R_MARGIN)
 
 # A note in small grey type right of the current panel, its last line at
 # the panel's bottom: "NOTE = 'text'; @KEY_NOTE" (the next plot command

@@ -317,6 +317,47 @@ void test_cli_plot_draws_images(void)
 		CHECK_MSG(!exists(out, left_out[i]), "%s drawn", left_out[i]);
 }
 
+/*
+ * weir plot draws a function's concurrency, invocations and duration and a
+ * trigger's scaling (needs gnuplot); a function nothing invokes gets none.
+ */
+void test_cli_plot_draws_function_images(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], path[600];
+	const char *run[] = { path, NULL };
+	const char *args[] = { "plot", out, NULL };
+	static const char *const images[] = {
+		"plots/worker-concurrency.png", "plots/worker-invocations.png", "plots/worker-duration.png",
+		"plots/orders-to-worker-scaling.png", NULL
+	};
+	static const char *const left_out[] = {
+		"plots/idle-concurrency.png", "plots/idle-invocations.png", "plots/idle-duration.png", NULL
+	};
+	struct proc p;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/fn.yaml", dir);
+	CHECK(write_file(path,
+			 "duration: 1m\n"
+			 "queues: { orders: {} }\n"
+			 "producers: { web: { target: orders, arrivals: poisson(rate=50/s) } }\n"
+			 "functions:\n"
+			 "  worker: { duration: 50ms, reserved_concurrency: 20, provisioned_concurrency: 2 }\n"
+			 "  idle: { duration: 50ms, reserved_concurrency: 5 }\n"
+			 "triggers: [ { source: orders, function: worker } ]\n") == 0);
+	CHECK_EQ_INT(run_default(out, run), 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
+	CHECK_MSG(strstr(p.out, " 7 plots in ") && strstr(p.out, "(3 left out"), "%s", p.out);
+	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
+	proc_release(&p);
+	for (size_t i = 0; images[i]; i++)
+		CHECK_MSG(exists(out, images[i]), "missing %s", images[i]);
+	for (size_t i = 0; left_out[i]; i++)
+		CHECK_MSG(!exists(out, left_out[i]), "%s drawn", left_out[i]);
+}
+
 /* A failed write to stdout (a full disk) is an output error, not a success. */
 void test_cli_stdout_write_error(void)
 {

@@ -7,9 +7,9 @@
  * its inputs as arguments (gnuplot -c SCRIPT ARG1 ARG2 ...).
  *
  * Which plots are drawn follows from resources.csv (kinds, dead_letter) and
- * summary.csv (the whole-run ledger.* rows, and NumberOfMessagesReceived and
- * NumberOfEmptyReceives, which leave out a warm-up); docs/metrics.md
- * ("Plots") states the same rules:
+ * summary.csv (the whole-run ledger.* rows, and NumberOfMessagesReceived,
+ * NumberOfEmptyReceives, Invocations and Throttles, which leave out a
+ * warm-up); docs/metrics.md ("Plots") states the same rules:
  *   - A queue is read when a receive returned anything or nothing, or a
  *     message was deleted (NumberOfMessagesReceived + NumberOfEmptyReceives
  *     + ledger.deleted > 0).
@@ -24,6 +24,12 @@
  *   - QUEUE-dead-letters: QUEUE has a dead-letter queue and moved a message
  *     to it (ledger.moved_to_dlq > 0).
  *   - CONSUMER-workers: always.
+ *   - FUNCTION-concurrency and FUNCTION-invocations: the function was invoked
+ *     or throttled (ledger.invocations + Throttles > 0). The concurrency
+ *     plot also gets the function's ConcurrencyLimit and
+ *     ProvisionedConcurrency.
+ *   - FUNCTION-duration: an invocation ran after the warm-up (Invocations > 0).
+ *   - TRIGGER-scaling: always.
  * A plot left out leaves no image: an old one of its name is removed.
  */
 #include "cli.h"
@@ -40,9 +46,15 @@
 
 extern char **environ;
 
-/* The rows of summary.csv that decide which plots a queue gets. */
+/*
+ * The rows of summary.csv that decide which plots a queue or a function gets,
+ * or that a plot shows. They are kept for every resource that has a row of
+ * the name, but only the rules of its kind use them (a trigger's
+ * ledger.deleted is kept and never used).
+ */
 enum plot_stat {
-	ST_SENT, ST_MOVED_IN, ST_DELETED, ST_MOVED_TO_DLQ, ST_RECEIVED, ST_EMPTY, NSTATS
+	ST_SENT, ST_MOVED_IN, ST_DELETED, ST_MOVED_TO_DLQ, ST_RECEIVED, ST_EMPTY,
+	ST_LEDGER_INVOCATIONS, ST_INVOCATIONS, ST_THROTTLES, ST_LIMIT, ST_PROVISIONED, NSTATS
 };
 
 static const char *const stat_names[NSTATS] = {
@@ -52,6 +64,11 @@ static const char *const stat_names[NSTATS] = {
 	[ST_MOVED_TO_DLQ] = "ledger.moved_to_dlq",
 	[ST_RECEIVED] = "NumberOfMessagesReceived",
 	[ST_EMPTY] = "NumberOfEmptyReceives",
+	[ST_LEDGER_INVOCATIONS] = "ledger.invocations",
+	[ST_INVOCATIONS] = "Invocations",
+	[ST_THROTTLES] = "Throttles",
+	[ST_LIMIT] = "ConcurrencyLimit",
+	[ST_PROVISIONED] = "ProvisionedConcurrency",
 };
 
 struct res {
@@ -215,32 +232,40 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 }
 
 /* Which resources a plot is for. */
-enum when { W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER };
+enum when {
+	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER,
+	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_TRIGGER
+};
 
 struct plot_job {
+	const char *kind;     /* of the resources it is for, as in resources.csv */
 	const char *script;   /* file in plots/ */
 	const char *suffix;   /* of the image: NAME-suffix.png */
 	enum when when;
 };
 
 static const struct plot_job jobs[] = {
-	{ "queue-depth.gp", "depth", W_DEPTH },
-	{ "queue-rates.gp", "rates", W_RATES },
-	{ "queue-latency.gp", "latency", W_LATENCY },
-	{ "queue-dead-letters.gp", "dead-letters", W_DEAD_LETTERS },
-	{ "consumer.gp", "workers", W_CONSUMER },
+	{ "queue", "queue-depth.gp", "depth", W_DEPTH },
+	{ "queue", "queue-rates.gp", "rates", W_RATES },
+	{ "queue", "queue-latency.gp", "latency", W_LATENCY },
+	{ "queue", "queue-dead-letters.gp", "dead-letters", W_DEAD_LETTERS },
+	{ "consumer", "consumer.gp", "workers", W_CONSUMER },
+	{ "function", "function-concurrency.gp", "concurrency", W_FN_CONCURRENCY },
+	{ "function", "function-invocations.gp", "invocations", W_FN_INVOCATIONS },
+	{ "function", "function-duration.gp", "duration", W_FN_DURATION },
+	{ "trigger", "trigger.gp", "scaling", W_TRIGGER },
 };
 
 /* 1 when job j is drawn for resource r, 0 when left out, -1 when it is not for r's kind (the rules above). */
-static int wanted(const struct res *r, enum when j)
+static int wanted(const struct res *r, const struct plot_job *j)
 {
 	const double *s = r->st;
 	bool read = s[ST_RECEIVED] + s[ST_EMPTY] + s[ST_DELETED] > 0;
 	bool dlq_only = r->sources > 0 && s[ST_SENT] == 0 && !read;
 
-	if (j == W_CONSUMER || strcmp(r->kind, "queue") != 0)
-		return j == W_CONSUMER && strcmp(r->kind, "consumer") == 0 ? 1 : -1;
-	switch (j) {
+	if (strcmp(r->kind, j->kind) != 0)
+		return -1;
+	switch (j->when) {
 	case W_DEPTH:
 		return !dlq_only && s[ST_SENT] + s[ST_MOVED_IN] > 0;
 	case W_RATES:
@@ -249,24 +274,50 @@ static int wanted(const struct res *r, enum when j)
 		return s[ST_RECEIVED] + s[ST_DELETED] > 0;
 	case W_DEAD_LETTERS:
 		return r->dlq[0] ? s[ST_MOVED_TO_DLQ] > 0 : -1;
+	case W_FN_CONCURRENCY:
+	case W_FN_INVOCATIONS:
+		return s[ST_LEDGER_INVOCATIONS] + s[ST_THROTTLES] > 0;
+	case W_FN_DURATION:
+		return s[ST_INVOCATIONS] > 0;
+	case W_CONSUMER:
+	case W_TRIGGER:
+		return 1;
 	default:
 		return -1;
 	}
 }
 
-/* The script's arguments: DATA NAME IMAGE FORMAT, and for dead letters DLQ and its number of sources. */
+/*
+ * The script's arguments: DATA NAME IMAGE FORMAT, then for dead letters DLQ
+ * and its number of sources, for a function's concurrency its concurrency
+ * limit and provisioned concurrency.
+ */
 static int draw(const char *dir, const char *scripts, const struct res *r, const struct res *dlq,
 		const struct plot_job *j, const char *image, const char *format)
 {
 	char *script = weir_asprintf("%s/%s", scripts, j->script);
 	char *data = weir_asprintf("%s/timeseries.csv", dir);
-	char *sources = weir_asprintf("%d", dlq ? dlq->sources : 0);
-	char *args[] = { data, r->name, (char *)(uintptr_t)image, (char *)(uintptr_t)format, r->dlq, sources };
-	int rc = gnuplot(script, args, j->when == W_DEAD_LETTERS ? 6 : 4);
+	char *extra[2] = { NULL, NULL };
+	char *args[6] = { data, r->name, (char *)(uintptr_t)image, (char *)(uintptr_t)format };
+	size_t nargs = 4;
+	int rc;
 
+	if (j->when == W_DEAD_LETTERS) {
+		extra[0] = weir_strdup(r->dlq);
+		extra[1] = weir_asprintf("%d", dlq ? dlq->sources : 0);
+		nargs = 6;
+	} else if (j->when == W_FN_CONCURRENCY) {
+		extra[0] = weir_asprintf("%.0f", r->st[ST_LIMIT]);
+		extra[1] = weir_asprintf("%.0f", r->st[ST_PROVISIONED]);
+		nargs = 6;
+	}
+	args[4] = extra[0];
+	args[5] = extra[1];
+	rc = gnuplot(script, args, nargs);
 	free(script);
 	free(data);
-	free(sources);
+	free(extra[0]);
+	free(extra[1]);
 	return rc;
 }
 
@@ -293,7 +344,7 @@ int plot_run_dir(const char *dir, const char *format, bool quiet)
 	}
 	for (long i = 0; i < rs.n && rc == 0; i++) {
 		for (size_t j = 0; j < sizeof(jobs) / sizeof(jobs[0]) && rc == 0; j++) {
-			int want = wanted(&res[i], jobs[j].when);
+			int want = wanted(&res[i], &jobs[j]);
 			char *image = weir_asprintf("%s/%s-%s.%s", plots, res[i].name, jobs[j].suffix, format);
 			long d = res[i].dlq[0] ? find_res(&rs, res[i].dlq) : -1;
 
@@ -330,9 +381,11 @@ static const char plot_usage[] =
 	"\n"
 	"Draws the plots of a finished run into RUN_DIR/plots/ with gnuplot:\n"
 	"per queue its depth and age, rates, latency percentiles and dead letters;\n"
-	"per consumer its workers. A plot that would be empty is left out, and a\n"
-	"dead-letter queue that nobody sends to or reads is drawn only in its\n"
-	"sources' dead-letters plots ('weir help metrics' lists the rules).\n";
+	"per consumer its workers; per function its concurrency, invocations and\n"
+	"durations; per event source mapping its scaling and batches. A plot that\n"
+	"would be empty is left out, and a dead-letter queue that nobody sends to\n"
+	"or reads is drawn only in its sources' dead-letters plots ('weir help\n"
+	"metrics' lists the rules).\n";
 
 int cmd_plot(int argc, char **argv)
 {

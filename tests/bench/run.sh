@@ -1,5 +1,6 @@
 #!/bin/sh
-# run.sh - weir's benchmarks: event queue, full stack, memory per message.
+# run.sh - weir's benchmarks: event queue, full stack, memory per message,
+# SQS -> Lambda.
 #
 #   make bench                    builds everything, then runs this script
 #   sh tests/bench/run.sh         the timed benchmarks and one report (about a minute)
@@ -21,9 +22,11 @@ WEIR_BIN=${WEIR_BIN:-build/weir}
 BENCH_DIR=${BENCH_DIR:-build/bench}
 HERE=$(dirname "$0")
 SCENARIO=$HERE/mmc.yaml
+LAMBDA_SCENARIO=$HERE/sqs-lambda.yaml
 ROUNDS=5                    # full-stack rounds (weir and plain, interleaved)
 EVQ_TARGET=1.25             # weir engine / plain 4-ary heap, at N = 1e3 and 1e5
 STACK_TARGET=0.35           # weir msgs/s / plain M/M/c customers/s, at least
+LAMBDA_TARGET=0.35          # weir SQS -> Lambda msgs/s / plain M/M/c customers/s, at least
 MEMORY_TARGET=128           # bytes per message, 1e6-message backlog, at most
 CG_EVQ_OPS=200000           # callgrind: timed hold operations per variant
 CG_MESSAGES=100000          # callgrind: messages in the profiled full-stack run
@@ -45,6 +48,7 @@ for f in "$WEIR_BIN" "$BENCH_DIR/bench_evq" "$BENCH_DIR/bench_memory" \
 	[ -x "$f" ] || die "'$f' is missing: run 'make bench' (or set WEIR_BIN and BENCH_DIR)"
 done
 [ -r "$SCENARIO" ] || die "'$SCENARIO' is missing"
+[ -r "$LAMBDA_SCENARIO" ] || die "'$LAMBDA_SCENARIO' is missing"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/weir-bench.XXXXXX") || die "cannot create a temporary directory"
 
@@ -105,44 +109,58 @@ bench_evq() {
 
 # ---- 2. full stack --------------------------------------------------------------
 
+# stack_round ROUND SCENARIO TAG: one run of weir on SCENARIO and one of
+# plain_mmc, times appended to TAG.weir.s and TAG.plain.s, their ratio
+# (plain time / weir time) to TAG.ratio
 stack_round() {
-	"$BENCH_DIR/walltime" "$TMP/t.weir" "$WEIR_BIN" run "$SCENARIO" -o "$TMP/run" --quiet ||
-		die "weir run failed"
+	"$BENCH_DIR/walltime" "$TMP/t.weir" "$WEIR_BIN" run "$2" -o "$TMP/run.$3" --quiet ||
+		die "weir run $2 failed"
 	"$BENCH_DIR/walltime" "$TMP/t.plain" "$BENCH_DIR/plain_mmc" > "$TMP/plain.txt" ||
 		die "plain_mmc failed"
 	tw=$(cat "$TMP/t.weir")
 	tp=$(cat "$TMP/t.plain")
-	echo "$tw" >> "$TMP/weir.s"
-	echo "$tp" >> "$TMP/plain.s"
-	awk -v w="$tw" -v p="$tp" 'BEGIN { printf "%.4f\n", p / w }' >> "$TMP/ratio"
+	echo "$tw" >> "$TMP/$3.weir.s"
+	echo "$tp" >> "$TMP/$3.plain.s"
+	awk -v w="$tw" -v p="$tp" 'BEGIN { printf "%.4f\n", p / w }' >> "$TMP/$3.ratio"
 	printf '  round %d: weir %.3f s, plain %.3f s\n' "$1" "$tw" "$tp"
+}
+
+# rounds SCENARIO TAG: ROUNDS interleaved stack rounds
+rounds() {
+	i=1
+	while [ "$i" -le "$ROUNDS" ]; do
+		stack_round "$i" "$1" "$2"
+		i=$((i + 1))
+	done
+}
+
+# report TAG DELETED_BY WHAT: throughput of the TAG rounds and their best and
+# paired ratios against plain_mmc (sets best and paired)
+report() {
+	msgs=$(summary_stat "$TMP/run.$1/summary.csv" NumberOfMessagesDeleted)
+	events=$(awk -F, '$1 == "events" { print $2 }' "$TMP/run.$1/run.csv")
+	inner=$(awk -F, '$1 == "wall_s" { print $2 }' "$TMP/run.$1/timing.csv")
+	custs=$(field "$TMP/plain.txt" customers)
+	tw=$(median "$TMP/$1.weir.s")
+	tp=$(median "$TMP/$1.plain.s")
+	paired=$(median "$TMP/$1.ratio")
+	twb=$(sort -g "$TMP/$1.weir.s" | head -n 1)
+	tpb=$(sort -g "$TMP/$1.plain.s" | head -n 1)
+	best=$(awk -v w="$twb" -v p="$tpb" 'BEGIN { printf "%.3f", p / w }')
+	awk -v m="$msgs" -v c="$custs" -v tw="$tw" -v tp="$tp" -v twb="$twb" -v tpb="$tpb" \
+	    -v ev="$events" -v in_="$inner" -v what="$2" 'BEGIN {
+		printf "  weir:  %d messages (%s) in %.3f s wall (median; best %.3f s): %.0f msgs/s (best %.0f)\n", m, what, tw, twb, m / tw, m / twb
+		printf "         whole process; the run loop alone took %.3f s; %d events, %.2f per message\n", in_, ev, ev / m
+		printf "  plain: %d customers in %.3f s wall (median; best %.3f s): %.0f customers/s (best %.0f)\n", c, tp, tpb, c / tp, c / tpb }'
+	echo "  throughput weir/plain: best-of-$ROUNDS $best, median of paired rounds $paired"
 }
 
 bench_stack() {
 	echo
 	echo "== 2. full stack: M/M/10 through SQS (tests/bench/mmc.yaml vs plain_mmc.c) =="
-	i=1
-	while [ "$i" -le "$ROUNDS" ]; do
-		stack_round "$i"
-		i=$((i + 1))
-	done
-	msgs=$(summary_stat "$TMP/run/summary.csv" NumberOfMessagesDeleted)
-	events=$(awk -F, '$1 == "events" { print $2 }' "$TMP/run/run.csv")
-	inner=$(awk -F, '$1 == "wall_s" { print $2 }' "$TMP/run/timing.csv")
-	custs=$(field "$TMP/plain.txt" customers)
-	tw=$(median "$TMP/weir.s")
-	tp=$(median "$TMP/plain.s")
-	paired=$(median "$TMP/ratio")
-	twb=$(sort -g "$TMP/weir.s" | head -n 1)
-	tpb=$(sort -g "$TMP/plain.s" | head -n 1)
-	best=$(awk -v w="$twb" -v p="$tpb" 'BEGIN { printf "%.3f", p / w }')
-	awk -v m="$msgs" -v c="$custs" -v tw="$tw" -v tp="$tp" -v twb="$twb" -v tpb="$tpb" \
-	    -v ev="$events" -v in_="$inner" 'BEGIN {
-		printf "  weir:  %d messages in %.3f s wall (median; best %.3f s): %.0f msgs/s (best %.0f)\n", m, tw, twb, m / tw, m / twb
-		printf "         whole process; the run loop alone took %.3f s; %d events, %.2f per message\n", in_, ev, ev / m
-		printf "  plain: %d customers in %.3f s wall (median; best %.3f s): %.0f customers/s (best %.0f)\n", c, tp, tpb, c / tp, c / tpb }'
-	echo "  throughput weir/plain: best-of-$ROUNDS $best, median of paired rounds $paired"
-	echo "  mean wait: weir WaitTime.mean $(summary_stat "$TMP/run/summary.csv" WaitTime.mean) s," \
+	rounds "$SCENARIO" mmc
+	report mmc "deleted by 10 workers"
+	echo "  mean wait: weir WaitTime.mean $(summary_stat "$TMP/run.mmc/summary.csv" WaitTime.mean) s," \
 	     "plain $(field "$TMP/plain.txt" mean_wait_s) s, Erlang C $(field "$TMP/plain.txt" erlang_c_wait_s) s"
 	printf 'RESULT full stack weir/plain throughput best %.3fx (paired median %.3fx)   target >= %sx   %s\n' \
 		"$best" "$paired" "$STACK_TARGET" "$(verdict "$best" ge "$STACK_TARGET")" >> "$TMP/results"
@@ -161,6 +179,21 @@ bench_memory() {
 		"$MEMORY_TARGET" "$(verdict "$b" le "$MEMORY_TARGET")" >> "$TMP/results"
 	printf 'RESULT memory, 1e5 in flight   %s B/msg   (the %s B target read as per in-flight message: %s)\n' \
 		"$f" "$MEMORY_TARGET" "$(verdict "$f" le "$MEMORY_TARGET")" >> "$TMP/results"
+}
+
+# ---- 4. SQS -> Lambda ------------------------------------------------------------
+
+bench_lambda() {
+	echo
+	echo "== 4. SQS -> Lambda: event source mapping, 1e6 messages (tests/bench/sqs-lambda.yaml vs plain_mmc.c) =="
+	rounds "$LAMBDA_SCENARIO" lambda
+	report lambda "deleted by the mapping"
+	echo "  invocations $(summary_stat "$TMP/run.lambda/summary.csv" Invocations)," \
+	     "mean batch $(summary_stat "$TMP/run.lambda/summary.csv" BatchSize.mean)," \
+	     "mean concurrency $(summary_stat "$TMP/run.lambda/summary.csv" ConcurrentExecutions.mean)"
+	awk -v m="$msgs" -v t="$twb" 'BEGIN { printf "RESULT SQS -> Lambda %.0f msgs/s (best)", m / t }' >> "$TMP/results"
+	printf ', weir/plain best %.3fx (paired median %.3fx)   target >= %sx   %s\n' \
+		"$best" "$paired" "$LAMBDA_TARGET" "$(verdict "$best" ge "$LAMBDA_TARGET")" >> "$TMP/results"
 }
 
 # ---- callgrind mode ---------------------------------------------------------
@@ -193,6 +226,8 @@ cg_components() {
 			else if ($0 ~ /weir\/level\.h/) g = "gauges: level.h inlines (sqs.c, consumer.c)"
 			else if ($0 ~ /models\/sqs\.c|trace\.h/) g = "SQS model: models/sqs.c"
 			else if ($0 ~ /consumer\.c/) g = "workers: models/consumer.c"
+			else if ($0 ~ /lambda\.c|bucket\.c/) g = "Lambda: models/lambda.c, sim/bucket.c"
+			else if ($0 ~ /esm\.c/) g = "event source mapping: models/esm.c"
 			else if ($0 ~ /producer\.c/) g = "producer: models/producer.c"
 			else if ($0 ~ /hist\.c/) g = "histograms: sim/hist.c"
 			else if ($0 ~ /dist\.c|rng\.c|libgsl|libm\.so/) g = "random draws: GSL, libm, sim/dist.c"
@@ -248,6 +283,19 @@ cg_stack() {
 	echo "profiles kept in $TMP (cg.weir, cg.plain, cg.evq.*): open with callgrind_annotate or kcachegrind"
 }
 
+cg_lambda() {
+	echo
+	echo "== callgrind: SQS -> Lambda at $CG_MESSAGES messages =="
+	valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.lambda" "$WEIR_BIN" run "$LAMBDA_SCENARIO" \
+		-o "$TMP/cglrun" --quiet --set "producers.arrivals.messages=$CG_MESSAGES" > /dev/null 2>&1 ||
+		die "callgrind of weir (Lambda) failed"
+	awk -v w="$(cg_total "$TMP/cg.lambda")" -v n="$CG_MESSAGES" 'BEGIN {
+		printf "  weir  %.0f Ir/message (whole process)\n", w / n }'
+	echo
+	echo "-- weir (Lambda), instructions per message by component --"
+	cg_components "$TMP/cg.lambda" "$CG_MESSAGES"
+}
+
 callgrind_mode() {
 	command -v valgrind > /dev/null 2>&1 || die "valgrind is not installed"
 	command -v callgrind_annotate > /dev/null 2>&1 || die "callgrind_annotate is not installed"
@@ -255,6 +303,7 @@ callgrind_mode() {
 	machine
 	cg_evq
 	cg_stack
+	cg_lambda
 }
 
 # ---- main -------------------------------------------------------------------
@@ -270,6 +319,7 @@ machine
 bench_evq
 bench_stack
 bench_memory
+bench_lambda
 echo
 echo "== summary =="
 machine
