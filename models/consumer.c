@@ -452,11 +452,8 @@ void consumer_stats(const struct consumer *c, struct consumer_stats *out)
 {
 	sim_time now = sim_now(c->sim);
 	double span = (double)(now - c->warm_at);
-	const uint64_t *a = (const uint64_t *)&c->c, *b = (const uint64_t *)&c->c_warm;
-	uint64_t *d = (uint64_t *)&out->since_warmup;
 
-	for (size_t i = 0; i < sizeof(c->c) / sizeof(uint64_t); i++)
-		d[i] = a[i] - b[i];
+	weir_counters_since(&out->since_warmup, &c->c, &c->c_warm, sizeof(c->c) / sizeof(uint64_t));
 	out->mean_busy = span > 0 ? (level_area(&c->busy, now) - c->busy_area_warm) / span : NAN;
 	out->mean_workers = span > 0 ? (level_area(&c->running, now) - c->running_area_warm) / span : NAN;
 	out->holding = holding(c);

@@ -863,13 +863,10 @@ static void fill_stats(const struct lambda_fn *f, const struct lambda_counters *
 
 void lambda_summarize(const struct lambda_fn *f, struct summary *s)
 {
-	struct lambda_counters d;
-	const uint64_t *a = (const uint64_t *)&f->c, *b = (const uint64_t *)&f->c_warm;
-	uint64_t *dd = (uint64_t *)&d;
+	struct lambda_counters d = { 0 };
 	double v[S_NSTATS];
 
-	for (size_t i = 0; i < sizeof(d) / sizeof(uint64_t); i++)
-		dd[i] = a[i] - b[i];
+	weir_counters_since(&d, &f->c, &f->c_warm, sizeof(d) / sizeof(uint64_t));
 	fill_stats(f, &d, v);
 	v[S_L_INVOCATIONS] = (double)f->c.invocations;
 	v[S_L_SUCCEEDED] = (double)f->c.succeeded;

@@ -697,12 +697,9 @@ _Static_assert(sizeof(struct producer_counters) % sizeof(uint64_t) == 0,
 
 struct producer_counters producer_since_warmup(const struct producer *p)
 {
-	struct producer_counters d;
-	const uint64_t *a = (const uint64_t *)&p->c, *b = (const uint64_t *)&p->c_warm;
-	uint64_t *out = (uint64_t *)&d;
+	struct producer_counters d = { 0 };
 
-	for (size_t i = 0; i < sizeof(d) / sizeof(uint64_t); i++)
-		out[i] = a[i] - b[i];
+	weir_counters_since(&d, &p->c, &p->c_warm, sizeof(d) / sizeof(uint64_t));
 	return d;
 }
 

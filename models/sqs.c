@@ -819,11 +819,8 @@ void sqs_stats(const struct sqs_queue *q, struct sqs_stats *out)
 {
 	sim_time now = now_of(q);
 	double span = (double)(now - q->warm_at);
-	const uint64_t *a = (const uint64_t *)&q->c, *b = (const uint64_t *)&q->c_warm;
-	uint64_t *d = (uint64_t *)&out->since_warmup;
 
-	for (size_t i = 0; i < sizeof(q->c) / sizeof(uint64_t); i++)
-		d[i] = a[i] - b[i];
+	weir_counters_since(&out->since_warmup, &q->c, &q->c_warm, sizeof(q->c) / sizeof(uint64_t));
 	out->latency = &q->lat_total;
 	out->wait = &q->wait_total;
 	out->mean_visible = span > 0 ? (level_area(&q->visible, now) - q->vis_area_warm) / span : NAN;

@@ -81,4 +81,19 @@ const char *weir_suggest(const char *word, size_t len, const char *const *candid
 uint64_t weir_hash_str(uint64_t h, const char *s);
 uint64_t weir_mix64(uint64_t x);
 
+/*
+ * Counters accumulated since a snapshot: out[i] = now[i] - then[i] for n
+ * uint64_t counters. Models keep their counters in structs made only of
+ * uint64_t (each checks that with a _Static_assert) and snapshot them at
+ * the end of the warm-up.
+ */
+static inline void weir_counters_since(void *out, const void *now, const void *then, size_t n)
+{
+	uint64_t *d = out;
+	const uint64_t *a = now, *b = then;
+
+	for (size_t i = 0; i < n; i++)
+		d[i] = a[i] - b[i];
+}
+
 #endif
