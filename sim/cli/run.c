@@ -243,15 +243,37 @@ static int write_files(struct run *r)
 
 /* ---- the summary table on stdout ---------------------------------------- */
 
-#define QUEUE_ROW "  %-18s %12s %8s %9s %8s %8s %9s %9s %9s %9s %6s\n"
+/* Width of the name column: the longest resource name, at least 18. */
+static int name_width(const struct scenario *sc)
+{
+	size_t w = 18;
+	const struct vec *tables[] = { &sc->queues, &sc->consumers, &sc->functions };
+	const size_t sizes[] = { sizeof(struct sqs_queue_cfg), sizeof(struct consumer_cfg),
+				 sizeof(struct function_cfg) };
 
-static void print_queue_row(const struct summary *s, const char *q)
+	for (size_t t = 0; t < 3; t++)
+		for (size_t i = 0; i < tables[t]->len; i++) {
+			const struct schema_head *h = (const void *)((const char *)tables[t]->items + i * sizes[t]);
+
+			w = strlen(h->name) > w ? strlen(h->name) : w;
+		}
+	for (size_t i = 0; i < sc->triggers.len; i++) {
+		const char *n = VEC_AT(&sc->triggers, struct trigger_cfg, i)->name;
+
+		w = strlen(n) > w ? strlen(n) : w;
+	}
+	return w > 64 ? 64 : (int)w;
+}
+
+#define QUEUE_ROW "  %-*s %12s %8s %9s %8s %8s %9s %9s %9s %9s %6s\n"
+
+static void print_queue_row(const struct summary *s, const char *q, int w)
 {
 	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32], k[32], r[32];
 	double stored = summary_get(s, q, "ledger.visible") + summary_get(s, q, "ledger.in_flight") +
 			summary_get(s, q, "ledger.delayed");
 
-	printf(QUEUE_ROW, q,
+	printf(QUEUE_ROW, w, q,
 	       fmt_count(summary_get(s, q, "NumberOfMessagesSent"), a, sizeof(a)),
 	       fmt_count(summary_get(s, q, "MessagesMovedToDLQ"), k, sizeof(k)),
 	       fmt_count(summary_get(s, q, "MessagesRedriven"), r, sizeof(r)),
@@ -264,23 +286,23 @@ static void print_queue_row(const struct summary *s, const char *q)
 	       fmt_count(summary_get(s, q, "DuplicateDeliveries"), h, sizeof(h)));
 }
 
-#define FUNCTION_ROW "  %-18s %11s %8s %9s %7s %9s %9s %6s %10s\n"
-#define TRIGGER_ROW "  %-18s %11s %8s %9s %9s %9s\n"
+#define FUNCTION_ROW "  %-*s %11s %8s %9s %7s %9s %9s %6s %10s\n"
+#define TRIGGER_ROW "  %-*s %11s %8s %9s %9s %9s\n"
 
-static void print_functions(const struct summary *s, const struct scenario *sc)
+static void print_functions(const struct summary *s, const struct scenario *sc, int w)
 {
 	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], cost[32];
 
 	if (sc->functions.len) {
-		printf("\n" FUNCTION_ROW, "", "", "", "", "cold", "duration", "duration", "peak", "");
-		printf(FUNCTION_ROW, "function", "invocations", "errors", "throttles", "starts", "p50", "p99",
+		printf("\n" FUNCTION_ROW, w, "", "", "", "", "cold", "duration", "duration", "peak", "");
+		printf(FUNCTION_ROW, w, "function", "invocations", "errors", "throttles", "starts", "p50", "p99",
 		       "conc", "cost");
 	}
 	for (size_t i = 0; i < sc->functions.len; i++) {
 		const char *n = VEC_AT(&sc->functions, struct function_cfg, i)->head.name;
 
 		snprintf(cost, sizeof(cost), "$%.2f", summary_get(s, n, "Cost.total"));
-		printf(FUNCTION_ROW, n, fmt_count(summary_get(s, n, "Invocations"), a, sizeof(a)),
+		printf(FUNCTION_ROW, w, n, fmt_count(summary_get(s, n, "Invocations"), a, sizeof(a)),
 		       fmt_count(summary_get(s, n, "Errors"), b, sizeof(b)),
 		       fmt_count(summary_get(s, n, "Throttles"), c, sizeof(c)),
 		       fmt_count(summary_get(s, n, "ColdStarts"), d, sizeof(d)),
@@ -289,15 +311,15 @@ static void print_functions(const struct summary *s, const struct scenario *sc)
 		       fmt_count(summary_get(s, n, "ConcurrentExecutions.max"), g, sizeof(g)), cost);
 	}
 	if (sc->triggers.len) {
-		printf("\n" TRIGGER_ROW, "", "", "mean", "peak", "throttled", "messages");
-		printf(TRIGGER_ROW, "trigger", "batches", "batch", "batches", "invokes", "returned");
+		printf("\n" TRIGGER_ROW, w, "", "", "mean", "peak", "throttled", "messages");
+		printf(TRIGGER_ROW, w, "trigger", "batches", "batch", "batches", "invokes", "returned");
 	}
 	for (size_t i = 0; i < sc->triggers.len; i++) {
 		const char *n = VEC_AT(&sc->triggers, struct trigger_cfg, i)->name;
 		char mean[16];
 
 		snprintf(mean, sizeof(mean), "%.1f", summary_get(s, n, "BatchSize.mean"));
-		printf(TRIGGER_ROW, n, fmt_count(summary_get(s, n, "Batches"), a, sizeof(a)),
+		printf(TRIGGER_ROW, w, n, fmt_count(summary_get(s, n, "Batches"), a, sizeof(a)),
 		       isnan(summary_get(s, n, "BatchSize.mean")) ? "-" : mean,
 		       fmt_count(summary_get(s, n, "Concurrency.max"), b, sizeof(b)),
 		       fmt_count(summary_get(s, n, "ThrottledInvokes"), c, sizeof(c)),
@@ -310,24 +332,26 @@ static void print_table(const struct run *r)
 	struct summary s = { 0 };
 	const struct scenario *sc = r->sc;
 	char a[32], b[32], c[32];
+	int w;
 
 	world_summarize(r->world, &s);
+	w = name_width(sc);
 	printf("weir %s  %s  seed %llu  %s simulated%s in %.2fs (%s simulation events)\n\n", WEIR_VERSION, sc->name,
 	       (unsigned long long)r->seed, fmt_seconds(sim_time_to_sec(world_now(r->world)), a, sizeof(a)),
 	       r->interrupted ? " (interrupted)" : "", r->wall, fmt_count((double)world_events(r->world), b, sizeof(b)));
 	if (sc->queues.len) {
-		printf(QUEUE_ROW, "", "", "", "", "", "", "mean", "latency", "latency", "latency", "");
-		printf(QUEUE_ROW, "queue", "sent", "to DLQ", "redriven", "expired", "left", "wait", "p50",
+		printf(QUEUE_ROW, w, "", "", "", "", "", "", "mean", "latency", "latency", "latency", "");
+		printf(QUEUE_ROW, w, "queue", "sent", "to DLQ", "redriven", "expired", "left", "wait", "p50",
 		       "p99", "max", "dups");
 		for (size_t i = 0; i < sc->queues.len; i++)
-			print_queue_row(&s, VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name);
+			print_queue_row(&s, VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name, w);
 		printf("  (sent: by producers and move tasks; redriven: moved out by a move task; left: still stored;\n"
 		       "   wait: arrival in the queue to first receive; latency: first send to delete;\n"
 		       "   dups: duplicate deliveries%s)\n",
 		       sc->warmup > 0 ? "; all after the warm-up, but left" : "");
 	}
 	if (sc->consumers.len)
-		printf("\n  %-18s %8s %8s %12s %10s\n", "consumer", "workers", "busy", "processed", "failed");
+		printf("\n  %-*s %8s %8s %12s %10s\n", w, "consumer", "workers", "busy", "processed", "failed");
 	for (size_t i = 0; i < sc->consumers.len; i++) {
 		const char *n = VEC_AT(&sc->consumers, struct consumer_cfg, i)->head.name;
 
@@ -338,11 +362,11 @@ static void print_table(const struct run *r)
 			snprintf(busy, sizeof(busy), "-");
 		else
 			snprintf(busy, sizeof(busy), "%.0f%%", 100 * util);
-		printf("  %-18s %8.1f %8s %12s %10s\n", n, summary_get(&s, n, "Workers.mean"), busy,
+		printf("  %-*s %8.1f %8s %12s %10s\n", w, n, summary_get(&s, n, "Workers.mean"), busy,
 		       fmt_count(summary_get(&s, n, "MessagesProcessed"), a, sizeof(a)),
 		       fmt_count(summary_get(&s, n, "ProcessingFailures"), c, sizeof(c)));
 	}
-	print_functions(&s, sc);
+	print_functions(&s, sc, w);
 	printf("\n  ledgers balance; results in %s/\n", r->out.final);
 	summary_release(&s);
 }
