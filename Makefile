@@ -164,9 +164,17 @@ check-docs: $(WEIR)
 	@$(WEIR) help scenario | cmp -s - docs/scenario-reference.md || { echo "docs/scenario-reference.md is stale: run make docs"; exit 1; }
 	@$(WEIR) help metrics | cmp -s - docs/metrics.md || { echo "docs/metrics.md is stale: run make docs"; exit 1; }
 
+# The default scenario, and Lambda examples covering the event source
+# mapping with throttles, asynchronous retries and provisioned concurrency.
+VALGRIND_RUNS = "" scenarios/examples/lambda-throttles-to-dlq.yaml \
+	scenarios/examples/lambda-async-retries.yaml \
+	"scenarios/examples/lambda-cold-starts.yaml --set functions.checkout.provisioned_concurrency=5"
 valgrind: $(WEIR)
-	valgrind --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
-		--error-exitcode=9 $(WEIR) run --quiet -o $(BUILD)/valgrind-run
+	@for r in $(VALGRIND_RUNS); do \
+		echo "valgrind: weir run $${r:-(default)}"; \
+		valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+			--error-exitcode=9 $(WEIR) run $$r --quiet -o $(BUILD)/valgrind-run || exit 1; \
+	done
 
 # cppcheck reads an assertion of a condition as a hint that its opposite can
 # happen; these three checks report exactly that for weir's WEIR_ASSERTs.
