@@ -73,7 +73,7 @@ if (words(EXTRAS) == 0) {
 } else {
 	set ylabel "per second (log scale)"
 	set logscale y
-	set yrange [decade_lo(LO):decade_hi(HI)]
+	set yrange [rate_lo(LO):decade_hi(HI)]
 	set format y "%g"
 	NOTE = "Log scale: a period\nwithout any is not drawn."
 	@KEY_NOTE
