@@ -10,6 +10,7 @@
  */
 #include "weir/esm.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ struct esm {
 	struct level pollers;            /* running pollers: the mapping's concurrency */
 	sim_time vt;                     /* visibility timeout its receives ask for */
 	sim_time idle_since;             /* SIM_TIME_UNSET while not idle */
+	bool backed_off;                 /* a throttle or a counted error since the last tick */
 	sim_event_id tick;
 	struct esm_counters c, c_warm;
 	sim_time warm_at;
@@ -71,6 +73,9 @@ sim_time esm_visibility(const struct trigger_cfg *t, sim_time queue_visibility, 
 
 static void receive(struct poller *p);
 static void invoke(struct poller *p);
+static bool batch_ready(const struct poller *p);
+static void start_window(struct poller *p);
+static void trace_batch(const struct poller *p, const char *event);
 static double floor_of(const struct esm *e);
 
 static double record_bytes(const struct sqs_receipt *r)
@@ -90,19 +95,45 @@ static void add_record(struct poller *p, struct sqs_receipt r)
 	p->n++;
 }
 
-/* Gives every record back (deleting the ones that succeeded) and starts afresh. */
-static void settle(struct poller *p, bool all_failed)
+/*
+ * Starts the next batch with the records a full payload left over, as many
+ * as fit within 6 MB (§5.1); the rest stay for the batch after.
+ */
+static void take_carried(struct poller *p)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < p->ncarry; i++) {
+		if (p->n > 0 && p->bytes + record_bytes(&p->carry[i]) > ESM_PAYLOAD_MAX)
+			p->carry[kept++] = p->carry[i];
+		else
+			add_record(p, p->carry[i]);
+	}
+	p->ncarry = kept;
+}
+
+/*
+ * Gives every record back and starts afresh: deletes the records that
+ * succeeded, or none when the whole batch failed (all_failed names why, for
+ * the trace: "invocation-failed", "batch-released").
+ */
+static void settle(struct poller *p, const char *all_failed)
 {
 	struct esm *e = p->e;
 
 	for (uint32_t i = 0; i < p->n; i++) {
 		struct sqs_receipt *r = &p->batch[i];
+		bool item_failed = p->inv.item_failures && p->failed[i];
 
-		if (!all_failed && !(p->inv.item_failures && p->failed[i])) {
+		sqs_trace_receipt(e->q, r, all_failed ? all_failed : item_failed ? "item-failed" : "processed",
+				  e->name);
+		if (!all_failed && !item_failed) {
 			if (sqs_processed(e->q, r))
 				e->c.duplicates++;
-			sqs_delete(e->q, r);
-			e->c.deleted++;
+			if (sqs_delete(e->q, r) == SQS_STALE)
+				e->c.stale_deletes++;   /* received again meanwhile: the delete does nothing (§1.7) */
+			else
+				e->c.deleted++;
 		} else {
 			e->c.returned++;   /* reappears when its visibility timeout ends (§5.4) */
 		}
@@ -111,9 +142,8 @@ static void settle(struct poller *p, bool all_failed)
 	p->n = 0;
 	p->bytes = 0;
 	p->window_end = SIM_TIME_UNSET;
-	for (uint32_t i = 0; i < p->ncarry; i++)
-		add_record(p, p->carry[i]);
-	p->ncarry = 0;
+	p->retry_delay = ESM_RETRY_FIRST;   /* each batch's throttle retries start afresh (§5.4) */
+	take_carried(p);
 }
 
 static void set_state(struct poller *p, int state)
@@ -128,13 +158,24 @@ static void stop(struct poller *p)
 	level_add(&p->e->pollers, now_of(p->e), -1);
 }
 
-/* After a batch: the next one, unless the controller retired this poller. */
+/*
+ * After a batch: the next one, unless the controller retired this poller.
+ * A batch that starts with carried records invokes at once if it is ready,
+ * else its batching window starts now.
+ */
 static void next(struct poller *p)
 {
-	if (p->retiring && p->n == 0)
+	if (p->retiring && p->n == 0) {
 		stop(p);
-	else
-		receive(p);
+		return;
+	}
+	if (p->n > 0 && batch_ready(p)) {
+		invoke(p);
+		return;
+	}
+	if (p->n > 0)
+		start_window(p);
+	receive(p);
 }
 
 static void on_invoked(struct lambda_invocation *inv)
@@ -151,10 +192,12 @@ static void on_invoked(struct lambda_invocation *inv)
 	if (failed) {
 		e->c.failed_batches++;
 		/* Errors lower the mapping's concurrency, unless failures are reported per item (§5.2, §5.4). */
-		if (!e->cfg->report_batch_item_failures)
+		if (!e->cfg->report_batch_item_failures) {
 			e->target = fmax(floor_of(e), e->target * ESM_ERROR_BACKOFF);
+			e->backed_off = true;
+		}
 	}
-	settle(p, failed);
+	settle(p, failed ? "invocation-failed" : NULL);
 	next(p);
 }
 
@@ -179,6 +222,7 @@ static void throttled(struct poller *p)
 
 	e->c.throttled++;
 	e->target = fmax(floor_of(e), e->target * ESM_THROTTLE_BACKOFF);
+	e->backed_off = true;
 	if (sim_add(now_of(e), p->retry_delay) < p->deadline) {
 		set_state(p, P_BACKOFF);
 		p->retry_timer = sim_schedule_in(e->sim, p->retry_delay, on_retry, p, NULL);
@@ -186,7 +230,7 @@ static void throttled(struct poller *p)
 		return;
 	}
 	e->c.abandoned++;
-	settle(p, true);
+	settle(p, "batch-released");
 	next(p);
 }
 
@@ -200,10 +244,19 @@ static void invoke(struct poller *p)
 	set_state(p, P_INVOKING);
 	p->inv.records = p->n;
 	memset(p->failed, 0, p->n);
-	if (lambda_invoke(e->f, &p->inv) == LAMBDA_THROTTLED)
+	if (lambda_invoke(e->f, &p->inv) == LAMBDA_THROTTLED) {
+		trace_batch(p, "invoke-throttled");
 		throttled(p);
-	else
-		p->retry_delay = ESM_RETRY_FIRST;
+	} else {
+		trace_batch(p, "invoked");
+	}
+}
+
+/* Notes an event of the whole batch in the trace (for its traced records). */
+static void trace_batch(const struct poller *p, const char *event)
+{
+	for (uint32_t i = 0; i < p->n; i++)
+		sqs_trace_receipt(p->e->q, &p->batch[i], event, lambda_name(p->e->f));
 }
 
 static void on_window(struct sim *sim, void *subject, void *object)
@@ -252,12 +305,17 @@ static void on_received(struct sqs_receiver *rx, enum sqs_status status)
 		invoke(p);
 		return;
 	}
-	if (p->window_end == SIM_TIME_UNSET) {
-		/* The batching window starts with the batch's first record (§5.1). */
-		p->window_end = sim_add(now_of(e), e->cfg->maximum_batching_window);
-		p->window_timer = sim_schedule(e->sim, p->window_end, on_window, p, NULL);
-	}
+	start_window(p);
 	receive(p);
+}
+
+/* The batching window starts with the batch's first record (§5.1). */
+static void start_window(struct poller *p)
+{
+	if (p->window_end != SIM_TIME_UNSET)
+		return;
+	p->window_end = sim_add(now_of(p->e), p->e->cfg->maximum_batching_window);
+	p->window_timer = sim_schedule(p->e->sim, p->window_end, on_window, p, NULL);
 }
 
 static void receive(struct poller *p)
@@ -391,11 +449,13 @@ static void on_tick(struct sim *sim, void *subject, void *object)
 		e->idle_since = SIM_TIME_UNSET;   /* something to do */
 	else if (e->idle_since == SIM_TIME_UNSET)
 		e->idle_since = sim_now(sim);
-	if (backlog && free_ == 0)
+	/* No growth in a second that saw a throttle or a counted error: it runs "with reduced concurrency" (§5.4). */
+	if (backlog && free_ == 0 && !e->backed_off)
 		e->target = fmin(e->ceiling, e->target + e->ramp_per_sec);
 	else if (!backlog && free_ > 0)
 		e->target -= fmin((double)free_, e->ramp_per_sec);
 	e->target = fmax(e->target, floor_of(e));
+	e->backed_off = false;
 	want = (uint64_t)floor(e->target);
 	for (; have < want; have++)
 		add_poller(e);
@@ -464,11 +524,12 @@ bool esm_ledger(const struct esm *e, FILE *err)
 {
 	uint64_t h = held(e);
 
-	if (e->c.received == e->c.deleted + e->c.returned + h)
+	if (e->c.received == e->c.deleted + e->c.stale_deletes + e->c.returned + h)
 		return true;
-	fprintf(err, "weir: internal error: mapping '%s': received %llu != deleted %llu + returned %llu + held %llu\n",
+	fprintf(err, "weir: internal error: mapping '%s': received %llu != deleted %llu + stale deletes %llu"
+		" + returned %llu + held %llu\n",
 		e->name, (unsigned long long)e->c.received, (unsigned long long)e->c.deleted,
-		(unsigned long long)e->c.returned, (unsigned long long)h);
+		(unsigned long long)e->c.stale_deletes, (unsigned long long)e->c.returned, (unsigned long long)h);
 	return false;
 }
 
@@ -476,12 +537,12 @@ bool esm_ledger(const struct esm *e, FILE *err)
 
 enum {
 	M_CONCURRENCY, M_BATCHES, M_BATCH_SIZE, M_THROTTLED, M_FAILED, M_ABANDONED, M_DELETED,
-	M_ITEM_FAILURES, M_NDEFS
+	M_ITEM_FAILURES, M_STALE, M_NDEFS
 };
 
 static const struct metric_def esm_defs[M_NDEFS] = {
-	[M_CONCURRENCY] = { "Concurrency", "count", METRIC_MAX, "§5.2",
-			    "Most pollers (concurrent batches) running during the period." },
+	[M_CONCURRENCY] = { "Pollers", "count", METRIC_MAX, "§5.2",
+			    "Most pollers running during the period: the mapping's concurrency. Each holds at most one batch, while it receives, waits to retry a throttled invoke, or invokes; the function's ConcurrentExecutions shows the batches running." },
 	[M_BATCHES] = { "Batches", "count", METRIC_SUM, "§5.1", "Invocations that ran a batch." },
 	[M_BATCH_SIZE] = { "BatchSize", "records", METRIC_AVERAGE, "§5.1",
 			   "Average records per batch invoked in the period." },
@@ -492,6 +553,8 @@ static const struct metric_def esm_defs[M_NDEFS] = {
 	[M_ABANDONED] = { "AbandonedBatches", "count", METRIC_SUM, "§5.4",
 			  "Batches let go after throttled retries ran out of visibility timeout." },
 	[M_DELETED] = { "MessagesDeleted", "count", METRIC_SUM, "§5.1", "Records deleted after a successful invocation." },
+	[M_STALE] = { "StaleDeletes", "count", METRIC_SUM, "§1.7",
+		      "Deletes that did nothing: the record's visibility timeout had run out and it was received again." },
 	[M_ITEM_FAILURES] = { "ItemFailures", "count", METRIC_SUM, "§5.4",
 			      "Records reported as failed with ReportBatchItemFailures." },
 };
@@ -512,6 +575,7 @@ void esm_register_metrics(struct esm *e, struct metrics *m)
 	metrics_sum(m, e->name, &esm_defs[M_FAILED], &e->c.failed_batches);
 	metrics_sum(m, e->name, &esm_defs[M_ABANDONED], &e->c.abandoned);
 	metrics_sum(m, e->name, &esm_defs[M_DELETED], &e->c.deleted);
+	metrics_sum(m, e->name, &esm_defs[M_STALE], &e->c.stale_deletes);
 	metrics_sum(m, e->name, &esm_defs[M_ITEM_FAILURES], &e->c.item_failures);
 }
 
@@ -524,9 +588,9 @@ void esm_end_warmup(struct esm *e)
 }
 
 enum {
-	S_BATCHES, S_RECORDS, S_BATCH_MEAN, S_THROTTLED, S_FAILED, S_ABANDONED, S_DELETED, S_RETURNED,
-	S_ITEM_FAILURES, S_DUPLICATES, S_CONC_MEAN, S_CONC_MAX, S_L_RECEIVED, S_L_DELETED, S_L_RETURNED,
-	S_L_HELD, S_NSTATS
+	S_BATCHES, S_RECORDS, S_BATCH_MEAN, S_THROTTLED, S_FAILED, S_ABANDONED, S_DELETED, S_STALE,
+	S_RETURNED, S_ITEM_FAILURES, S_DUPLICATES, S_CONC_MEAN, S_CONC_MAX, S_L_RECEIVED, S_L_DELETED,
+	S_L_STALE, S_L_RETURNED, S_L_HELD, S_NSTATS
 };
 
 static const struct stat_def esm_stats_defs[S_NSTATS] = {
@@ -537,13 +601,15 @@ static const struct stat_def esm_stats_defs[S_NSTATS] = {
 	[S_FAILED] = { "FailedBatches", "count", "Batches whose invocation failed or timed out." },
 	[S_ABANDONED] = { "AbandonedBatches", "count", "Batches let go while throttled." },
 	[S_DELETED] = { "MessagesDeleted", "count", "Records deleted after success." },
+	[S_STALE] = { "StaleDeletes", "count", "Deletes that did nothing: the record had been received again." },
 	[S_RETURNED] = { "MessagesReturned", "count", "Records given back undeleted (failed, reported, abandoned)." },
 	[S_ITEM_FAILURES] = { "ItemFailures", "count", "Records reported failed (ReportBatchItemFailures)." },
 	[S_DUPLICATES] = { "DuplicateProcessings", "count", "Records processed successfully a second time." },
-	[S_CONC_MEAN] = { "Concurrency.mean", "count", "Time-average pollers (concurrent batches)." },
-	[S_CONC_MAX] = { "Concurrency.max", "count", "Most pollers at once." },
-	[S_L_RECEIVED] = { "ledger.received", "count", "Whole run: records received; = deleted + returned + held." },
+	[S_CONC_MEAN] = { "Pollers.mean", "count", "Time-average pollers: the mapping's concurrency." },
+	[S_CONC_MAX] = { "Pollers.max", "count", "Most pollers at once." },
+	[S_L_RECEIVED] = { "ledger.received", "count", "Whole run: records received; = deleted + stale_deletes + returned + held." },
 	[S_L_DELETED] = { "ledger.deleted", "count", "Whole run: records deleted." },
+	[S_L_STALE] = { "ledger.stale_deletes", "count", "Whole run: deletes that did nothing." },
 	[S_L_RETURNED] = { "ledger.returned", "count", "Whole run: records given back." },
 	[S_L_HELD] = { "ledger.held", "count", "At the end: records in batches being gathered or invoked." },
 };
@@ -563,6 +629,7 @@ void esm_summarize(const struct esm *e, struct summary *s)
 	v[S_FAILED] = (double)(c->failed_batches - w->failed_batches);
 	v[S_ABANDONED] = (double)(c->abandoned - w->abandoned);
 	v[S_DELETED] = (double)(c->deleted - w->deleted);
+	v[S_STALE] = (double)(c->stale_deletes - w->stale_deletes);
 	v[S_RETURNED] = (double)(c->returned - w->returned);
 	v[S_ITEM_FAILURES] = (double)(c->item_failures - w->item_failures);
 	v[S_DUPLICATES] = (double)(c->duplicates - w->duplicates);
@@ -570,6 +637,7 @@ void esm_summarize(const struct esm *e, struct summary *s)
 	v[S_CONC_MAX] = (double)e->max_pollers;
 	v[S_L_RECEIVED] = (double)c->received;
 	v[S_L_DELETED] = (double)c->deleted;
+	v[S_L_STALE] = (double)c->stale_deletes;
 	v[S_L_RETURNED] = (double)c->returned;
 	v[S_L_HELD] = (double)held(e);
 	for (int i = 0; i < S_NSTATS; i++)
@@ -603,20 +671,35 @@ static const struct schema_field trigger_fields[] = {
 	{ 0 }
 };
 
+/* A name given names output columns and plot files: 1..128 of [A-Za-z0-9._-], not starting with '.'. */
+static void check_name(const struct trigger_cfg *t, struct schema_ctx *ctx)
+{
+	size_t n = strlen(t->name);
+	bool ok = n >= 1 && n <= 128 && t->name[0] != '.';
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)t->name[i]) || strchr("._-", t->name[i]);
+	if (!ok)
+		schema_error(ctx, schema_where(t, "name"),
+			     "a trigger's name is 1 to 128 letters, digits, '.', '-' and '_', not starting with '.': it names output columns and plot files");
+}
+
 static void trigger_check(void *obj, struct schema_ctx *ctx)
 {
 	struct trigger_cfg *t = obj;
 
 	if (t->batch_size > ESM_BATCH_NO_WINDOW && t->maximum_batching_window < SIM_SEC)
 		schema_error(ctx, schema_where(t, "batch_size"),
-			     "a batch_size above %d needs a maximum_batching_window of at least 1s (aws-behaviour §5.1)",
-			     ESM_BATCH_NO_WINDOW);
+			     "a batch_size above %d needs a maximum_batching_window of at least 1s (aws-behaviour §5.1): set one, or a batch_size of at most %d",
+			     ESM_BATCH_NO_WINDOW, ESM_BATCH_NO_WINDOW);
 	if (t->maximum_batching_window % SIM_SEC != 0)
 		schema_error(ctx, schema_where(t, "maximum_batching_window"),
 			     "'maximum_batching_window' is set in whole seconds (aws-behaviour §5.1)");
 	if (!t->name) {
 		t->derived_name = weir_asprintf("%s-to-%s", t->source, t->function);
 		t->name = t->derived_name;
+	} else {
+		check_name(t, ctx);
 	}
 }
 

@@ -4,8 +4,8 @@
 #
 # DATA is a run's timeseries.csv, TRIGGER the mapping's name, IMAGE the
 # file to write, FORMAT png or svg. Each per-period sum is divided by its
-# period. Four panels: Concurrency, the most batches in flight at once (the
-# mapping's pollers) in each period; batches invoked per second; their mean
+# period. Four panels: Pollers, the mapping's concurrency (each poller holds
+# at most one batch) at its peak in each period; batches invoked per second; their mean
 # size in records, period by period (gaps: no batch), with the run's mean in
 # the key; on a log scale, whichever of throttled invoke attempts, failed
 # batches, abandoned batches and records reported failed
@@ -17,7 +17,7 @@ HEIGHT = 960
 _s = ARG0; _i = strlen(_s); while (_i > 0 && _s[_i:_i] ne "/") { _i = _i - 1 }
 _c = _s[1:_i] . "common.gp"; call _c ARG1 ARG2 ARG3 ARG4
 
-SCAN_COL = col("Concurrency"); @SCAN; PEAK = S_max
+SCAN_COL = col("Pollers"); @SCAN; PEAK = S_max
 SCAN_COL = col("Batches"); @SCAN; BATCHES = S_sum
 SCAN_COL = col("BatchSize"); @SCAN; SIZE_MAX = S_max
 # Records invoked: each period's mean batch size times its batches.
@@ -56,18 +56,18 @@ has(m) = strstrt(FAILURES, m) > 0
 set format x ""
 unset xlabel
 
-# Top: batches in flight at once.
-set ylabel "batches at once"
+# Top: the pollers.
+set ylabel "pollers"
 set yrange [0:(PEAK > 0 ? PEAK * 1.15 : 1)]
-if (PEAK > 0 && PEAK < 8) { set ytics 1 }      # whole batches
+if (PEAK > 0 && PEAK < 8) { set ytics 1 }      # whole pollers
 set style fill solid 0.35 noborder
 if (NROWS > 3) {
-	plot DATA using @TX:(val("Concurrency")) with filledcurves y1=0 lc rgb C_RUNNING \
-			title "concurrency" . peak(PEAK), \
-	     DATA using @TX:(val("Concurrency")) with lines lw 1 lc rgb C_RUNNING notitle
+	plot DATA using @TX:(val("Pollers")) with filledcurves y1=0 lc rgb C_RUNNING \
+			title "pollers" . peak(PEAK), \
+	     DATA using @TX:(val("Pollers")) with lines lw 1 lc rgb C_RUNNING notitle
 } else {
-	plot DATA using @TX:(val("Concurrency")) with @LINES lw 1.5 lc rgb C_RUNNING \
-			title "concurrency" . peak(PEAK)
+	plot DATA using @TX:(val("Pollers")) with @LINES lw 1.5 lc rgb C_RUNNING \
+			title "pollers" . peak(PEAK)
 }
 
 # Second: batches invoked.

@@ -87,7 +87,7 @@ void test_esm_ramp_per_behaviour(void)
 /* The ramp stops at the ceiling (a named parameter, 1,000 by default). */
 void test_esm_ramp_stops_at_ceiling(void)
 {
-	static const char *const st[] = { "Concurrency.max", NULL };
+	static const char *const st[] = { "Pollers.max", NULL };
 	double v[1];
 
 	CHECK(run_stats("duration: 5m\n"
@@ -112,7 +112,7 @@ void test_esm_maximum_concurrency_caps(void)
 	struct summary s = { 0 };
 
 	CHECK(run_scenario_text(text, 1, &s) == 0);
-	CHECK_EQ_INT(summary_get(&s, "q-to-f", "Concurrency.max"), 20);
+	CHECK_EQ_INT(summary_get(&s, "q-to-f", "Pollers.max"), 20);
 	CHECK_EQ_INT(summary_get(&s, "f", "ConcurrentExecutions.max"), 20);
 	CHECK_EQ_INT(summary_get(&s, "f", "Throttles"), 0);
 	summary_release(&s);
@@ -299,7 +299,7 @@ void test_esm_backs_off_on_errors(void)
 		"producers:\n  p: { target: q, arrivals: constant(rate=1000/s) }\n"
 		"functions:\n  f: { duration: 2s, timeout: 5s, errors: { rate: 0.5 } }\n"
 		"triggers:\n  - { source: q, function: f, report_batch_item_failures: %s }\n";
-	static const char *const st[] = { "Concurrency.max", NULL };
+	static const char *const st[] = { "Pollers.max", NULL };
 	char text[1024];
 	double without, with;
 
@@ -347,4 +347,61 @@ void test_esm_check_warnings(void)
 	CHECK(run_weir(&p, args, NULL) == 0);
 	CHECK_MSG(p.status == 0 && !strstr(p.err, "warning"), "exit %d: %s", p.status, p.err);
 	proc_release(&p);
+}
+
+/*
+ * Every batch's throttled invokes are retried from a 1 s delay, doubling,
+ * until its visibility timeout would run out (§5.4): with a 30 s timeout the
+ * tries are at 0, 1, 3, 7 and 15 s, five per batch, then the batch is let go.
+ */
+void test_esm_throttle_retries_per_batch(void)
+{
+	static const char *const st[] = { "ThrottledInvokes", "AbandonedBatches", NULL };
+	double v[2];
+
+	CHECK(run_stats("duration: 10m\n"
+			"queues:\n  q: { visibility_timeout: 30s }\n"
+			"producers:\n  p: { target: q, arrivals: constant(rate=0.05/s) }\n"
+			"functions:\n  f: { duration: 50ms, timeout: 5s, reserved_concurrency: 0 }\n"
+			"triggers:\n  - { source: q, function: f }\n",
+			"q-to-f", st, v) == 0);
+	CHECK(v[1] > 50);
+	/* Batches still being retried at the end add at most 5 tries each, one per poller. */
+	CHECK_MSG(v[0] >= 5 * v[1] && v[0] <= 5 * v[1] + 5 * 5, "%g throttled invokes for %g batches let go",
+		  v[0], v[1]);
+}
+
+/*
+ * Records left over by a full payload start the next batch, which respects
+ * the 6 MB cap too (at most 5 records of 1 MiB), and goes at once or after
+ * its window: three records left over while a 25 s batch runs are invoked
+ * the moment it ends, 50 s after their receive, within their 60 s
+ * visibility timeout, so none is received a second time (§5.1).
+ */
+void test_esm_carried_records(void)
+{
+	static const char *const st[] = { "BatchSize.mean", "MessagesDeleted", "StaleDeletes",
+					  "DuplicateProcessings", NULL };
+	double v[4];
+
+	CHECK(run_stats("duration: 5m\n"
+			"queues:\n  q: { maximum_message_size: 1MiB }\n"
+			"producers:\n  p: { target: q, arrivals: constant(rate=200/s), message: { size: 1MiB } }\n"
+			"functions:\n  f: { duration: 2s, timeout: 10s }\n"
+			"triggers:\n  - { source: q, function: f, batch_size: 100, maximum_batching_window: 5s,"
+			" maximum_concurrency: 2 }\n",
+			"q-to-f", st, v) == 0);
+	CHECK_MSG(v[0] > 4.5 && v[0] <= 5, "mean batch %g", v[0]);
+	CHECK(run_stats("duration: 5m\n"
+			"queues:\n  q: { maximum_message_size: 1MiB, visibility_timeout: 60s }\n"
+			"producers:\n"
+			"  first: { target: q, arrivals: constant(rate=10/s), stop: 200ms, message: { size: 1MiB } }\n"
+			"  burst: { target: q, arrivals: constant(rate=100/s), start: 5s, stop: 5.1s,"
+			" message: { size: 1MiB } }\n"
+			"functions:\n  f: { duration: 25s, timeout: 25s }\n"
+			"triggers:\n  - { source: q, function: f, maximum_concurrency: 2 }\n",
+			"q-to-f", st, v) == 0);
+	CHECK_EQ_INT(v[1], 10);
+	CHECK_EQ_INT(v[2], 0);
+	CHECK_EQ_INT(v[3], 0);
 }

@@ -17,7 +17,7 @@
  * down to 5 (2 after a minute with nothing to do, unless
  * maximum_concurrency is set); errors and throttles make it back off.
  *
- * Ledger: received = deleted + returned + held.
+ * Ledger: received = deleted + stale deletes + returned + held.
  */
 #ifndef WEIR_ESM_H
 #define WEIR_ESM_H
@@ -76,7 +76,7 @@ struct esm;
 
 struct esm_counters {
 	uint64_t received, deleted, returned, batches, records_invoked, throttled, failed_batches;
-	uint64_t abandoned, item_failures, duplicates;
+	uint64_t abandoned, item_failures, duplicates, stale_deletes;
 };
 
 struct esm *esm_create(struct sim *sim, const struct trigger_cfg *cfg, struct sqs_queue *q,
@@ -90,7 +90,7 @@ uint64_t esm_concurrency(const struct esm *e);
 void esm_register_metrics(struct esm *e, struct metrics *m);
 void esm_end_warmup(struct esm *e);
 void esm_summarize(const struct esm *e, struct summary *s);
-/* received = deleted + returned + held; true when it balances. */
+/* received = deleted + stale deletes + returned + held; true when it balances. */
 bool esm_ledger(const struct esm *e, FILE *err);
 /* The visibility timeout its receives ask for (§5.4). */
 sim_time esm_visibility(const struct trigger_cfg *t, sim_time queue_visibility, sim_time function_timeout);
