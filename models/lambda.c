@@ -39,7 +39,10 @@ struct lambda_account {
 	struct level unreserved;     /* invocations of functions without a reservation */
 	uint64_t unreserved_claim;   /* unreserved pool in use: on-demand runs + provisioned allocations */
 	bool per_function_scaling;   /* §4.2: since Nov 2023 */
-	struct bucket scaling;       /* before Nov 2023: account-level burst, +500/min */
+	/* Before Nov 2023 (§4.2): the account's concurrency may reach the burst at once, then +500/min. */
+	double burst;
+	uint64_t running;            /* invocations in progress, all functions */
+	sim_time above_since;        /* when running reached the burst; SIM_TIME_UNSET below it */
 	struct pool envs;            /* struct lambda_env */
 	struct pool events;          /* struct lambda_event */
 };
@@ -110,14 +113,32 @@ static void claim(struct lambda_fn *f, int64_t delta)
 	level_add(&a->claimed, now_of(f), delta);
 }
 
-/* Whether a new environment may appear now (§4.2). */
+/*
+ * Whether a new environment may appear now (§4.2). Since Nov 2023: a token
+ * bucket per function (1,000, refilled at 100/s). Before: a step function of
+ * the account's concurrency: up to the Region's burst at once, then 500 more
+ * per minute for as long as the account stays at or above the burst.
+ */
 static bool may_scale(struct lambda_fn *f)
 {
 	struct lambda_account *a = f->acct;
+	double ceiling = a->burst;
 
 	if (a->per_function_scaling)
 		return bucket_take(&f->scaling, now_of(f), 1);
-	return bucket_take(&a->scaling, now_of(f), 1);
+	if (a->above_since != SIM_TIME_UNSET)
+		ceiling += LAMBDA_OLD_RAMP_PER_SEC * sim_time_to_sec(now_of(f) - a->above_since);
+	return (double)a->running < ceiling;
+}
+
+/* The account's invocations in progress, for the old scaling rule. */
+static void account_running(struct lambda_account *a, sim_time now, int delta)
+{
+	a->running = delta > 0 ? a->running + 1 : a->running - 1;
+	if ((double)a->running >= a->burst && a->above_since == SIM_TIME_UNSET)
+		a->above_since = now;
+	else if ((double)a->running < a->burst)
+		a->above_since = SIM_TIME_UNSET;
 }
 
 uint64_t lambda_available(const struct lambda_fn *f)
@@ -256,6 +277,7 @@ static void on_finish(struct sim *sim, void *subject, void *object)
 	(void)object;
 	inv->timer = SIM_EVENT_NONE;
 	level_add(&f->running, now_of(f), -1);
+	account_running(f->acct, now_of(f), -1);
 	if (!f->reserved)
 		level_add(&f->acct->unreserved, now_of(f), -1);
 	if (e->provisioned) {
@@ -358,6 +380,7 @@ enum lambda_result lambda_invoke(struct lambda_fn *f, struct lambda_invocation *
 	e->state = ENV_BUSY;
 	f->c.invocations++;
 	level_add(&f->running, now_of(f), +1);
+	account_running(f->acct, now_of(f), +1);
 	if (f->running.value > f->max_running)
 		f->max_running = f->running.value;
 	if (!f->reserved)
@@ -455,6 +478,7 @@ static void event_attempt(struct lambda_event *ev)
 {
 	struct lambda_fn *f = ev->fn;
 	sim_time age = now_of(f) - ev->received_at;
+	sim_time wait;
 
 	if (age > f->cfg->async.maximum_event_age) {
 		f->c.async_expired++;   /* older than MaximumEventAgeInSeconds */
@@ -470,9 +494,22 @@ static void event_attempt(struct lambda_event *ev)
 		hist_record(&f->age_total, age);
 		return;
 	}
-	/* Throttled: back to the queue, 1 s doubling to 5 min, for up to the event age (§4.4). */
-	sim_schedule_in(f->sim, ev->backoff, on_event_retry, ev, NULL);
+	/*
+	 * Throttled: back to the queue, 1 s doubling to 5 min, for up to the
+	 * event age (§4.4); an event that would expire before its next try is
+	 * given up when it does.
+	 */
+	wait = ev->received_at + f->cfg->async.maximum_event_age + 1 - now_of(f);
+	sim_schedule_in(f->sim, ev->backoff < wait ? ev->backoff : wait, on_event_retry, ev, NULL);
 	ev->backoff = ev->backoff * 2 < LAMBDA_ASYNC_BACKOFF_MAX ? ev->backoff * 2 : LAMBDA_ASYNC_BACKOFF_MAX;
+}
+
+bool lambda_accepts_sync(struct lambda_fn *f, double payload_bytes)
+{
+	if (payload_bytes <= LAMBDA_SYNC_PAYLOAD_MAX)
+		return true;
+	f->c.too_large++;   /* RequestTooLargeException (§4.3) */
+	return false;
 }
 
 bool lambda_invoke_async(struct lambda_fn *f, double payload_bytes, bool poison)
@@ -525,7 +562,8 @@ struct lambda_account *lambda_account_create(struct sim *sim, const struct accou
 	a->cfg = cfg;
 	a->limit = (uint64_t)cfg->lambda_concurrency;
 	a->per_function_scaling = cfg->date >= BEHAVIOUR_LAMBDA_PER_FUNCTION_SCALING;
-	bucket_init(&a->scaling, old_burst(cfg->region), LAMBDA_OLD_REFILL_PER_SEC, sim_now(sim));
+	a->burst = old_burst(cfg->region);
+	a->above_since = SIM_TIME_UNSET;
 	a->claimed.last = a->unreserved.last = sim_now(sim);
 	pool_init(&a->envs, sizeof(struct lambda_env), 1024);
 	pool_init(&a->events, sizeof(struct lambda_event), 1024);
@@ -698,6 +736,7 @@ static const struct metric_def account_defs[] = {
 const struct metric_family lambda_account_metric_family = {
 	.kind = "Account",
 	.intro = "Lambda's account-level concurrency, named `account/Metric` (only when the scenario has functions).",
+	.prefix = LAMBDA_ACCOUNT_NAME,
 	.defs = account_defs,
 	.ndefs = 2,
 };
@@ -724,8 +763,8 @@ void lambda_register_metrics(struct lambda_fn *f, struct metrics *m)
 
 void lambda_account_register_metrics(struct lambda_account *a, struct metrics *m)
 {
-	metrics_max(m, "account", &account_defs[0], &a->claimed);
-	metrics_max(m, "account", &account_defs[1], &a->unreserved);
+	metrics_max(m, LAMBDA_ACCOUNT_NAME, &account_defs[0], &a->claimed);
+	metrics_max(m, LAMBDA_ACCOUNT_NAME, &account_defs[1], &a->unreserved);
 }
 
 /* ---- summary and cost (§4.7) ------------------------------------------------ */

@@ -503,7 +503,7 @@ static void invoke_sync(struct producer *p, uint32_t size, bool poison)
 {
 	struct request *r;
 
-	if (size > LAMBDA_SYNC_PAYLOAD_MAX) {
+	if (!lambda_accepts_sync(p->fn, size)) {
 		p->c.rejected++;   /* RequestTooLargeException (§4.3) */
 		return;
 	}

@@ -36,16 +36,23 @@
 /* ---- behaviour dates: rules that changed, and when (YYYYMMDD) ------------- */
 
 #define BEHAVIOUR_LATEST 99991231
+/* AWS Lambda's launch: the earliest behaviour date. */
+#define BEHAVIOUR_LAMBDA_LAUNCH 20141113
 /* Per-function scaling, +1,000 environments every 10 s (§4.2, Nov 2023). */
 #define BEHAVIOUR_LAMBDA_PER_FUNCTION_SCALING 20231126
 /* SQS event source mapping ramp +300/min instead of +60/min (§5.2, 6 Nov 2023). */
 #define BEHAVIOUR_ESM_RAMP_300 20231106
+/* ScalingConfig.MaximumConcurrency of SQS mappings (§5.3, launched Jan 2023; day unconfirmed). */
+#define BEHAVIOUR_ESM_MAXIMUM_CONCURRENCY 20230101
 /* Memory 128..10,240 MB in 1 MB steps and 1 ms billing (§4.5, §4.7, 1 Dec 2020). */
 #define BEHAVIOUR_LAMBDA_10GB_1MS 20201201
 /* INIT billed for every configuration (§4.7, 1 Aug 2025). */
 #define BEHAVIOUR_LAMBDA_INIT_BILLED 20250801
 /* Async payload 256 KB -> 1 MB (§4.4; date unconfirmed, 2025 to Jan 2026). */
 #define BEHAVIOUR_LAMBDA_ASYNC_1MB 20260129
+
+/* Resource name of the account's metrics (account/ClaimedAccountConcurrency ...): reserved. */
+#define LAMBDA_ACCOUNT_NAME "account"
 
 /* ---- limits and model parameters ------------------------------------------ */
 
@@ -67,7 +74,7 @@
 #define LAMBDA_OLD_BURST_LARGE 3000.0             /* us-east-1, us-west-2, eu-west-1 */
 #define LAMBDA_OLD_BURST_MEDIUM 1000.0            /* ap-northeast-1, eu-central-1, us-east-2 */
 #define LAMBDA_OLD_BURST_SMALL 500.0              /* other Regions */
-#define LAMBDA_OLD_REFILL_PER_SEC (500.0 / 60.0)
+#define LAMBDA_OLD_RAMP_PER_SEC (500.0 / 60.0)
 /* Async retries after function errors: ~1 min, then ~2 min (§4.4). */
 #define LAMBDA_ASYNC_RETRY_1 (60 * SIM_SEC)
 #define LAMBDA_ASYNC_RETRY_2 (120 * SIM_SEC)
@@ -196,6 +203,8 @@ void lambda_set_async_targets(struct lambda_fn *f, struct sqs_queue *on_failure,
 void lambda_start(struct lambda_fn *f);
 void lambda_destroy(struct lambda_fn *f);
 
+/* Whether a synchronous request of that size is accepted (6 MB); counts RequestsTooLarge if not. */
+bool lambda_accepts_sync(struct lambda_fn *f, double payload_bytes);
 /* Starts a synchronous invocation; LAMBDA_THROTTLED comes back at once. */
 enum lambda_result lambda_invoke(struct lambda_fn *f, struct lambda_invocation *inv);
 /*
