@@ -36,7 +36,7 @@ int behaviour_parse(const char *text)
 	y = atoi(text);
 	m = atoi(text + 5);
 	d = atoi(text + 8);
-	if (y < 2014 || m < 1 || m > 12 || d < 1 || d > days[m - 1] + (m == 2 && leap(y)))
+	if (m < 1 || m > 12 || d < 1 || d > days[m - 1] + (m == 2 && leap(y)))
 		return -1;
 	return y * 10000 + m * 100 + d;
 }
@@ -68,17 +68,33 @@ static const struct schema pricing_schema = {
 #define AF(field) .offset = offsetof(struct account_cfg, field)
 static const struct schema_field account_fields[] = {
 	{ .key = "lambda_concurrency", .type = ST_INT, AF(lambda_concurrency), .dflt = "1000",
-	  .flags = SF_RANGE, .min = LAMBDA_UNRESERVED_MIN, .max = 1000000, .rule = "§4.1",
-	  .help = "The account's concurrency quota in the Region, shared by all functions." },
+	  .flags = SF_RANGE, .min = 1, .max = 1000000, .rule = "§4.1",
+	  .help = "The account's concurrency quota in the Region, shared by all functions (new accounts can start lower than 1000; below 100 no function can reserve concurrency)." },
 	{ .key = "behaviour", .type = ST_STRING, AF(behaviour), .dflt = "latest",
 	  .rule = "§4.2, §5.2",
-	  .help = "Which rules apply where AWS changed them: 'latest', or a date YYYY-MM-DD to run the rules in force then (Lambda scaling before 2023-11-26 was account-level; the SQS mapping ramped +60/min before 2023-11-06; billing was in 100 ms steps and memory at most 3,008 MB before 2020-12-01; INIT was billed only for custom runtimes before 2025-08-01)." },
+	  .help = "Which rules apply where AWS changed them: 'latest', or a date YYYY-MM-DD from 2014-11-13 to run the rules in force then (Lambda scaling before 2023-11-26 was account-level; the SQS mapping ramped +60/min before 2023-11-06 and had no maximum_concurrency before 2023; billing was in 100 ms steps and memory at most 3,008 MB before 2020-12-01; INIT was billed only for custom runtimes before 2025-08-01; async payloads were at most 256 KB before 2026-01-29). A date after the latest change runs the latest rules." },
 	{ .key = "region", .type = ST_STRING, AF(region), .dflt = "us-east-1", .rule = "§4.2",
-	  .help = "The Region; with behaviour before 2023-11-26 it sets the account's scaling burst (3,000 in us-east-1, us-west-2, eu-west-1; 1,000 in ap-northeast-1, eu-central-1, us-east-2; 500 elsewhere)." },
+	  .help = "The Region, such as eu-west-1; with behaviour before 2023-11-26 it sets the account's scaling burst (3,000 in us-east-1, us-west-2, eu-west-1; 1,000 in ap-northeast-1, eu-central-1, us-east-2; 500 in any other)." },
 	{ .key = "pricing", .type = ST_OBJECT, AF(pricing), .sub = &pricing_schema, .rule = "§4.7",
 	  .help = "Prices for the cost estimate." },
 	{ 0 }
 };
+
+/* Region names look like us-east-1, eu-central-2, us-gov-west-1, ap-southeast-7. */
+static bool region_like(const char *r)
+{
+	size_t n = strlen(r), dashes = 0;
+
+	if (n < 9 || !islower((unsigned char)r[0]) || !isdigit((unsigned char)r[n - 1]) || r[n - 2] != '-')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (r[i] == '-')
+			dashes++;
+		else if (!islower((unsigned char)r[i]) && !isdigit((unsigned char)r[i]))
+			return false;
+	}
+	return dashes >= 2 && dashes <= 3;
+}
 
 static void account_check(void *obj, struct schema_ctx *ctx)
 {
@@ -87,7 +103,14 @@ static void account_check(void *obj, struct schema_ctx *ctx)
 	a->date = behaviour_parse(a->behaviour);
 	if (a->date < 0)
 		schema_error(ctx, schema_where(a, "behaviour"),
-			     "'behaviour' is 'latest' or a date such as 2023-06-30, not '%s'", a->behaviour);
+			     "'%s' is not a date: 'behaviour' is 'latest' or a date YYYY-MM-DD such as 2023-06-30", a->behaviour);
+	else if (a->date < BEHAVIOUR_LAMBDA_LAUNCH)
+		schema_error(ctx, schema_where(a, "behaviour"),
+			     "'behaviour' %s is before Lambda existed: give a date from 2014-11-13 on", a->behaviour);
+	if (!region_like(a->region))
+		schema_error(ctx, schema_where(a, "region"),
+			     "'%s' does not look like an AWS Region name (such as us-east-1, eu-central-1, ap-southeast-2)",
+			     a->region);
 }
 
 const struct schema account_schema = {
@@ -149,9 +172,9 @@ static const struct schema_field function_fields[] = {
 	{ .key = "timeout", .type = ST_DURATION, FF(timeout), .dflt = "3s", .flags = SF_RANGE,
 	  .min = (double)SIM_SEC, .max = (double)LAMBDA_TIMEOUT_MAX, .rule = "§4.5",
 	  .help = "A run longer than this is stopped: a timeout error (whole seconds)." },
-	{ .key = "memory", .type = ST_SIZE, FF(memory), .dflt = "128MB", .flags = SF_RANGE,
-	  .min = 128e6, .max = 10240e6, .rule = "§4.5, §4.7",
-	  .help = "MemorySize in Lambda's MB (1769MB is one vCPU); it sets the GB-seconds billed." },
+	{ .key = "memory", .type = ST_SIZE, FF(memory), .dflt = "128MB", .flags = SF_MIN, .min = 0,
+	  .rule = "§4.5, §4.7",
+	  .help = "MemorySize, 128MB to 10240MB in Lambda's MB (1769MB is one vCPU; 2GiB = 2048MB, while 2GB is read as 2000MB); it sets the GB-seconds billed (1024MB = 1 GB)." },
 	{ .key = "duration", .type = ST_DIST, FF(duration), .unit = UNIT_DURATION,
 	  .flags = SF_REQUIRED | SF_MIN, .min = 0, .help = "Handler run time of an invocation." },
 	{ .key = "per_record", .type = ST_DIST, FF(per_record), .unit = UNIT_DURATION, .flags = SF_MIN,
@@ -190,15 +213,29 @@ static void function_name_check(const struct doc_node *key, struct schema_ctx *c
 	}
 }
 
+/*
+ * Lambda's MB are mebibytes, but people write 1024MB: a size that is a whole
+ * number of MiB (1GiB, 1536MiB) counts in MiB, any other whole number of MB
+ * (1024MB, 1GB = 1000MB) in MB.
+ */
 static void function_check(void *obj, struct schema_ctx *ctx)
 {
 	struct function_cfg *f = obj;
-	double mb = f->memory / 1e6;
+	double mib = f->memory / 1048576.0, mb = f->memory / 1e6;
 
-	f->memory_mb = (int64_t)llround(mb);
-	if (fabs(mb - (double)f->memory_mb) > 1e-9)
+	if (fabs(mib - round(mib)) < 1e-9) {
+		f->memory_mb = (int64_t)llround(mib);
+	} else if (fabs(mb - round(mb)) < 1e-9) {
+		f->memory_mb = (int64_t)llround(mb);
+	} else {
 		schema_error(ctx, schema_where(f, "memory"),
-			     "'memory' is a whole number of Lambda's MB, e.g. 1024MB");
+			     "'memory' is a whole number of Lambda's MB, e.g. 1024MB or 2GiB");
+		return;
+	}
+	if (f->memory_mb < LAMBDA_MEMORY_MIN_MB || f->memory_mb > LAMBDA_MEMORY_MAX_MB)
+		schema_error(ctx, schema_where(f, "memory"),
+			     "'memory' is %lldMB; it must be between %dMB and %dMB (aws-behaviour §4.5)",
+			     (long long)f->memory_mb, LAMBDA_MEMORY_MIN_MB, LAMBDA_MEMORY_MAX_MB);
 	if (f->timeout % SIM_SEC != 0)
 		schema_error(ctx, schema_where(f, "timeout"),
 			     "'timeout' is set in whole seconds (aws-behaviour §4.5)");

@@ -60,6 +60,7 @@ struct named {
 	const char *name;
 	const char *kind;
 	const struct doc_node *key;
+	bool derived;          /* a trigger named SOURCE-to-FUNCTION by default */
 };
 
 static void collect(struct vec *out, const struct vec *table, size_t size, const char *kind,
@@ -72,6 +73,7 @@ static void collect(struct vec *out, const struct vec *table, size_t size, const
 		n->name = h->name;
 		n->kind = kind;
 		n->key = map ? doc_map_key(map, i) : NULL;
+		n->derived = false;
 	}
 }
 
@@ -85,6 +87,7 @@ static void collect_triggers(struct vec *out, const struct scenario *sc)
 		n->name = t->name;
 		n->kind = "trigger";
 		n->key = schema_where(t, "name");
+		n->derived = t->derived_name != NULL;
 	}
 }
 
@@ -98,6 +101,12 @@ static const struct named *find_named(const struct vec *all, const char *name)
 
 static void unique_names(const struct vec *all, struct schema_ctx *ctx)
 {
+	for (size_t i = 0; i < all->len; i++) {
+		const struct named *a = VEC_AT(all, struct named, i);
+
+		if (strcmp(a->name, LAMBDA_ACCOUNT_NAME) == 0)
+			schema_error(ctx, a->key, "the name '%s' is reserved: the account's metrics use it", a->name);
+	}
 	for (size_t i = 1; i < all->len; i++) {
 		const struct named *a = VEC_AT(all, struct named, i);
 
@@ -106,8 +115,12 @@ static void unique_names(const struct vec *all, struct schema_ctx *ctx)
 
 			if (strcmp(a->name, b->name) != 0)
 				continue;
-			schema_error(ctx, a->key, "the name '%s' is already used by a %s (line %u); names must be unique",
-				     a->name, b->kind, b->key ? b->key->loc.line : 0);
+			if (a->derived && strcmp(b->kind, "trigger") == 0)
+				schema_error(ctx, a->key, "two triggers are both named '%s' (line %u): give one a 'name'",
+					     a->name, b->key ? b->key->loc.line : 0);
+			else
+				schema_error(ctx, a->key, "the name '%s' is already used by a %s (line %u); names must be unique",
+					     a->name, b->kind, b->key ? b->key->loc.line : 0);
 			break;
 		}
 	}
@@ -329,14 +342,20 @@ static void check_concurrency(const struct scenario *sc, struct schema_ctx *ctx)
 		int64_t n = reserved ? f->reserved_concurrency : f->provisioned_concurrency;
 		const char *key = reserved ? "reserved_concurrency" : "provisioned_concurrency";
 
-		taken += n;
-		if (n > 0 && taken > limit - LAMBDA_UNRESERVED_MIN) {
-			schema_error(ctx, schema_where(f, key),
-				     "%s %lld leaves %lld of the account's %lld unreserved; at least %d must stay unreserved (aws-behaviour §4.1)",
-				     key, (long long)n, (long long)(limit - taken), (long long)limit,
-				     LAMBDA_UNRESERVED_MIN);
+		if (n > 0 && taken + n > limit - LAMBDA_UNRESERVED_MIN) {
+			int64_t room = limit - LAMBDA_UNRESERVED_MIN - taken;
+
+			if (room > 0)
+				schema_error(ctx, schema_where(f, key),
+					     "%s %lld is too much: %d of the account's %lld must stay unreserved (aws-behaviour §4.1), so with the functions before it this one can have at most %lld (or raise account.lambda_concurrency)",
+					     key, (long long)n, LAMBDA_UNRESERVED_MIN, (long long)limit, (long long)room);
+			else
+				schema_error(ctx, schema_where(f, key),
+					     "%s %lld is too much: %d of the account's %lld must stay unreserved (aws-behaviour §4.1), and the functions before it leave none to reserve (raise account.lambda_concurrency)",
+					     key, (long long)n, LAMBDA_UNRESERVED_MIN, (long long)limit);
 			return;
 		}
+		taken += n;
 	}
 }
 
@@ -385,6 +404,9 @@ static void check_triggers(struct scenario *sc, const struct vec *all, struct sc
 			continue;
 		q = scenario_queue(sc, t->source);
 		f = scenario_function(sc, t->function);
+		if (t->maximum_concurrency != INT64_MIN && sc->account.date < BEHAVIOUR_ESM_MAXIMUM_CONCURRENCY)
+			schema_error(ctx, schema_where(t, "maximum_concurrency"),
+				     "maximum_concurrency did not exist before January 2023 (aws-behaviour §5.3); the scenario's behaviour date is earlier");
 		/* AWS recommends a visibility timeout of 6x the function timeout plus the window (§5.4). */
 		need = ESM_VISIBILITY_FACTOR * f->timeout + t->maximum_batching_window;
 		if (q->visibility_timeout < need)
