@@ -292,13 +292,15 @@ void metrics_write_markdown(const struct metric_family *fams, size_t n, FILE *ou
 		fprintf(out, "## %s metrics\n\n%s\n\n", fams[f].kind, fams[f].intro);
 		fprintf(out, "| Column | Unit | Statistic per period | Rule | Meaning |\n");
 		fprintf(out, "|---|---|---|---|---|\n");
+		const char *pre = fams[f].prefix ? fams[f].prefix : "NAME";
+
 		for (size_t i = 0; i < fams[f].ndefs; i++) {
 			const struct metric_def *d = &fams[f].defs[i];
 
 			if (d->kind == METRIC_PERCENTILES)
-				fprintf(out, "| `NAME/%s.p50`, `.p90`, `.p99`, `.max` |", d->name);
+				fprintf(out, "| `%s/%s.p50`, `.p90`, `.p99`, `.max` |", pre, d->name);
 			else
-				fprintf(out, "| `NAME/%s` |", d->name);
+				fprintf(out, "| `%s/%s` |", pre, d->name);
 			fprintf(out, " %s | %s | %s | %s |\n", d->unit, kind_name(d->kind),
 				d->rule ? d->rule : "", d->desc);
 		}

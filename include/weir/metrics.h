@@ -43,6 +43,7 @@ struct metric_def {
 struct metric_family {
 	const char *kind;   /* "queue", "producer", ... */
 	const char *intro;  /* one paragraph */
+	const char *prefix; /* the column prefix in the reference; NULL: "NAME" (the resource's name) */
 	const struct metric_def *defs;
 	size_t ndefs;
 };

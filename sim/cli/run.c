@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +244,22 @@ static int write_files(struct run *r)
 
 /* ---- the summary table on stdout ---------------------------------------- */
 
+/* Prints one line of the table, without trailing blanks (empty headings leave them). */
+static void WEIR_PRINTF(1, 2) row(const char *fmt, ...)
+{
+	char line[512];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\n'))
+		n--;
+	printf("%.*s\n", (int)n, line);
+}
+
 /* Width of the name column: the longest resource name, at least 18. */
 static int name_width(const struct scenario *sc)
 {
@@ -273,7 +290,7 @@ static void print_queue_row(const struct summary *s, const char *q, int w)
 	double stored = summary_get(s, q, "ledger.visible") + summary_get(s, q, "ledger.in_flight") +
 			summary_get(s, q, "ledger.delayed");
 
-	printf(QUEUE_ROW, w, q,
+	row(QUEUE_ROW, w, q,
 	       fmt_count(summary_get(s, q, "NumberOfMessagesSent"), a, sizeof(a)),
 	       fmt_count(summary_get(s, q, "MessagesMovedToDLQ"), k, sizeof(k)),
 	       fmt_count(summary_get(s, q, "MessagesRedriven"), r, sizeof(r)),
@@ -289,20 +306,49 @@ static void print_queue_row(const struct summary *s, const char *q, int w)
 #define FUNCTION_ROW "  %-*s %11s %8s %9s %7s %9s %9s %6s %10s\n"
 #define TRIGGER_ROW "  %-*s %11s %8s %9s %9s %9s\n"
 
+#define CALLER_ROW "  %-*s %11s %9s %8s %8s %9s %9s %9s\n"
+
+/* Producers invoking functions synchronously: what their callers see. */
+static void print_callers(const struct summary *s, const struct scenario *sc, int w)
+{
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
+	bool header = false;
+
+	for (size_t i = 0; i < sc->producers.len; i++) {
+		const struct producer_cfg *p = VEC_AT(&sc->producers, struct producer_cfg, i);
+		const char *n = p->head.name;
+
+		if (!scenario_function(sc, p->target) || p->invoke != INVOKE_SYNC)
+			continue;
+		if (!header) {
+			row("\n" CALLER_ROW, w, "", "", "throttled", "", "", "latency", "latency", "latency");
+			row(CALLER_ROW, w, "caller", "requests", "attempts", "retries", "gave up", "p50", "p99", "max");
+			header = true;
+		}
+		row(CALLER_ROW, w, n, fmt_count(summary_get(s, n, "MessagesProduced"), a, sizeof(a)),
+		    fmt_count(summary_get(s, n, "ThrottledAttempts"), b, sizeof(b)),
+		    fmt_count(summary_get(s, n, "Retries"), c, sizeof(c)),
+		    fmt_count(summary_get(s, n, "GiveUps"), d, sizeof(d)),
+		    fmt_seconds(summary_get(s, n, "InvokeLatency.p50"), e, sizeof(e)),
+		    fmt_seconds(summary_get(s, n, "InvokeLatency.p99"), f, sizeof(f)),
+		    fmt_seconds(summary_get(s, n, "InvokeLatency.max"), g, sizeof(g)));
+	}
+}
+
 static void print_functions(const struct summary *s, const struct scenario *sc, int w)
 {
 	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], cost[32];
 
 	if (sc->functions.len) {
-		printf("\n" FUNCTION_ROW, w, "", "", "", "", "cold", "duration", "duration", "peak", "");
-		printf(FUNCTION_ROW, w, "function", "invocations", "errors", "throttles", "starts", "p50", "p99",
+		row("\n" FUNCTION_ROW, w, "", "", "", "", "cold", "duration", "duration", "peak", "");
+		row(FUNCTION_ROW, w, "function", "invocations", "errors", "throttles", "starts", "p50", "p99",
 		       "conc", "cost");
 	}
 	for (size_t i = 0; i < sc->functions.len; i++) {
 		const char *n = VEC_AT(&sc->functions, struct function_cfg, i)->head.name;
 
 		snprintf(cost, sizeof(cost), "$%.2f", summary_get(s, n, "Cost.total"));
-		printf(FUNCTION_ROW, w, n, fmt_count(summary_get(s, n, "Invocations"), a, sizeof(a)),
+		row(FUNCTION_ROW, w, n, fmt_count(summary_get(s, n, "Invocations"), a, sizeof(a)),
 		       fmt_count(summary_get(s, n, "Errors"), b, sizeof(b)),
 		       fmt_count(summary_get(s, n, "Throttles"), c, sizeof(c)),
 		       fmt_count(summary_get(s, n, "ColdStarts"), d, sizeof(d)),
@@ -311,17 +357,17 @@ static void print_functions(const struct summary *s, const struct scenario *sc, 
 		       fmt_count(summary_get(s, n, "ConcurrentExecutions.max"), g, sizeof(g)), cost);
 	}
 	if (sc->triggers.len) {
-		printf("\n" TRIGGER_ROW, w, "", "", "mean", "peak", "throttled", "messages");
-		printf(TRIGGER_ROW, w, "trigger", "batches", "batch", "batches", "invokes", "returned");
+		row("\n" TRIGGER_ROW, w, "", "", "mean", "peak", "throttled", "messages");
+		row(TRIGGER_ROW, w, "trigger", "batches", "batch", "pollers", "invokes", "returned");
 	}
 	for (size_t i = 0; i < sc->triggers.len; i++) {
 		const char *n = VEC_AT(&sc->triggers, struct trigger_cfg, i)->name;
 		char mean[16];
 
 		snprintf(mean, sizeof(mean), "%.1f", summary_get(s, n, "BatchSize.mean"));
-		printf(TRIGGER_ROW, w, n, fmt_count(summary_get(s, n, "Batches"), a, sizeof(a)),
+		row(TRIGGER_ROW, w, n, fmt_count(summary_get(s, n, "Batches"), a, sizeof(a)),
 		       isnan(summary_get(s, n, "BatchSize.mean")) ? "-" : mean,
-		       fmt_count(summary_get(s, n, "Concurrency.max"), b, sizeof(b)),
+		       fmt_count(summary_get(s, n, "Pollers.max"), b, sizeof(b)),
 		       fmt_count(summary_get(s, n, "ThrottledInvokes"), c, sizeof(c)),
 		       fmt_count(summary_get(s, n, "MessagesReturned"), d, sizeof(d)));
 	}
@@ -336,22 +382,22 @@ static void print_table(const struct run *r)
 
 	world_summarize(r->world, &s);
 	w = name_width(sc);
-	printf("weir %s  %s  seed %llu  %s simulated%s in %.2fs (%s simulation events)\n\n", WEIR_VERSION, sc->name,
+	printf("weir %s  %s  seed %llu  %s simulated%s in %.2fs (%s simulation events)\n", WEIR_VERSION, sc->name,
 	       (unsigned long long)r->seed, fmt_seconds(sim_time_to_sec(world_now(r->world)), a, sizeof(a)),
 	       r->interrupted ? " (interrupted)" : "", r->wall, fmt_count((double)world_events(r->world), b, sizeof(b)));
 	if (sc->queues.len) {
-		printf(QUEUE_ROW, w, "", "", "", "", "", "", "mean", "latency", "latency", "latency", "");
-		printf(QUEUE_ROW, w, "queue", "sent", "to DLQ", "redriven", "expired", "left", "wait", "p50",
+		row("\n" QUEUE_ROW, w, "", "", "", "", "", "", "mean", "latency", "latency", "latency", "");
+		row(QUEUE_ROW, w, "queue", "sent", "to DLQ", "redriven", "expired", "left", "wait", "p50",
 		       "p99", "max", "dups");
 		for (size_t i = 0; i < sc->queues.len; i++)
 			print_queue_row(&s, VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name, w);
 		printf("  (sent: by producers and move tasks; redriven: moved out by a move task; left: still stored;\n"
 		       "   wait: arrival in the queue to first receive; latency: first send to delete;\n"
 		       "   dups: duplicate deliveries%s)\n",
-		       sc->warmup > 0 ? "; all after the warm-up, but left" : "");
+		       sc->warmup > 0 ? "; every figure but left leaves out the warm-up" : "");
 	}
 	if (sc->consumers.len)
-		printf("\n  %-*s %8s %8s %12s %10s\n", w, "consumer", "workers", "busy", "processed", "failed");
+		row("\n  %-*s %8s %8s %12s %10s\n", w, "consumer", "workers", "busy", "processed", "failed");
 	for (size_t i = 0; i < sc->consumers.len; i++) {
 		const char *n = VEC_AT(&sc->consumers, struct consumer_cfg, i)->head.name;
 
@@ -362,11 +408,12 @@ static void print_table(const struct run *r)
 			snprintf(busy, sizeof(busy), "-");
 		else
 			snprintf(busy, sizeof(busy), "%.0f%%", 100 * util);
-		printf("  %-*s %8.1f %8s %12s %10s\n", w, n, summary_get(&s, n, "Workers.mean"), busy,
+		row("  %-*s %8.1f %8s %12s %10s\n", w, n, summary_get(&s, n, "Workers.mean"), busy,
 		       fmt_count(summary_get(&s, n, "MessagesProcessed"), a, sizeof(a)),
 		       fmt_count(summary_get(&s, n, "ProcessingFailures"), c, sizeof(c)));
 	}
 	print_functions(&s, sc, w);
+	print_callers(&s, sc, w);
 	printf("\n  ledgers balance; results in %s/\n", r->out.final);
 	summary_release(&s);
 }
