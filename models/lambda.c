@@ -685,7 +685,7 @@ bool lambda_ledger(const struct lambda_fn *f, FILE *err)
 enum {
 	M_INVOCATIONS, M_ERRORS, M_THROTTLES, M_DURATION, M_CONCURRENCY, M_SPILLOVER, M_COLD,
 	M_INIT, M_TIMEOUTS, M_ASYNC_RECEIVED, M_ASYNC_AGE, M_ASYNC_DROPPED, M_DLQ_ERRORS,
-	M_DEST_FAILURES, M_NDEFS
+	M_DEST_FAILURES, M_ASYNC_RETRIES, M_ASYNC_FAILED, M_NDEFS
 };
 
 static const struct metric_def lambda_defs[M_NDEFS] = {
@@ -711,6 +711,10 @@ static const struct metric_def lambda_defs[M_NDEFS] = {
 			       "Events accepted for asynchronous invocation." },
 	[M_ASYNC_AGE] = { "AsyncEventAge", "milliseconds", METRIC_PERCENTILES, "§4.4",
 			  "Time from queueing an event to an invocation of it, retries included." },
+	[M_ASYNC_RETRIES] = { "AsyncRetries", "count", METRIC_SUM, "§4.4",
+			      "Retries of asynchronous events after function errors (about 1 min, then about 2 min later; weir)." },
+	[M_ASYNC_FAILED] = { "AsyncEventsSentOnFailure", "count", METRIC_SUM, "§4.4",
+			     "Events given up and taken by the on-failure destination or the dead-letter queue (weir)." },
 	[M_ASYNC_DROPPED] = { "AsyncEventsDropped", "count", METRIC_SUM, "§4.4",
 			      "Events discarded after the last retry or the event age, with no destination that took them." },
 	[M_DLQ_ERRORS] = { "DeadLetterErrors", "count", METRIC_SUM, "§4.4",
@@ -756,6 +760,8 @@ void lambda_register_metrics(struct lambda_fn *f, struct metrics *m)
 	metrics_sum(m, n, &lambda_defs[M_TIMEOUTS], &f->c.timeouts);
 	metrics_sum(m, n, &lambda_defs[M_ASYNC_RECEIVED], &f->c.async_received);
 	metrics_percentiles(m, n, &lambda_defs[M_ASYNC_AGE], &f->age_period, 1e-3);
+	metrics_sum(m, n, &lambda_defs[M_ASYNC_RETRIES], &f->c.async_retries);
+	metrics_sum(m, n, &lambda_defs[M_ASYNC_FAILED], &f->c.async_to_failure);
 	metrics_sum(m, n, &lambda_defs[M_ASYNC_DROPPED], &f->c.async_dropped);
 	metrics_sum(m, n, &lambda_defs[M_DLQ_ERRORS], &f->c.async_dead_letter_errors);
 	metrics_sum(m, n, &lambda_defs[M_DEST_FAILURES], &f->c.async_destination_failures);
