@@ -135,13 +135,16 @@ static const char plots_reference[] =
 	"| `QUEUE-dead-letters.png` | QUEUE's dead-letter queue DLQ. Top: DLQ's depth (visible and in flight, stacked); middle, messages per period: above 0 those QUEUE moved to DLQ, below 0 those that left DLQ (expired, purged, redriven out by a move task, deleted), each kind only if it happened; bottom: DLQ's `ApproximateAgeOfOldestMessage` (time since the move) | QUEUE has a redrive policy and moved a message (`ledger.moved_to_dlq` > 0) |\n"
 	"| `CONSUMER-workers.png` | top: workers running and busy (mean utilisation in the key); bottom: messages processed and failed per second | always |\n"
 	"| `FUNCTION-concurrency.png` | top: `ConcurrentExecutions` against the `ConcurrencyLimit` and any `ProvisionedConcurrency` (a line over 4 times the peak is in the key only); bottom, log scale: cold starts and spillover invocations per second | the function was invoked or throttled (`ledger.invocations` + `Throttles` > 0) |\n"
-	"| `FUNCTION-invocations.png` | top: invocations per second; middle, log scale: errors, timeouts and throttles per second; bottom, if there were async events: events accepted, dropped and refused by the DLQ or destination per second | as `FUNCTION-concurrency` |\n"
+	"| `FUNCTION-invocations.png` | top: invocations per second; middle, log scale: errors, timeouts and throttles per second; bottom, if there were async events, log scale: events accepted, retried (`AsyncRetries`), sent on failure to the DLQ or destination, dropped and refused by the DLQ or destination per second | as `FUNCTION-concurrency` |\n"
 	"| `FUNCTION-duration.png` | log scale: `Duration` p50, p90, p99, max and `InitDuration` p50, p99 of each period; zeros and gaps as in `QUEUE-latency` | `Invocations` > 0 |\n"
+	"| `PRODUCER-calls.png` | synchronous invokes of a function. Top: requests per second; middle, log scale: throttled attempts (each retry counts) and give-ups per second; bottom, log scale: `InvokeLatency` p50, p90, p99, max of each period (first attempt to response, retries and INIT included); zeros and gaps as in `QUEUE-latency` | the producer invoked a function synchronously (`Attempts` > 0) |\n"
 	"| `TRIGGER-scaling.png` | `Pollers` (the mapping's concurrency: each poller holds at most one batch); batches per second; mean records per batch; log scale: throttled invokes, failed and abandoned batches and failed records per second | always |\n"
-	"\n"
+	"\n";
+
+static const char plots_rules[] =
 	"The rules read `resources.csv` and `summary.csv` (`NumberOf*`,\n"
-	"`Invocations` and `Throttles` rows leave out a warm-up, `ledger.*` rows do\n"
-	"not). A queue is *read* when `NumberOfMessagesReceived` +\n"
+	"`Invocations`, `Throttles` and `Attempts` rows leave out a warm-up,\n"
+	"`ledger.*` rows do not). A queue is *read* when `NumberOfMessagesReceived` +\n"
 	"`NumberOfEmptyReceives` + `ledger.deleted` > 0. A queue is *dead-letter\n"
 	"only* when it is some queue's dead-letter queue, nothing was sent to it\n"
 	"and it is not read: everything that happens to it (moves in, expiries,\n"
@@ -149,7 +152,10 @@ static const char plots_reference[] =
 	"no plot of its own. A dead-letter queue shared by several queues is in\n"
 	"each one's dead-letters plot, whose title then says that its depth and\n"
 	"outflow include the others' messages. A function that nothing invoked\n"
-	"(`weir check` warns when no producer or trigger names one) has no plot. A\n"
+	"(`weir check` warns when no producer or trigger names one) has no plot.\n"
+	"Only a producer that invokes a function synchronously makes invoke\n"
+	"attempts: for one that sends to a queue or invokes asynchronously the\n"
+	"calls plot does not apply (it is not counted as left out). A\n"
 	"plot not drawn leaves no file (an old one of its name is removed). The\n"
 	"bundled default scenario draws `orders-depth`, `orders-rates`,\n"
 	"`orders-latency`, `orders-dead-letters` and `workers-workers`; its\n"
@@ -168,4 +174,5 @@ void scenario_write_metrics_reference(FILE *out)
 	fputs(summary_intro, out);
 	summary_write_markdown(stats, sizeof(stats) / sizeof(stats[0]), out);
 	fputs(plots_reference, out);
+	fputs(plots_rules, out);
 }

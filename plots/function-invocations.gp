@@ -8,9 +8,11 @@
 # per second; middle panel, log scale: whichever of errors, timeouts (part
 # of the errors) and throttled requests happened (periods without any are
 # left out, as a note says). When the function received asynchronous
-# events, a bottom panel shows them per second: events accepted, and
-# whichever of events dropped and events the dead-letter queue or the
-# on-failure destination refused happened. Run totals are in the key.
+# events, a bottom panel shows them per second, log scale: events accepted,
+# and whichever of retries (AsyncRetries: events run again after an error),
+# events sent to the on-failure destination or the dead-letter queue
+# (AsyncEventsSentOnFailure), events dropped and events the dead-letter
+# queue or the destination refused happened. Run totals are in the key.
 
 # Three panels need more height: is there asynchronous traffic? (A look at
 # that column before common.gp sets the terminal.)
@@ -20,7 +22,7 @@ _async = 0
 if (ARGC >= 4 && ARG4 ne "") {
 	stats ARG1 using (_v = column(ARG2 . "/AsyncEventsReceived"), _async = _async + (_v > 0), 0) nooutput
 }
-HEIGHT = _async > 0 ? 780 : 600
+HEIGHT = _async > 0 ? 840 : 600
 _s = ARG0; _i = strlen(_s); while (_i > 0 && _s[_i:_i] ne "/") { _i = _i - 1 }
 _c = _s[1:_i] . "common.gp"; call _c ARG1 ARG2 ARG3 ARG4
 
@@ -45,26 +47,41 @@ do for [m in "Errors Timeouts Throttles"] {
 		HI = S_max > HI ? S_max : HI
 	}
 }
-ASYNC_EXTRAS = ""
+# The async series that occur (accepted first, as there were async events
+# whenever the panel is drawn), their totals, and ALO and AHI: their
+# smallest and largest rate > 0.
+ASYNC_SHOWN = ""
 ASYNC_TOTALS = ""
-do for [m in "AsyncEventsDropped DeadLetterErrors DestinationDeliveryFailures"] {
+ALO = 0; AHI = 0
+do for [m in "AsyncEventsReceived AsyncRetries AsyncEventsSentOnFailure AsyncEventsDropped DeadLetterErrors DestinationDeliveryFailures"] {
 	SCAN_COL = col(m)
 	eval SCAN
 	if (S_pos > 0) {
-		ASYNC_EXTRAS = ASYNC_EXTRAS . " " . m
+		ASYNC_SHOWN = ASYNC_SHOWN . " " . m
 		ASYNC_TOTALS = ASYNC_TOTALS . " " . sprintf("%.0f", S_sum)
+		SCAN_RATE = 1
+		eval SCAN
+		SCAN_RATE = 0
+		ALO = (ALO == 0 || S_min < ALO) ? S_min : ALO
+		AHI = S_max > AHI ? S_max : AHI
 	}
 }
 label(m) = m eq "Errors" ? "errors" : m eq "Timeouts" ? "timeouts" : m eq "Throttles" ? "throttled" : \
+	m eq "AsyncEventsReceived" ? "accepted" : \
+	m eq "AsyncRetries" ? "retries" : \
+	m eq "AsyncEventsSentOnFailure" ? "sent on failure" : \
 	m eq "AsyncEventsDropped" ? "dropped" : \
 	m eq "DeadLetterErrors" ? "DLQ refusals" : \
 	m eq "DestinationDeliveryFailures" ? "dest. refusals" : m
 colour(m) = m eq "Errors" ? C_FAILED : m eq "Timeouts" ? C_TIMEOUT : m eq "Throttles" ? C_THROTTLED : \
-	m eq "AsyncEventsDropped" ? C_DROPPED : m eq "DeadLetterErrors" ? C_DLQ : C_REFUSED
+	m eq "AsyncEventsReceived" ? C_ASYNC : m eq "AsyncRetries" ? C_RETRIED : \
+	m eq "AsyncEventsSentOnFailure" ? C_ON_FAILURE : \
+	m eq "AsyncEventsDropped" ? C_DROPPED : C_REFUSED
 has(list, m) = strstrt(list, m) > 0
-# Timeouts are errors too: dashed with rings, so that the errors show through.
-ptype(m) = m eq "Timeouts" ? 6 : 7
-dtype(m) = m eq "Timeouts" ? 2 : 1
+# Timeouts are errors too, and DLQ refusals share their colour with the
+# destination's: dashed with rings, so that the others show through.
+ptype(m) = m eq "Timeouts" || m eq "DeadLetterErrors" ? 6 : 7
+dtype(m) = m eq "Timeouts" || m eq "DeadLetterErrors" ? 2 : 1
 
 TITLE = sprintf("Function %s: invocations per second (over each %s period); totals in brackets", NAME, PERIOD_TEXT)
 if (ASYNC > 0) { @THREE_PANELS title TITLE font ",13" } else { @TWO_PANELS title TITLE font ",13" }
@@ -105,27 +122,26 @@ if (words(FAILURES) == 0) {
 	set format y "% h"
 }
 
-# Bottom: asynchronous events.
-NOTE = (has(ASYNC_EXTRAS, "Dropped") ? "" : "None dropped.\n") . \
-	(has(ASYNC_EXTRAS, "Errors") || has(ASYNC_EXTRAS, "Failures") ? "" : "None refused by a dead-letter\nqueue or destination.\n") . \
-	(has(ASYNC_EXTRAS, "Failures") ? "Dest.: the on-failure\ndestination.\n" : "")
+# Bottom: asynchronous events, on a log axis (accepted events outnumber
+# those sent on failure a hundredfold; periods without any are left out).
+NOTE = "Log scale: a period\nwithout any is not drawn.\n" . \
+	(has(ASYNC_SHOWN, "Retries") ? "" : "None retried.\n") . \
+	(has(ASYNC_SHOWN, "SentOnFailure") ? "Sent on failure: to the DLQ\nor on-failure destination.\n" : \
+		"None sent on failure.\n") . \
+	(has(ASYNC_SHOWN, "Dropped") ? "" : "None dropped.\n") . \
+	(has(ASYNC_SHOWN, "Errors") || has(ASYNC_SHOWN, "Failures") ? "" : "None refused by a dead-letter\nqueue or destination.\n") . \
+	(has(ASYNC_SHOWN, "Failures") ? "Dest.: the on-failure\ndestination.\n" : "")
 NOTE = NOTE[1:strlen(NOTE) - 1]     # without the last newline
-# (gnuplot evaluates a plot's "for" element once even over no items.)
-ACCEPTED = "DATA using " . TX . ":(rate('AsyncEventsReceived')) with " . LINES . \
-	" lw 1.5 lc rgb C_ASYNC title sprintf('accepted (%s)', count(ASYNC))"
 if (ASYNC > 0) {
 	set format x "% h"
 	set xlabel sprintf("time (%s)", TUNIT)
-	set ylabel "events/s"
-	set yrange [0:*]
+	set ylabel "events/s (log scale)"
+	set logscale y
+	set yrange [rate_lo(ALO):decade_hi(AHI)]
+	set format y "%g"
 	@KEY_NOTE
-	if (words(ASYNC_EXTRAS) == 0) {
-		plot @ACCEPTED
-	} else {
-		plot @ACCEPTED, \
-		     for [i = 1:words(ASYNC_EXTRAS)] DATA using @TX:(rate(word(ASYNC_EXTRAS, i))) with @LINES lw 1.5 \
-			lc rgb colour(word(ASYNC_EXTRAS, i)) \
-			title sprintf("%s (%s)", label(word(ASYNC_EXTRAS, i)), count(word(ASYNC_TOTALS, i) + 0))
-	}
+	plot for [i = 1:words(ASYNC_SHOWN)] DATA using @TX:(pos(rate(word(ASYNC_SHOWN, i)))) with @SPARSE lw 1.2 \
+		pt ptype(word(ASYNC_SHOWN, i)) dt dtype(word(ASYNC_SHOWN, i)) lc rgb colour(word(ASYNC_SHOWN, i)) \
+		title sprintf("%s (%s)", label(word(ASYNC_SHOWN, i)), count(word(ASYNC_TOTALS, i) + 0))
 }
 unset multiplot

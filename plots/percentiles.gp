@@ -1,5 +1,6 @@
 # percentiles.gp - percentile series of one resource, period by period, on
-# a log time axis: the body of queue-latency.gp and function-duration.gp.
+# a log time axis: the body of queue-latency.gp and function-duration.gp,
+# and the last panel of producer-calls.gp.
 #
 # A script calls it after common.gp (gnuplot variables are global, so what
 # it set stays set), with no arguments:
@@ -11,17 +12,27 @@
 #   colour(m)     its colour
 #   dashed(m)     1 for a series drawn dashed with rings, 0 for one drawn
 #                 solid with dots (two groups, e.g. latency and wait)
-#   TITLE         the plot's title; YLABEL the y axis label
-#   NO_SOLID      note lines added when no solid series has a value
+#   TITLE         the plot's title ("" for none); YLABEL the y axis label
+#   NO_SOLID      note lines added when no solid series has a value ("" for
+#                 none: all series may be solid)
 #   NO_DASHED     the same when no dashed series has a value
 #   EMPTY_TEXT    shown mid-plot when no series has a value at all
 #
-# The y axis is logarithmic, in whole decades around the values > 0, with
-# tics in us, ms, s, min, h or d. A log axis has no 0, so values of 0 are
-# points in a grey band marked "0" below the axis, one row per series that
-# has any, and the key says in how many periods each series was 0. Periods
-# without samples are gaps; a series with no value at all is left out (and
-# the notes say when a whole group is).
+# Inside a multiplot it draws the next panel: give it the TITLE "" (the
+# multiplot's title says what it shows), set the x axis's format and label
+# and "set yrange [*:*]" first (stats, which its scans use, drops points
+# outside a y range left set). It leaves the y axis logarithmic with its
+# own tics, and the band of zeros and the note set, so it must be the last
+# panel.
+#
+# The y axis is logarithmic, in whole decades around the values > 0 (from
+# half the lowest one when the smallest value is on it, as with rate_lo(),
+# so that it stays off the x axis), with tics in us, ms, s, min, h or d. A
+# log axis has no 0, so values of 0 are points in a grey band marked "0"
+# below the axis, one row per series that has any, and the key says in how
+# many periods each series was 0. Periods without samples are gaps; a
+# series with no value at all is left out (and the notes say when a whole
+# group is).
 
 SHOWN = ""          # the series with a value in some period, and for each:
 NVAL = ""           #   periods with a value,
@@ -47,12 +58,13 @@ do for [m in SERIES] {
 nval(i) = word(NVAL, i) + 0
 nzero(i) = word(NZERO, i) + 0
 
-set title TITLE font ",13"
+if (TITLE ne "") { set title TITLE font ",13" }
 set ylabel YLABEL
 set logscale y
 
-# The log part of the axis: whole decades around the values > 0.
-if (HI > 0) { AX_LO = decade_lo(LO); AX_HI = decade_hi(HI) } else { AX_LO = 0.001; AX_HI = 1 }
+# The log part of the axis: whole decades around the values > 0, from half
+# the lowest one when the smallest value is on it (a constant 100 ms).
+if (HI > 0) { AX_LO = rate_lo(LO); AX_HI = decade_hi(HI) } else { AX_LO = 0.001; AX_HI = 1 }
 DECADES = log10(AX_HI / AX_LO)
 
 # Tics: decades up to 10 s, then 1 min, 10 min, 1 h, 6 h, 1 d, 4 d, with
@@ -99,8 +111,8 @@ if (ZROWS > 0) {
 }
 NSOLID = 0; NDASHED = 0
 do for [m in SHOWN] { NSOLID = NSOLID + !dashed(m); NDASHED = NDASHED + dashed(m) }
-if (NSOLID == 0) { NOTE = NOTE . "\n" . NO_SOLID }
-if (NDASHED == 0) { NOTE = NOTE . "\n" . NO_DASHED }
+if (NSOLID == 0 && NO_SOLID ne "") { NOTE = NOTE . "\n" . NO_SOLID }
+if (NDASHED == 0 && NO_DASHED ne "") { NOTE = NOTE . "\n" . NO_DASHED }
 @KEY_NOTE
 
 # Each series's zeros are its points in the band. The command is built as

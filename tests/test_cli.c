@@ -358,6 +358,43 @@ void test_cli_plot_draws_function_images(void)
 		CHECK_MSG(!exists(out, left_out[i]), "%s drawn", left_out[i]);
 }
 
+/*
+ * weir plot draws the calls of a producer that invokes a function
+ * synchronously, throttled and giving up (needs gnuplot), and no calls plot
+ * for a producer that sends to a queue or invokes asynchronously; those do
+ * not count as left out.
+ */
+void test_cli_plot_draws_producer_calls(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], path[600];
+	const char *run[] = { path, NULL };
+	const char *args[] = { "plot", out, NULL };
+	struct proc p;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/calls.yaml", dir);
+	CHECK(write_file(path,
+			 "duration: 1m\n"
+			 "queues: { orders: {} }\n"
+			 "producers:\n"
+			 "  web: { target: orders, arrivals: poisson(rate=20/s) }\n"
+			 "  api: { target: fn, arrivals: poisson(rate=50/s) }\n"
+			 "  uploads: { target: fn, invoke: async, arrivals: poisson(rate=5/s) }\n"
+			 "functions:\n"
+			 "  fn: { duration: 100ms, reserved_concurrency: 3 }\n") == 0);
+	CHECK_EQ_INT(run_default(out, run), 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
+	/* orders: depth and rates (latency left out); fn: 3; api: calls. */
+	CHECK_MSG(strstr(p.out, " 6 plots in ") && strstr(p.out, "(1 left out"), "%s", p.out);
+	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
+	proc_release(&p);
+	CHECK_MSG(exists(out, "plots/api-calls.png"), "missing plots/api-calls.png");
+	CHECK_MSG(!exists(out, "plots/web-calls.png"), "plots/web-calls.png drawn");
+	CHECK_MSG(!exists(out, "plots/uploads-calls.png"), "plots/uploads-calls.png drawn");
+}
+
 /* A failed write to stdout (a full disk) is an output error, not a success. */
 void test_cli_stdout_write_error(void)
 {

@@ -8,8 +8,8 @@
  *
  * Which plots are drawn follows from resources.csv (kinds, dead_letter) and
  * summary.csv (the whole-run ledger.* rows, and NumberOfMessagesReceived,
- * NumberOfEmptyReceives, Invocations and Throttles, which leave out a
- * warm-up); docs/metrics.md ("Plots") states the same rules:
+ * NumberOfEmptyReceives, Invocations, Throttles and Attempts, which leave
+ * out a warm-up); docs/metrics.md ("Plots") states the same rules:
  *   - A queue is read when a receive returned anything or nothing, or a
  *     message was deleted (NumberOfMessagesReceived + NumberOfEmptyReceives
  *     + ledger.deleted > 0).
@@ -29,6 +29,12 @@
  *     plot also gets the function's ConcurrencyLimit and
  *     ProvisionedConcurrency.
  *   - FUNCTION-duration: an invocation ran after the warm-up (Invocations > 0).
+ *   - PRODUCER-calls: the producer made synchronous invoke attempts after
+ *     the warm-up (Attempts > 0), which only a producer that invokes a
+ *     function synchronously does (sends to a queue and asynchronous invokes
+ *     make none). For other producers the plot does not apply, as the
+ *     dead-letters plot does not for a queue without a dead-letter queue:
+ *     it is not counted as left out.
  *   - TRIGGER-scaling: always.
  * A plot left out leaves no image: an old one of its name is removed.
  */
@@ -47,14 +53,15 @@
 extern char **environ;
 
 /*
- * The rows of summary.csv that decide which plots a queue or a function gets,
- * or that a plot shows. They are kept for every resource that has a row of
- * the name, but only the rules of its kind use them (a trigger's
- * ledger.deleted is kept and never used).
+ * The rows of summary.csv that decide which plots a queue, a function or a
+ * producer gets, or that a plot shows. They are kept for every resource that
+ * has a row of the name, but only the rules of its kind use them (a
+ * trigger's ledger.deleted is kept and never used).
  */
 enum plot_stat {
 	ST_SENT, ST_MOVED_IN, ST_DELETED, ST_MOVED_TO_DLQ, ST_RECEIVED, ST_EMPTY,
-	ST_LEDGER_INVOCATIONS, ST_INVOCATIONS, ST_THROTTLES, ST_LIMIT, ST_PROVISIONED, NSTATS
+	ST_LEDGER_INVOCATIONS, ST_INVOCATIONS, ST_THROTTLES, ST_LIMIT, ST_PROVISIONED,
+	ST_ATTEMPTS, NSTATS
 };
 
 static const char *const stat_names[NSTATS] = {
@@ -69,6 +76,7 @@ static const char *const stat_names[NSTATS] = {
 	[ST_THROTTLES] = "Throttles",
 	[ST_LIMIT] = "ConcurrencyLimit",
 	[ST_PROVISIONED] = "ProvisionedConcurrency",
+	[ST_ATTEMPTS] = "Attempts",
 };
 
 struct res {
@@ -234,7 +242,7 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 /* Which resources a plot is for. */
 enum when {
 	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER,
-	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_TRIGGER
+	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_PRODUCER_CALLS, W_TRIGGER
 };
 
 struct plot_job {
@@ -253,6 +261,7 @@ static const struct plot_job jobs[] = {
 	{ "function", "function-concurrency.gp", "concurrency", W_FN_CONCURRENCY },
 	{ "function", "function-invocations.gp", "invocations", W_FN_INVOCATIONS },
 	{ "function", "function-duration.gp", "duration", W_FN_DURATION },
+	{ "producer", "producer-calls.gp", "calls", W_PRODUCER_CALLS },
 	{ "trigger", "trigger.gp", "scaling", W_TRIGGER },
 };
 
@@ -279,6 +288,8 @@ static int wanted(const struct res *r, const struct plot_job *j)
 		return s[ST_LEDGER_INVOCATIONS] + s[ST_THROTTLES] > 0;
 	case W_FN_DURATION:
 		return s[ST_INVOCATIONS] > 0;
+	case W_PRODUCER_CALLS:
+		return s[ST_ATTEMPTS] > 0 ? 1 : -1;
 	case W_CONSUMER:
 	case W_TRIGGER:
 		return 1;
@@ -382,10 +393,11 @@ static const char plot_usage[] =
 	"Draws the plots of a finished run into RUN_DIR/plots/ with gnuplot:\n"
 	"per queue its depth and age, rates, latency percentiles and dead letters;\n"
 	"per consumer its workers; per function its concurrency, invocations and\n"
-	"durations; per event source mapping its scaling and batches. A plot that\n"
-	"would be empty is left out, and a dead-letter queue that nobody sends to\n"
-	"or reads is drawn only in its sources' dead-letters plots ('weir help\n"
-	"metrics' lists the rules).\n";
+	"durations; per producer that invokes a function synchronously its\n"
+	"requests, throttles and latency; per event source mapping its scaling and\n"
+	"batches. A plot that would be empty is left out, and a dead-letter queue\n"
+	"that nobody sends to or reads is drawn only in its sources' dead-letters\n"
+	"plots ('weir help metrics' lists the rules).\n";
 
 int cmd_plot(int argc, char **argv)
 {
