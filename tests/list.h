@@ -39,6 +39,9 @@ TEST(sqs_lost_delete_redelivers)
 TEST(sqs_message_too_large_rejected)
 TEST(sqs_ledger_balances_under_random_operations)
 #include "list_lambda.h"
+#include "list_keys.h"
+#include "list_retry.h"
+#include "list_kinesis.h"
 TEST(scenario_error_table)
 TEST(scenario_set_errors)
 TEST(scenario_set_applies)

@@ -1,0 +1,1 @@
+/* list_retry.h - tests of the SDK retry policies (test_retry.c). */
