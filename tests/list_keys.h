@@ -1,1 +1,13 @@
 /* list_keys.h - tests of MD5 and partition-key distributions (test_keys.c). */
+TEST(md5_rfc1321_suite)
+TEST(md5_one_megabyte)
+TEST(md5_hash_key_big_endian)
+TEST(md5_shard_boundaries)
+TEST(md5_shard_random)
+TEST(keys_parse_good)
+TEST(keys_parse_errors)
+TEST(keys_names)
+TEST(keys_uniform_spread)
+TEST(keys_zipf_top_ranks)
+TEST(keys_hot_share)
+TEST(keys_random_distinct_and_even)
