@@ -9,6 +9,7 @@
  * and starts or retires pollers to match it.
  */
 #include "weir/esm.h"
+#include "weir/kesm.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -647,16 +648,18 @@ void esm_summarize(const struct esm *e, struct summary *s)
 /* ---- configuration ------------------------------------------------------------ */
 
 #define TF(field) .offset = offsetof(struct trigger_cfg, field)
+/* In the order of enum kinesis_start. */
+static const char *const starting_positions[] = { "trim_horizon", "latest", NULL };
 static const struct schema_field trigger_fields[] = {
 	{ .key = "name", .type = ST_STRING, TF(name),
 	  .help = "Name of the mapping in outputs; unset: SOURCE-to-FUNCTION." },
-	{ .key = "source", .type = ST_NAME, TF(source), .flags = SF_REQUIRED, .rule = "§5.1",
-	  .help = "The queue the mapping polls." },
+	{ .key = "source", .type = ST_NAME, TF(source), .flags = SF_REQUIRED, .rule = "§5.1, §6.1",
+	  .help = "The queue or stream the mapping polls." },
 	{ .key = "function", .type = ST_NAME, TF(function), .flags = SF_REQUIRED, .rule = "§5.1",
 	  .help = "The function it invokes." },
-	{ .key = "batch_size", .type = ST_INT, TF(batch_size), .dflt = "10", .flags = SF_RANGE,
-	  .min = 1, .max = ESM_BATCH_MAX, .rule = "§5.1",
-	  .help = "Most records per invocation (BatchSize); above 10 needs a batching window of at least 1s." },
+	{ .key = "batch_size", .type = ST_INT, TF(batch_size), .flags = SF_RANGE,
+	  .min = 1, .max = ESM_BATCH_MAX, .rule = "§5.1, §6.1",
+	  .help = "Most records per invocation (BatchSize); unset: 10 for a queue, 100 for a stream. On a queue, above 10 needs a batching window of at least 1s." },
 	{ .key = "maximum_batching_window", .type = ST_DURATION, TF(maximum_batching_window), .dflt = "0s",
 	  .flags = SF_RANGE, .min = 0, .max = (double)ESM_WINDOW_MAX, .rule = "§5.1",
 	  .help = "How long to gather records before invoking (MaximumBatchingWindowInSeconds, whole seconds)." },
@@ -668,8 +671,32 @@ static const struct schema_field trigger_fields[] = {
 	{ .key = "concurrency_ceiling", .type = ST_INT, TF(concurrency_ceiling), .dflt = ESM_CEILING_DEFAULT,
 	  .flags = SF_RANGE, .min = 1000, .max = 1250, .rule = "§5.2",
 	  .help = "Model parameter: most concurrent batches a mapping scales to (AWS sources say 1,000 or 1,250)." },
+	{ .key = "starting_position", .type = ST_ENUM, TF(starting_position), .dflt = "trim_horizon",
+	  .choices = starting_positions, .rule = "§6.1",
+	  .help = "Streams: where the mapping starts reading each shard: every record retained (trim_horizon) or only new ones (latest)." },
+	{ .key = "parallelization_factor", .type = ST_INT, TF(parallelization_factor), .dflt = "1",
+	  .flags = SF_RANGE, .min = 1, .max = KESM_PF_MAX, .rule = "§6.1",
+	  .help = "Streams: concurrent batches per shard (ParallelizationFactor); one partition key's records stay in order." },
+	{ .key = "maximum_retry_attempts", .type = ST_INT, TF(maximum_retry_attempts),
+	  .flags = SF_RANGE, .min = 0, .max = KESM_RETRIES_MAX, .rule = "§6.2",
+	  .help = "Streams: retries of a failed batch before it is discarded (MaximumRetryAttempts); unset: AWS's -1, retry until it succeeds or its records are too old. Throttles and splits do not count." },
+	{ .key = "maximum_record_age", .type = ST_DURATION, TF(maximum_record_age), .flags = SF_RANGE,
+	  .min = (double)KESM_RECORD_AGE_MIN, .max = (double)KESM_RECORD_AGE_MAX, .rule = "§6.2",
+	  .help = "Streams: records older than this are discarded instead of invoked or retried (MaximumRecordAgeInSeconds, whole seconds); unset: AWS's -1, no limit but the stream's retention." },
+	{ .key = "bisect_batch_on_function_error", .type = ST_BOOL, TF(bisect_batch_on_function_error),
+	  .dflt = "false", .rule = "§6.2",
+	  .help = "Streams: a failed batch is split in two halves, each retried; a split uses no retry attempt (BisectBatchOnFunctionError)." },
+	{ .key = "on_failure", .type = ST_NAME, TF(on_failure), .rule = "§6.2",
+	  .help = "Streams: an SQS queue that gets one metadata message (shard, sequence range, condition) per discarded batch; unset: discarded records are only counted." },
 	{ 0 }
 };
+
+/* Keys a queue's mapping does not take, and those a stream's does not (§5, §6). */
+static const char *const stream_only_keys[] = {
+	"starting_position", "parallelization_factor", "maximum_retry_attempts", "maximum_record_age",
+	"bisect_batch_on_function_error", "on_failure", NULL
+};
+static const char *const queue_only_keys[] = { "maximum_concurrency", "concurrency_ceiling", NULL };
 
 /* A name given names output columns and plot files: 1..128 of [A-Za-z0-9._-], not starting with '.'. */
 static void check_name(const struct trigger_cfg *t, struct schema_ctx *ctx)
@@ -688,13 +715,15 @@ static void trigger_check(void *obj, struct schema_ctx *ctx)
 {
 	struct trigger_cfg *t = obj;
 
-	if (t->batch_size > ESM_BATCH_NO_WINDOW && t->maximum_batching_window < SIM_SEC)
-		schema_error(ctx, schema_where(t, "batch_size"),
-			     "a batch_size above %d needs a maximum_batching_window of at least 1s (aws-behaviour §5.1): set one, or a batch_size of at most %d",
-			     ESM_BATCH_NO_WINDOW, ESM_BATCH_NO_WINDOW);
+	/* A queue's default until trigger_resolve knows the source's kind. */
+	if (t->batch_size == INT64_MIN)
+		t->batch_size = ESM_BATCH_DEFAULT;
 	if (t->maximum_batching_window % SIM_SEC != 0)
 		schema_error(ctx, schema_where(t, "maximum_batching_window"),
 			     "'maximum_batching_window' is set in whole seconds (aws-behaviour §5.1)");
+	if (t->maximum_record_age != SIM_TIME_UNSET && t->maximum_record_age % SIM_SEC != 0)
+		schema_error(ctx, schema_where(t, "maximum_record_age"),
+			     "'maximum_record_age' is set in whole seconds (aws-behaviour §6.2)");
 	if (!t->name) {
 		t->derived_name = weir_asprintf("%s-to-%s", t->source, t->function);
 		t->name = t->derived_name;
@@ -703,10 +732,38 @@ static void trigger_check(void *obj, struct schema_ctx *ctx)
 	}
 }
 
+/* Reports each key in keys that the trigger's text sets: it does not apply to a `kind` source. */
+static void refuse_keys(const struct trigger_cfg *t, const char *const *keys, const char *kind,
+			const char *section, struct schema_ctx *ctx)
+{
+	for (const char *const *k = keys; *k; k++)
+		if (schema_node(t, *k))
+			schema_error(ctx, schema_where(t, *k),
+				     "'%s' does not apply to a trigger on %s '%s' (aws-behaviour %s): remove it",
+				     *k, kind, t->source, section);
+}
+
+void trigger_resolve(struct trigger_cfg *t, bool stream, struct schema_ctx *ctx)
+{
+	if (stream) {
+		if (!schema_node(t, "batch_size"))
+			t->batch_size = KESM_BATCH_DEFAULT;   /* §6.1 */
+		refuse_keys(t, queue_only_keys, "stream", "§6", ctx);
+		return;
+	}
+	if (!schema_node(t, "batch_size"))
+		t->batch_size = ESM_BATCH_DEFAULT;   /* §5.1 */
+	refuse_keys(t, stream_only_keys, "queue", "§5", ctx);
+	if (t->batch_size > ESM_BATCH_NO_WINDOW && t->maximum_batching_window < SIM_SEC)
+		schema_error(ctx, schema_where(t, "batch_size"),
+			     "a batch_size above %d needs a maximum_batching_window of at least 1s (aws-behaviour §5.1): set one, or a batch_size of at most %d",
+			     ESM_BATCH_NO_WINDOW, ESM_BATCH_NO_WINDOW);
+}
+
 const struct schema trigger_schema = {
 	.name = "trigger",
 	.size = sizeof(struct trigger_cfg),
 	.fields = trigger_fields,
 	.check = trigger_check,
-	.help = "An event source mapping from an SQS queue to a function (aws-behaviour §5): pollers long-poll the queue, invoke the function synchronously with batches, and delete what succeeded.",
+	.help = "An event source mapping from an SQS queue or a Kinesis stream to a function. On a queue (aws-behaviour §5) pollers long-poll it, invoke the function synchronously with batches, and delete what succeeded. On a stream (§6) each shard is read in order, one batch at a time per shard (parallelization_factor per shard), and a failed batch blocks its shard until it succeeds or is discarded.",
 };

@@ -18,17 +18,36 @@
 
 #include <gsl/gsl_randist.h>
 
+/* A record on its way to a stream. */
+struct krec {
+	struct hash128 hash;
+	uint64_t key;
+	uint32_t size;
+	uint16_t key_len;
+	uint8_t poison;
+};
+
 struct producer {
 	struct sim *sim;
 	const char *name;
 	const struct producer_cfg *cfg;
 	struct sqs_queue *q;          /* the target: a queue ... */
-	struct lambda_fn *fn;         /* ... or a function */
+	struct lambda_fn *fn;         /* ... or a function ... */
+	struct kinesis_stream *stream;   /* ... or a stream */
+	struct key_gen *keys;         /* stream: drawn partition keys (NULL: from the trace) */
+	char trace_key[KINESIS_KEY_MAX + 1];   /* stream: the key of the next trace arrival */
+	struct krec *buf;             /* stream: records gathered for a PutRecords */
+	uint32_t nbuf;
+	double buf_bytes;
+	sim_event_id linger;
+	uint64_t in_requests;         /* stream: records in requests waiting to retry */
+	struct put_req *retrying;     /* stream: those requests (freed with the producer) */
 	struct retry_client retry;
+	struct retry_client resend;   /* stream: the application's resends of PutRecords entries */
 	struct pool requests;         /* struct request: synchronous invocations */
 	uint64_t waiting;             /* requests waiting to retry */
 	struct hist latency_period, latency_total;   /* sync invokes: first attempt to response, us */
-	gsl_rng *r_arrivals, *r_size, *r_poison, *r_delay, *r_bursts;
+	gsl_rng *r_arrivals, *r_size, *r_poison, *r_delay, *r_bursts, *r_keys;
 	double base_rate;         /* from the schedule, per second */
 	int burst_on;
 	int active;               /* between start and stop */
@@ -118,6 +137,25 @@ static const struct schema message_schema = {
 	.help = "What each message looks like.",
 };
 
+#define BF2(field) .offset = offsetof(struct put_batch_cfg, field)
+static const struct schema_field put_batch_fields[] = {
+	{ .key = "records", .type = ST_INT, BF2(records), .dflt = "500", .flags = SF_RANGE, .min = 1,
+	  .max = KINESIS_PUT_RECORDS_MAX, .rule = "§3.4", .help = "Most records per PutRecords request (1..500)." },
+	{ .key = "bytes", .type = ST_SIZE, BF2(bytes), .dflt = "5MiB", .flags = SF_RANGE | SF_MIN_OPEN, .min = 0,
+	  .max = KINESIS_PUT_RECORDS_BYTES, .rule = "§3.4",
+	  .help = "Most bytes per request, partition keys included (up to 5 MiB)." },
+	{ .key = "linger", .type = ST_DURATION, BF2(linger), .dflt = "100ms", .flags = SF_MIN, .min = 0,
+	  .help = "Longest a record waits for its request to fill before the request goes (the KPL's RecordMaxBufferedTime; 0 sends each arrival's request at once)." },
+	{ 0 }
+};
+
+static const struct schema put_batch_schema = {
+	.name = "batch",
+	.size = sizeof(struct put_batch_cfg),
+	.fields = put_batch_fields,
+	.help = "PutRecords batching of a stream producer (aws-behaviour §3.4): records gather until the request holds `records` records or `bytes` bytes, or its oldest record has waited `linger`. Entries the stream throttles are put again, as the retry policy says. Without `batch`, each record is a PutRecord; `batch: {}` gathers with the defaults.",
+};
+
 static const char *const invoke_names[] = { "sync", "async", NULL };
 
 #define PF(field) .offset = offsetof(struct producer_cfg, field)
@@ -128,7 +166,11 @@ static const struct schema_field producer_fields[] = {
 	  .rule = "§4.3, §4.4",
 	  .help = "For a function target: sync (RequestResponse: throttles come back to this producer) or async (Event: Lambda queues and retries)." },
 	{ .key = "retry", .type = ST_OBJECT, PF(retry), .sub = &retry_schema, .rule = "§8",
-	  .help = "How this producer retries throttled synchronous invocations." },
+	  .help = "How this producer retries throttled synchronous invocations and throttled stream records." },
+	{ .key = "partition_key", .type = ST_STRING, PF(partition_key), .rule = "§3.1",
+	  .help = "Stream targets: the partition keys, uniform(keys=N), zipf(keys=N, s=S), hot(keys=N, share=P), random (the default: a new key per record), or column(NAME) to take them from the trace's column NAME." },
+	{ .key = "batch", .type = ST_OBJECT, PF(batch), .sub = &put_batch_schema, .rule = "§3.4",
+	  .help = "Stream targets: gather records into PutRecords requests; unset puts each record with PutRecord." },
 	{ .key = "arrivals", .type = ST_STRING, PF(arrivals), .flags = SF_REQUIRED,
 	  .help = "Arrival process: poisson(rate=R), constant(rate=R) or trace(file=F, column=C, unit=U)." },
 	{ .key = "schedule", .type = ST_LIST, PF(schedule), .sub = &rate_schema,
@@ -175,7 +217,7 @@ static int trace_is_time(const char *cell, void *ctx)
 /* Opens a's trace (a must outlive the reader); NULL with msg filled. */
 static struct csvr *open_trace(const struct arrival_spec *a, char *msg, size_t n)
 {
-	const char *columns[] = { a->column, NULL };
+	const char *columns[] = { a->column ? a->column : "1", a->key_column, NULL };
 	struct csvr_opts o = { .columns = columns, .is_value = trace_is_time, .ctx = (void *)(uintptr_t)a,
 				.flags = CSVR_STRICT };
 
@@ -186,7 +228,7 @@ static struct csvr *open_trace(const struct arrival_spec *a, char *msg, size_t n
 static int check_trace(struct arrival_spec *a, char *msg, size_t n)
 {
 	struct csvr *r = open_trace(a, msg, n);
-	const char *v;
+	const char *cells[2] = { NULL, NULL }, *v;
 	unsigned long line;
 	sim_time t, prev = 0;
 	struct parse_err err;
@@ -194,7 +236,14 @@ static int check_trace(struct arrival_spec *a, char *msg, size_t n)
 
 	if (!r)
 		return -1;
-	while ((rc = csvr_next(r, &v, &line, msg, n)) == 1) {
+	while ((rc = csvr_next(r, cells, &line, msg, n)) == 1) {
+		v = cells[0];
+		if (a->key_column && (cells[1][0] == '\0' || strlen(cells[1]) > KINESIS_KEY_MAX)) {
+			snprintf(msg, n, "%s:%lu: a partition key is 1 to %d characters (aws-behaviour §3.1)",
+				 a->file, line, KINESIS_KEY_MAX);
+			rc = -1;
+			break;
+		}
 		if (trace_time(v, a->unit_us, &t, &err) != 0) {
 			snprintf(msg, n, "%s:%lu: cannot read '%.40s' as a time: %.100s", a->file, line, v, err.msg);
 			rc = -1;
@@ -315,16 +364,44 @@ static int parse_arrivals(const char *text, const char *dir, struct arrival_spec
 	return rc;
 }
 
+/* partition_key: a key distribution, or column(NAME) of the trace. */
+static int parse_keys(const char *text, struct key_source *k, char **column, struct parse_err *err)
+{
+	struct call c;
+
+	if (strncmp(text, "column", 6) != 0 || call_name_len(text) != 6)
+		return keys_parse(text, &k->spec, err);
+	if (call_parse(text, "partition key source", &c, err) != 0)
+		return -1;
+	if (c.nargs != 1 || c.args[0].key) {
+		parse_fail(err, c.name_off, c.name_len, "column takes the trace column's name or number: column(customer)");
+		call_release(&c);
+		return -1;
+	}
+	k->column = true;
+	*column = weir_strdup(c.args[0].value);
+	call_release(&c);
+	return 0;
+}
+
 static void producer_check(void *obj, struct schema_ctx *ctx)
 {
 	struct producer_cfg *p = obj;
 	const struct rate_change_cfg *s = p->schedule.items;
 	struct parse_err err;
 
+	p->keys.spec.kind = KEYS_RANDOM;
+	if (p->partition_key && parse_keys(p->partition_key, &p->keys, &p->arr.key_column, &err) != 0) {
+		schema_parse_error(ctx, schema_node(p, "partition_key"), "partition_key", &err);
+		return;
+	}
 	if (parse_arrivals(p->arrivals, ctx->doc ? ctx->doc->dir : NULL, &p->arr, &err) != 0) {
 		schema_parse_error(ctx, schema_node(p, "arrivals"), "arrivals", &err);
 		return;
 	}
+	if (p->keys.column && p->arr.kind != ARRIVAL_TRACE)
+		schema_error(ctx, schema_where(p, "partition_key"),
+			     "column(NAME) takes the keys from a trace's column: it needs trace(file=...) arrivals");
 	if (p->arr.kind == ARRIVAL_TRACE && (p->schedule.len || !isnan(p->bursts.rate)))
 		schema_error(ctx, schema_where(p, p->schedule.len ? "schedule" : "bursts"),
 			     "a trace replays its own times; 'schedule' and 'bursts' apply to poisson and constant arrivals");
@@ -347,7 +424,8 @@ void producer_cfg_release(struct producer_cfg *cfg)
 {
 	free(cfg->arr.file);
 	free(cfg->arr.column);
-	cfg->arr.file = cfg->arr.column = NULL;
+	free(cfg->arr.key_column);
+	cfg->arr.file = cfg->arr.column = cfg->arr.key_column = NULL;
 }
 
 /* ---- metrics ------------------------------------------------------------ */
@@ -359,10 +437,10 @@ static const struct metric_def producer_defs[PM_NDEFS] = {
 			  "Messages (or requests) the producer generated in the period." },
 	[PM_REJECTED] = { "SendsRejected", "count", METRIC_SUM, "§1.8, §4.3",
 			  "Sends the target refused: larger than the queue's maximum_message_size, or than the function's payload limit." },
-	[PM_THROTTLED] = { "ThrottledAttempts", "count", METRIC_SUM, "§4.3",
-			   "Synchronous invoke attempts refused with 429 (function targets only)." },
+	[PM_THROTTLED] = { "ThrottledAttempts", "count", METRIC_SUM, "§4.3, §3.2",
+			   "Synchronous invoke attempts refused with 429, or stream records refused with ProvisionedThroughputExceededException (each retry counts; sync function and stream targets)." },
 	[PM_GAVE_UP] = { "GiveUps", "count", METRIC_SUM, "§8.3",
-			 "Synchronous requests given up after the retry policy's last attempt (function targets only)." },
+			 "Synchronous requests, or stream records, given up after the retry policy's last attempt (sync function and stream targets)." },
 	[PM_LATENCY] = { "InvokeLatency", "seconds", METRIC_PERCENTILES, "§4.6",
 			 "Synchronous requests answered in the period: time from the first attempt to the response, retries, INIT and the run included (sync function targets only)." },
 };
@@ -378,6 +456,10 @@ void producer_register_metrics(struct producer *p, struct metrics *m)
 {
 	metrics_sum(m, p->name, &producer_defs[PM_PRODUCED], &p->c.produced);
 	metrics_sum(m, p->name, &producer_defs[PM_REJECTED], &p->c.rejected);
+	if (p->stream) {
+		metrics_sum(m, p->name, &producer_defs[PM_THROTTLED], &p->c.throttled);
+		metrics_sum(m, p->name, &producer_defs[PM_GAVE_UP], &p->c.gave_up);
+	}
 	if (!p->fn || p->cfg->invoke != INVOKE_SYNC)
 		return;
 	metrics_sum(m, p->name, &producer_defs[PM_THROTTLED], &p->c.throttled);
@@ -421,17 +503,19 @@ static void arm(struct producer *p)
 /* Schedules the next trace arrival, or stops at the end of the file. */
 static void arm_trace(struct producer *p)
 {
-	const char *v;
+	const char *cells[2] = { NULL, NULL };
 	char msg[256];
 	struct parse_err err;
 	sim_time t;
 	int rc;
 
-	rc = csvr_next(p->trace, &v, &p->trace_line, msg, sizeof(msg));
-	if (rc != 1 || trace_time(v, p->cfg->arr.unit_us, &t, &err) != 0) {
+	rc = csvr_next(p->trace, cells, &p->trace_line, msg, sizeof(msg));
+	if (rc != 1 || trace_time(cells[0], p->cfg->arr.unit_us, &t, &err) != 0) {
 		halt(p);   /* the end, or a file changed since it was checked at load */
 		return;
 	}
+	if (cells[1])
+		snprintf(p->trace_key, sizeof(p->trace_key), "%s", cells[1]);
 	t += p->cfg->start;
 	p->next = sim_schedule(p->sim, t > sim_now(p->sim) ? t : sim_now(p->sim), on_arrival, p, NULL);
 }
@@ -448,9 +532,8 @@ struct request {
 	struct producer *p;
 	struct lambda_invocation inv;
 	uint8_t poison;
-	sim_time first_at;            /* when the first attempt was made */
-	unsigned attempt;             /* attempts made */
-	unsigned last_cost;           /* retry quota taken by the last retry */
+	sim_time first_at;            /* when the request was made */
+	struct retry_call call;
 };
 
 static void request_attempt(struct request *r);
@@ -468,12 +551,28 @@ static void on_request_retry(struct sim *sim, void *subject, void *object)
 static void on_request_done(struct lambda_invocation *inv)
 {
 	struct request *r = inv->owner;
+	struct producer *p = r->p;
 
 	/* The SDK sees a 200 even for a function error: it does not retry those (§4.3). */
-	retry_success(&r->p->retry, r->last_cost);
-	hist_record(&r->p->latency_period, sim_now(r->p->sim) - r->first_at);
-	hist_record(&r->p->latency_total, sim_now(r->p->sim) - r->first_at);
-	pool_put(&r->p->requests, r);
+	retry_observe(&p->retry, sim_now(p->sim), false);
+	retry_call_succeeded(&p->retry, &r->call);
+	hist_record(&p->latency_period, sim_now(p->sim) - r->first_at);
+	hist_record(&p->latency_total, sim_now(p->sim) - r->first_at);
+	pool_put(&p->requests, r);
+}
+
+/*
+ * Whether the client may send now; otherwise its adaptive token bucket
+ * (§8.5) holds the attempt back and fire() is called after the wait.
+ */
+static bool may_send(struct producer *p, sim_handler_fn *fire, void *subject)
+{
+	sim_time wait = retry_acquire(&p->retry, sim_now(p->sim));
+
+	if (wait == 0)
+		return true;
+	sim_schedule_in(p->sim, wait, fire, subject, NULL);
+	return false;
 }
 
 static void request_attempt(struct request *r)
@@ -481,14 +580,18 @@ static void request_attempt(struct request *r)
 	struct producer *p = r->p;
 	sim_time delay;
 
-	r->attempt++;
+	if (!may_send(p, on_request_retry, r)) {
+		p->waiting++;
+		return;
+	}
 	p->c.attempts++;
 	if (lambda_invoke(p->fn, &r->inv) != LAMBDA_THROTTLED) {
 		p->c.sent++;
 		return;
 	}
 	p->c.throttled++;
-	delay = retry_after(&p->retry, r->attempt, RETRY_THROTTLED, &r->last_cost);
+	retry_observe(&p->retry, sim_now(p->sim), true);
+	delay = retry_call_failed(&p->retry, &r->call, RETRY_THROTTLED);
 	if (delay < 0) {
 		p->c.gave_up++;   /* TooManyRequestsException reaches the caller */
 		pool_put(&p->requests, r);
@@ -515,9 +618,189 @@ static void invoke_sync(struct producer *p, uint32_t size, bool poison)
 	r->inv.records = 1;
 	r->inv.poison = &r->poison;
 	r->first_at = sim_now(p->sim);
-	r->attempt = 0;
-	r->last_cost = 0;
+	retry_call_start(&r->call);
 	request_attempt(r);
+}
+
+/* ---- streams: PutRecord and PutRecords (§3.4) ------------------------------------ */
+
+/* A PutRecord or PutRecords request: the entries still to be put. */
+struct put_req {
+	struct producer *p;
+	struct put_req *prev, *next;   /* the producer's requests waiting to retry */
+	uint32_t n;
+	struct retry_call call;
+	struct krec recs[];
+};
+
+static void put_attempt(struct put_req *r);
+
+/* Puts r on the producer's list of requests waiting (to retry, or for a token). */
+static void link_req(struct put_req *r)
+{
+	struct producer *p = r->p;
+
+	p->in_requests += r->n;
+	r->prev = NULL;
+	r->next = p->retrying;
+	if (r->next)
+		r->next->prev = r;
+	p->retrying = r;
+}
+
+static void unlink_req(struct put_req *r)
+{
+	r->p->in_requests -= r->n;
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		r->p->retrying = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+}
+
+static void on_put_retry(struct sim *sim, void *subject, void *object)
+{
+	struct put_req *r = subject;
+
+	(void)sim;
+	(void)object;
+	unlink_req(r);
+	put_attempt(r);
+}
+
+/*
+ * One attempt: every entry is put in order (PutRecords is not atomic: some
+ * entries fail while later ones succeed, §3.4). A throttled PutRecord is an
+ * error the SDK retries, within its retry quota (§8.3); a PutRecords with
+ * throttled entries succeeds (HTTP 200, FailedRecordCount > 0), so the
+ * application puts those entries again itself, with the policy's backoff
+ * and attempts but not the SDK's quota (the `resend` client).
+ */
+static void put_attempt(struct put_req *r)
+{
+	struct producer *p = r->p;
+	bool batched = p->buf != NULL;
+	struct retry_client *c = batched ? &p->resend : &p->retry;
+	uint32_t failed = 0;
+	sim_time delay;
+
+	if (!may_send(p, on_put_retry, r)) {
+		link_req(r);
+		return;
+	}
+	p->c.attempts++;
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct krec *k = &r->recs[i];
+		struct kin_put put = { .hash = k->hash, .key = k->key, .size = k->size, .key_len = k->key_len,
+				       .poison = k->poison, .batched = batched };
+
+		switch (kinesis_put(p->stream, &put)) {
+		case KINESIS_OK:
+			p->c.sent++;
+			break;
+		case KINESIS_THROTTLED:
+			p->c.throttled++;
+			r->recs[failed++] = *k;
+			break;
+		case KINESIS_TOO_LARGE:
+			p->c.rejected++;
+			break;
+		}
+	}
+	r->n = failed;
+	/* Adaptive mode slows down only on an error response: a throttled PutRecord. */
+	retry_observe(&p->retry, sim_now(p->sim), !batched && failed > 0);
+	if (batched || failed == 0)
+		retry_call_succeeded(&p->retry, &r->call);
+	if (failed == 0) {
+		free(r);
+		return;
+	}
+	delay = retry_call_failed(c, &r->call, RETRY_THROTTLED);
+	if (delay < 0) {
+		p->c.gave_up += failed;   /* the caller gives up on these records */
+		free(r);
+		return;
+	}
+	p->c.retries++;
+	link_req(r);
+	sim_schedule_in(p->sim, delay, on_put_retry, r, NULL);
+}
+
+static void put_request(struct producer *p, const struct krec *recs, uint32_t n)
+{
+	struct put_req *r = weir_malloc(sizeof(*r) + n * sizeof(*recs));
+
+	r->p = p;
+	r->n = n;
+	retry_call_start(&r->call);
+	memcpy(r->recs, recs, n * sizeof(*recs));
+	put_attempt(r);
+}
+
+static void flush(struct producer *p)
+{
+	sim_cancel(p->sim, p->linger);
+	p->linger = SIM_EVENT_NONE;
+	if (p->nbuf == 0)
+		return;
+	put_request(p, p->buf, p->nbuf);
+	p->nbuf = 0;
+	p->buf_bytes = 0;
+}
+
+static void on_linger(struct sim *sim, void *subject, void *object)
+{
+	struct producer *p = subject;
+
+	(void)sim;
+	(void)object;
+	p->linger = SIM_EVENT_NONE;
+	flush(p);
+}
+
+/* The partition key of the next record: drawn, or the trace row's. */
+static void next_key(struct producer *p, struct krec *k)
+{
+	uint64_t index;
+
+	if (p->keys) {
+		k->hash = key_gen_draw(p->keys, p->r_keys, &index);
+		k->key_len = (uint16_t)keys_name_len(index);
+		/* Random keys never repeat: the hash's low half names them. */
+		k->key = index == KEYS_RANDOM_INDEX ? k->hash.lo : index;
+	} else {
+		size_t n = strlen(p->trace_key);
+
+		k->hash = md5_hash_key(p->trace_key, n);   /* a real MD5 of the key (§3.1) */
+		k->key_len = (uint16_t)n;
+		k->key = k->hash.lo;
+	}
+}
+
+static void put_one(struct producer *p, uint32_t size, bool poison)
+{
+	const struct put_batch_cfg *b = &p->cfg->batch;
+	struct krec k;
+	double total;
+
+	next_key(p, &k);
+	total = (double)size + k.key_len;   /* the key counts toward the bytes (§3.2) */
+	k.size = total >= (double)UINT32_MAX ? UINT32_MAX : (uint32_t)total;
+	k.poison = poison;
+	if (!p->buf) {   /* PutRecord */
+		put_request(p, &k, 1);
+		return;
+	}
+	if (p->nbuf > 0 && p->buf_bytes + k.size > b->bytes)
+		flush(p);
+	p->buf[p->nbuf++] = k;
+	p->buf_bytes += k.size;
+	if (p->nbuf >= (uint64_t)b->records || p->buf_bytes >= b->bytes || b->linger == 0)
+		flush(p);
+	else if (p->linger == SIM_EVENT_NONE)
+		p->linger = sim_schedule_in(p->sim, b->linger, on_linger, p, NULL);
 }
 
 static void send_one(struct producer *p)
@@ -531,6 +814,10 @@ static void send_one(struct producer *p)
 	if (m->delay.kind != DIST_NONE)
 		req.delay = dist_sample_time(&m->delay, p->r_delay);
 	p->c.produced++;
+	if (p->stream) {
+		put_one(p, req.size, req.flags & SQS_MSG_POISON);
+		return;
+	}
 	if (p->fn && p->cfg->invoke == INVOKE_SYNC) {
 		invoke_sync(p, req.size, req.flags & SQS_MSG_POISON);
 		return;
@@ -544,6 +831,8 @@ static void send_one(struct producer *p)
 
 static void halt(struct producer *p)
 {
+	if (p->stream)
+		flush(p);   /* a stopping producer sends what it gathered */
 	p->active = 0;
 	sim_cancel(p->sim, p->next);
 	sim_cancel(p->sim, p->burst_timer);
@@ -615,20 +904,35 @@ static void on_stop(struct sim *sim, void *subject, void *object)
 }
 
 struct producer *producer_create(struct sim *sim, const char *name, const struct producer_cfg *cfg,
-				 struct sqs_queue *queue, struct lambda_fn *fn, struct rng_set *rngs)
+				 struct producer_target t, struct rng_set *rngs)
 {
 	struct producer *p = weir_calloc(1, sizeof(*p));
 
-	WEIR_ASSERT((queue != NULL) != (fn != NULL));
+	WEIR_ASSERT((t.queue != NULL) + (t.fn != NULL) + (t.stream != NULL) == 1);
 	p->sim = sim;
 	p->name = name;
 	p->cfg = cfg;
-	p->q = queue;
-	p->fn = fn;
+	p->q = t.queue;
+	p->fn = t.fn;
+	p->stream = t.stream;
+	p->linger = SIM_EVENT_NONE;
+	if (p->stream) {
+		if (!cfg->keys.column)
+			p->keys = key_gen_create(&cfg->keys.spec);
+		if (cfg->batch.head.node)   /* batch: written, even empty, means PutRecords */
+			p->buf = weir_malloc((size_t)cfg->batch.records * sizeof(*p->buf));
+		p->r_keys = rng_stream(rngs, name, "keys");
+	}
 	pool_init(&p->requests, sizeof(struct request), 256);
 	hist_init(&p->latency_period);
 	hist_init(&p->latency_total);
 	retry_client_init(&p->retry, &cfg->retry, rng_stream(rngs, name, "retry"));
+	if (p->stream) {
+		struct retry_cfg resend = cfg->retry;
+
+		resend.quota = false;   /* the request succeeded: no SDK retry, no quota (§3.4) */
+		retry_client_init(&p->resend, &resend, rng_stream(rngs, name, "resend"));
+	}
 	p->r_arrivals = rng_stream(rngs, name, "arrivals");
 	p->r_size = rng_stream(rngs, name, "size");
 	p->r_poison = rng_stream(rngs, name, "poison");
@@ -670,6 +974,14 @@ void producer_destroy(struct producer *p)
 	if (!p)
 		return;
 	csvr_close(p->trace);
+	key_gen_destroy(p->keys);
+	free(p->buf);
+	while (p->retrying) {
+		struct put_req *r = p->retrying;
+
+		p->retrying = r->next;
+		free(r);
+	}
 	pool_release(&p->requests);
 	hist_release(&p->latency_period);
 	hist_release(&p->latency_total);
@@ -714,9 +1026,9 @@ static const struct stat_def producer_stats_defs[PS_NSTATS] = {
 	[PS_PRODUCED] = { "MessagesProduced", "count", "Messages (or requests) generated after the warm-up." },
 	[PS_SENT] = { "MessagesSent", "count", "Accepted by the target after the warm-up: sent to the queue, invoked, or queued for async invocation." },
 	[PS_REJECTED] = { "SendsRejected", "count", "Refused for their size after the warm-up." },
-	[PS_GAVE_UP] = { "GiveUps", "count", "Synchronous requests still throttled after the retry policy's last attempt." },
-	[PS_ATTEMPTS] = { "Attempts", "count", "Synchronous invoke attempts, retries included." },
-	[PS_THROTTLED] = { "ThrottledAttempts", "count", "Synchronous invoke attempts refused with 429." },
+	[PS_GAVE_UP] = { "GiveUps", "count", "Synchronous requests, or stream records, still throttled after the retry policy's last attempt." },
+	[PS_ATTEMPTS] = { "Attempts", "count", "Synchronous invoke attempts, or PutRecord/PutRecords requests, retries included." },
+	[PS_THROTTLED] = { "ThrottledAttempts", "count", "Synchronous invoke attempts refused with 429, or stream records throttled (each retry counts)." },
 	[PS_RETRIES] = { "Retries", "count", "Retries the policy made." },
 	[PS_QUOTA] = { "RetryQuotaExhausted", "count", "Retries the retry quota refused (whole run; §8.3)." },
 	[PS_LAT_MEAN] = { "InvokeLatency.mean", "seconds", "Synchronous requests: mean time from the first attempt to the response (exact)." },
@@ -727,7 +1039,7 @@ static const struct stat_def producer_stats_defs[PS_NSTATS] = {
 	[PS_L_SENT] = { "ledger.sent", "count", "Whole run: accepted." },
 	[PS_L_REJECTED] = { "ledger.rejected", "count", "Whole run: refused for size." },
 	[PS_L_GAVE_UP] = { "ledger.gave_up", "count", "Whole run: given up after throttles." },
-	[PS_L_WAITING] = { "ledger.waiting", "count", "At the end: requests waiting to retry." },
+	[PS_L_WAITING] = { "ledger.waiting", "count", "At the end: requests (stream records) waiting to retry or in a PutRecords being gathered." },
 };
 
 const struct stat_family producer_stat_family = { "Producer", producer_stats_defs, PS_NSTATS };
@@ -753,12 +1065,12 @@ void producer_summarize(const struct producer *p, struct summary *s)
 	v[PS_L_SENT] = (double)p->c.sent;
 	v[PS_L_REJECTED] = (double)p->c.rejected;
 	v[PS_L_GAVE_UP] = (double)p->c.gave_up;
-	v[PS_L_WAITING] = (double)p->waiting;
+	v[PS_L_WAITING] = (double)(p->waiting + p->in_requests + p->nbuf);
 	for (size_t i = 0; i < PS_NSTATS; i++)
 		summary_add(s, p->name, "producer", &producer_stats_defs[i], v[i]);
 }
 
 bool producer_ledger(const struct producer *p)
 {
-	return p->c.produced == p->c.sent + p->c.rejected + p->c.gave_up + p->waiting;
+	return p->c.produced == p->c.sent + p->c.rejected + p->c.gave_up + p->waiting + p->in_requests + p->nbuf;
 }

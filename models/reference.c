@@ -81,7 +81,7 @@ static const char metrics_intro[] =
 	"| `timeseries.csv` | one row per metrics period: `time_s` (end of the period, seconds) and one column per resource metric, named `RESOURCE/Metric` |\n"
 	"| `dictionary.csv` | one row per column of `timeseries.csv`: resource, metric, statistic, unit, description |\n"
 	"| `summary.csv` | one row per resource and statistic: `resource,kind,statistic,unit,value` |\n"
-	"| `resources.csv` | every resource, its kind and (for queues) its dead-letter queue |\n"
+	"| `resources.csv` | every resource, its kind, (for queues) its dead-letter queue, and its target: a producer's, or the source a consumer or trigger reads |\n"
 	"| `run.csv` | what ran: version, scenario, seed, durations, simulation events (the scheduled actions the engine ran: arrivals, completions, timers; a measure of work, not of messages), `--set` overrides; written last |\n"
 	"| `timing.csv` | wall-clock time, events per second, peak memory: the only file that differs between two runs with the same seed |\n"
 	"| `scenario.yaml` | the scenario text as run (`--set` overrides are listed in `run.csv`) |\n"
@@ -163,10 +163,11 @@ static const char plots_rules[] =
 
 void scenario_write_metrics_reference(FILE *out)
 {
-	const struct metric_family fams[] = { sqs_metric_family, producer_metric_family,
+	const struct metric_family fams[] = { sqs_metric_family, kinesis_metric_family,
+					      kinesis_shard_metric_family, producer_metric_family,
 					      consumer_metric_family, lambda_metric_family,
 					      lambda_account_metric_family, esm_metric_family };
-	const struct stat_family stats[] = { sqs_stat_family, producer_stat_family,
+	const struct stat_family stats[] = { sqs_stat_family, kinesis_stat_family, producer_stat_family,
 					     consumer_stat_family, lambda_stat_family, esm_stat_family };
 
 	fputs(metrics_intro, out);

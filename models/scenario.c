@@ -41,8 +41,10 @@ static const struct schema_field top_fields[] = {
 	  .help = "Sampling of the time series." },
 	{ .key = "queues", .type = ST_TABLE, TF(queues), .sub = &sqs_queue_schema,
 	  .help = "SQS standard queues, by name." },
+	{ .key = "streams", .type = ST_TABLE, TF(streams), .sub = &stream_schema,
+	  .help = "Kinesis data streams, by name." },
 	{ .key = "producers", .type = ST_TABLE, TF(producers), .sub = &producer_schema,
-	  .help = "Workloads sending to queues or invoking functions, by name." },
+	  .help = "Workloads sending to queues, invoking functions or putting records into streams, by name." },
 	{ .key = "consumers", .type = ST_TABLE, TF(consumers), .sub = &consumer_schema,
 	  .help = "Worker pools polling queues, by name." },
 	{ .key = "functions", .type = ST_TABLE, TF(functions), .sub = &function_schema,
@@ -286,14 +288,89 @@ static void check_invoker(const struct scenario *sc, const struct producer_cfg *
 					     : "asynchronous payloads, aws-behaviour §4.4, up to", ctx);
 }
 
+/* ---- streams ------------------------------------------------------------------- */
+
+/* A target is a queue, a function or a stream. */
+static const struct named *want3(const struct vec *all, const char *name, const struct doc_node *node,
+				 const char *role, struct schema_ctx *ctx)
+{
+	const struct named *n = find_named(all, name);
+
+	if (n && strcmp(n->kind, "stream") == 0)
+		return n;
+	if (!n) {
+		const char *cands[256];
+		size_t nc = 0;
+		const char *near;
+
+		for (size_t i = 0; i < all->len && nc < 256; i++) {
+			const struct named *c = VEC_AT(all, struct named, i);
+
+			if (strcmp(c->kind, "queue") == 0 || strcmp(c->kind, "function") == 0 ||
+			    strcmp(c->kind, "stream") == 0)
+				cands[nc++] = c->name;
+		}
+		near = weir_suggest(name, strlen(name), cands, nc);
+		if (near)
+			schema_error(ctx, node, "%s '%s' is not a queue, a function or a stream of this scenario (did you mean '%s'?)",
+				     role, name, near);
+		else
+			schema_error(ctx, node, "%s '%s' is not a queue, a function or a stream of this scenario", role, name);
+		return NULL;
+	}
+	return want(all, name, node, role, "queue", "function", ctx);
+}
+
+static void check_stream_producer(const struct producer_cfg *p, struct schema_ctx *ctx)
+{
+	if (schema_node(p, "invoke"))
+		schema_error(ctx, schema_where(p, "invoke"), "'invoke' is for a function target; '%s' is a stream", p->target);
+	if (p->message.delay.kind != DIST_NONE)
+		schema_error(ctx, schema_where(&p->message, "delay"),
+			     "a message timer ('delay') is an SQS setting; '%s' is a stream", p->target);
+	if (dist_min(&p->message.size) > KINESIS_RECORD_MAX)
+		schema_error(ctx, schema_where(&p->message, "size"),
+			     "every record is larger than a stream accepts (1 MiB of data, aws-behaviour §3.3)");
+	else if (likely_max(&p->message.size) > KINESIS_RECORD_MAX)
+		schema_warning(ctx, schema_where(&p->message, "size"),
+			       "some records can be larger than a stream accepts (1 MiB of data) and be rejected");
+	if (p->batch.head.node && p->batch.bytes < dist_min(&p->message.size) + KINESIS_KEY_MAX &&
+	    p->batch.bytes < KINESIS_PUT_RECORDS_BYTES)
+		schema_warning(ctx, schema_where(&p->batch, "bytes"),
+			       "batch.bytes is smaller than a record can be: such records go in a request of their own");
+}
+
+static void check_streams(const struct scenario *sc, struct schema_ctx *ctx)
+{
+	for (size_t i = 0; i < sc->streams.len; i++) {
+		const struct stream_cfg *s = VEC_AT(&sc->streams, struct stream_cfg, i);
+
+		if (s->retention > KINESIS_RETENTION_MAX_OLD && sc->account.date < BEHAVIOUR_KINESIS_LONG_RETENTION)
+			schema_error(ctx, schema_where(s, "retention"),
+				     "a retention over 7 days needs a behaviour date from 2020-11-09 (aws-behaviour §3.5)");
+		for (size_t j = 0; j < s->reshards.len; j++)
+			late_warning(ctx, sc, VEC_AT(&s->reshards, struct reshard_cfg, j)->at,
+				     VEC_AT(&s->reshards, struct reshard_cfg, j)->head.node, "the reshard");
+	}
+}
+
 static void check_producers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
 {
 	for (size_t i = 0; i < sc->producers.len; i++) {
 		struct producer_cfg *p = VEC_AT(&sc->producers, struct producer_cfg, i);
-		const struct named *t = want(all, p->target, schema_where(p, "target"), "target", "queue",
-					     "function", ctx);
+		const struct named *t = want3(all, p->target, schema_where(p, "target"), "target", ctx);
 
-		if (t && strcmp(t->kind, "function") == 0) {
+		if (!t || strcmp(t->kind, "stream") != 0)
+			for (size_t k = 0; k < 2; k++) {
+				const char *key = k ? "batch" : "partition_key";
+
+				if (t && schema_node(p, key))
+					schema_error(ctx, schema_where(p, key), "'%s' is for a stream target; '%s' is a %s",
+						     key, p->target, t->kind);
+			}
+		if (t && strcmp(t->kind, "stream") == 0) {
+			check_stream_producer(p, ctx);
+		} else if (t && strcmp(t->kind, "function") == 0) {
 			check_invoker(sc, p, ctx);
 		} else if (t) {
 			const struct sqs_queue_cfg *q = scenario_queue(sc, p->target);
@@ -390,17 +467,37 @@ static void check_functions(struct scenario *sc, const struct vec *all, struct s
 	check_concurrency(sc, ctx);
 }
 
+/* A mapping from a stream (§6): its failure destination, and what a failing record does. */
+static void check_stream_trigger(struct scenario *sc, struct trigger_cfg *t, const struct vec *all,
+				 struct schema_ctx *ctx)
+{
+	trigger_resolve(t, true, ctx);
+	if (t->on_failure)
+		want_queue(all, t->on_failure, schema_where(t, "on_failure"), "on-failure destination", ctx);
+	want(all, t->function, schema_where(t, "function"), "function", "function", NULL, ctx);
+	(void)sc;
+}
+
 static void check_triggers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
 {
 	for (size_t i = 0; i < sc->triggers.len; i++) {
-		const struct trigger_cfg *t = VEC_AT(&sc->triggers, struct trigger_cfg, i);
+		struct trigger_cfg *t = VEC_AT(&sc->triggers, struct trigger_cfg, i);
+		const struct named *src = find_named(all, t->source);
 		const struct sqs_queue_cfg *q;
 		const struct function_cfg *f;
 		sim_time need;
 		char a[32], b[32];
 
-		if (want_queue(all, t->source, schema_where(t, "source"), "source", ctx) != 0 ||
-		    !want(all, t->function, schema_where(t, "function"), "function", "function", NULL, ctx))
+		if (src && strcmp(src->kind, "stream") == 0) {
+			check_stream_trigger(sc, t, all, ctx);
+			continue;
+		}
+		if (!src || strcmp(src->kind, "queue") != 0) {
+			want(all, t->source, schema_where(t, "source"), "source", "queue", "stream", ctx);
+			continue;
+		}
+		trigger_resolve(t, false, ctx);
+		if (!want(all, t->function, schema_where(t, "function"), "function", "function", NULL, ctx))
 			continue;
 		q = scenario_queue(sc, t->source);
 		f = scenario_function(sc, t->function);
@@ -460,6 +557,7 @@ static void scenario_check(void *obj, struct schema_ctx *ctx)
 	struct vec all = { 0 };
 
 	collect(&all, &sc->queues, sizeof(struct sqs_queue_cfg), "queue", doc_map_get(root, "queues"));
+	collect(&all, &sc->streams, sizeof(struct stream_cfg), "stream", doc_map_get(root, "streams"));
 	collect(&all, &sc->producers, sizeof(struct producer_cfg), "producer", doc_map_get(root, "producers"));
 	collect(&all, &sc->consumers, sizeof(struct consumer_cfg), "consumer", doc_map_get(root, "consumers"));
 	collect(&all, &sc->functions, sizeof(struct function_cfg), "function", doc_map_get(root, "functions"));
@@ -472,8 +570,9 @@ static void scenario_check(void *obj, struct schema_ctx *ctx)
 	check_consumers(sc, &all, ctx);
 	check_functions(sc, &all, ctx);
 	check_triggers(sc, &all, ctx);
-	if (sc->queues.len == 0 && sc->functions.len == 0)
-		schema_warning(ctx, sc->head.node, "the scenario has no queues and no functions: nothing will happen");
+	check_streams(sc, ctx);
+	if (sc->queues.len == 0 && sc->functions.len == 0 && sc->streams.len == 0)
+		schema_warning(ctx, sc->head.node, "the scenario has no queues, functions or streams: nothing will happen");
 	if (sc->warmup >= sc->duration) {
 		char w[32], dur[32];
 
@@ -503,6 +602,14 @@ const struct sqs_queue_cfg *scenario_queue(const struct scenario *sc, const char
 	for (size_t i = 0; i < sc->queues.len; i++)
 		if (strcmp(VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->head.name, name) == 0)
 			return VEC_AT(&sc->queues, struct sqs_queue_cfg, i);
+	return NULL;
+}
+
+const struct stream_cfg *scenario_stream(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->streams.len; i++)
+		if (strcmp(VEC_AT(&sc->streams, struct stream_cfg, i)->head.name, name) == 0)
+			return VEC_AT(&sc->streams, struct stream_cfg, i);
 	return NULL;
 }
 

@@ -4,6 +4,8 @@
 #include "weir/world.h"
 #include "weir/consumer.h"
 #include "weir/esm.h"
+#include "weir/kesm.h"
+#include "weir/kinesis.h"
 #include "weir/lambda.h"
 #include "weir/producer.h"
 #include "weir/rng.h"
@@ -130,6 +132,29 @@ static const struct resource_ops trigger_ops = {
 	"trigger", t_metrics, t_warmup, t_summarize, t_ledger, t_destroy
 };
 
+static void k_metrics(void *self, struct metrics *m) { kesm_register_metrics(self, m); }
+static void k_warmup(void *self) { kesm_end_warmup(self); }
+static void k_summarize(const void *self, struct summary *s) { kesm_summarize(self, s); }
+static bool k_ledger(const void *self, FILE *err) { return kesm_ledger(self, err); }
+static void k_destroy(void *self) { kesm_destroy(self); }
+
+/* A mapping from a stream: a trigger too, in outputs. */
+static const struct resource_ops stream_trigger_ops = {
+	"trigger", k_metrics, k_warmup, k_summarize, k_ledger, k_destroy
+};
+
+/* ---- streams ------------------------------------------------------------ */
+
+static void s_metrics(void *self, struct metrics *m) { kinesis_register_metrics(self, m); }
+static void s_warmup(void *self) { kinesis_end_warmup(self); }
+static void s_summarize(const void *self, struct summary *s) { kinesis_summarize(self, s); }
+static bool s_ledger(const void *self, FILE *err) { return kinesis_ledger(self, err); }
+static void s_destroy(void *self) { kinesis_destroy(self); }
+
+static const struct resource_ops stream_ops = {
+	"stream", s_metrics, s_warmup, s_summarize, s_ledger, s_destroy
+};
+
 /* ---- building ---------------------------------------------------------- */
 
 static void add(struct world *w, const char *name, const struct resource_ops *ops, void *self)
@@ -151,6 +176,31 @@ static struct lambda_fn *lookup_function(const struct world *w, const char *name
 	return world_resource(w, "function", name);
 }
 
+static struct kinesis_stream *lookup_stream(const struct world *w, const char *name)
+{
+	return world_resource(w, "stream", name);
+}
+
+static void build_streams(struct world *w)
+{
+	for (size_t i = 0; i < w->sc->streams.len; i++) {
+		const struct stream_cfg *cfg = VEC_AT(&w->sc->streams, struct stream_cfg, i);
+
+		add(w, cfg->head.name, &stream_ops, kinesis_create(w->sim, cfg->head.name, cfg));
+	}
+}
+
+/* After the readers are added: schedules the reshards. */
+static void start_streams(struct world *w)
+{
+	for (size_t i = 0; i < w->res.len; i++) {
+		struct resource *r = VEC_AT(&w->res, struct resource, i);
+
+		if (r->ops == &stream_ops)
+			kinesis_start(r->self);
+	}
+}
+
 static void build_functions(struct world *w)
 {
 	const struct scenario *sc = w->sc;
@@ -169,11 +219,21 @@ static void build_functions(struct world *w)
 	}
 	for (size_t i = 0; i < sc->triggers.len; i++) {
 		const struct trigger_cfg *cfg = VEC_AT(&sc->triggers, struct trigger_cfg, i);
-		struct esm *e = esm_create(w->sim, cfg, lookup_queue(w, cfg->source),
-					   lookup_function(w, cfg->function), sc->account.date);
+		struct kinesis_stream *s = lookup_stream(w, cfg->source);
 
-		add(w, cfg->name, &trigger_ops, e);
-		esm_start(e);
+		if (s) {
+			struct kesm *k = kesm_create(w->sim, cfg, s, lookup_function(w, cfg->function),
+						     cfg->on_failure ? lookup_queue(w, cfg->on_failure) : NULL);
+
+			add(w, cfg->name, &stream_trigger_ops, k);
+			kesm_start(k);
+		} else {
+			struct esm *e = esm_create(w->sim, cfg, lookup_queue(w, cfg->source),
+						   lookup_function(w, cfg->function), sc->account.date);
+
+			add(w, cfg->name, &trigger_ops, e);
+			esm_start(e);
+		}
 	}
 }
 
@@ -202,8 +262,9 @@ static int build_workloads(struct world *w, char *err, size_t errlen)
 
 	for (size_t i = 0; i < sc->producers.len; i++) {
 		const struct producer_cfg *cfg = VEC_AT(&sc->producers, struct producer_cfg, i);
-		struct producer *p = producer_create(w->sim, cfg->head.name, cfg, lookup_queue(w, cfg->target),
-						     lookup_function(w, cfg->target), w->rngs);
+		struct producer_target t = { lookup_queue(w, cfg->target), lookup_function(w, cfg->target),
+					     lookup_stream(w, cfg->target) };
+		struct producer *p = producer_create(w->sim, cfg->head.name, cfg, t, w->rngs);
 
 		add(w, cfg->head.name, &producer_ops, p);
 		if (producer_start(p, err, errlen) != 0)
@@ -254,7 +315,9 @@ struct world *world_create(const struct scenario *sc, const struct world_opts *o
 		if (r->ops == &queue_ops)
 			sqs_start(r->self, lookup_queue, w);
 	}
+	build_streams(w);
 	build_functions(w);
+	start_streams(w);
 	if (build_workloads(w, err, errlen) != 0) {
 		world_destroy(w);
 		return NULL;
@@ -351,21 +414,39 @@ void world_write_dictionary(const struct world *w, struct csvw *out)
 	metrics_write_dictionary(w->metrics, out);
 }
 
+/* What a resource reads from or writes to: a producer's target, a consumer's or trigger's source. */
+static const char *link_of(const struct world *w, const struct resource *r)
+{
+	const struct scenario *sc = w->sc;
+
+	if (r->ops == &producer_ops)
+		return producer_target(r->self);
+	for (size_t i = 0; r->ops == &consumer_ops && i < sc->consumers.len; i++)
+		if (strcmp(VEC_AT(&sc->consumers, struct consumer_cfg, i)->head.name, r->name) == 0)
+			return VEC_AT(&sc->consumers, struct consumer_cfg, i)->source;
+	for (size_t i = 0; (r->ops == &trigger_ops || r->ops == &stream_trigger_ops) && i < sc->triggers.len; i++)
+		if (strcmp(VEC_AT(&sc->triggers, struct trigger_cfg, i)->name, r->name) == 0)
+			return VEC_AT(&sc->triggers, struct trigger_cfg, i)->source;
+	return NULL;
+}
+
 void world_write_resources(const struct world *w, struct csvw *out)
 {
 	csvw_str(out, "resource");
 	csvw_str(out, "kind");
 	csvw_str(out, "dead_letter");
+	csvw_str(out, "target");
 	csvw_end_row(out);
 	for (size_t i = 0; i < w->res.len; i++) {
 		const struct resource *r = VEC_AT(&w->res, struct resource, i);
-		const char *dlq = NULL;
+		const char *dlq = NULL, *link = link_of(w, r);
 
 		if (r->ops == &queue_ops)
 			dlq = sqs_config(r->self)->redrive.dead_letter;
 		csvw_str(out, r->name);
 		csvw_str(out, r->ops->kind);
 		csvw_str(out, dlq ? dlq : "");
+		csvw_str(out, link ? link : "");
 		csvw_end_row(out);
 	}
 }
@@ -383,10 +464,12 @@ static bool flows_balance(const struct world *w, FILE *err)
 		const struct resource *r = VEC_AT(&w->res, struct resource, i);
 
 		if (r->ops == &producer_ops) {
-			if (!lookup_function(w, producer_target(r->self)))
+			if (world_resource(w, "queue", producer_target(r->self)))
 				produced += producer_counters(r->self)->sent;
 		} else if (r->ops == &function_ops) {
 			produced += lambda_counters(r->self)->queue_sends;
+		} else if (r->ops == &stream_trigger_ops) {
+			produced += kesm_counters(r->self)->failure_messages;
 		} else if (r->ops == &queue_ops) {
 			const struct sqs_counters *c = sqs_counters(r->self);
 

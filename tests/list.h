@@ -42,6 +42,7 @@ TEST(sqs_ledger_balances_under_random_operations)
 #include "list_keys.h"
 #include "list_retry.h"
 #include "list_kinesis.h"
+#include "list_kesm.h"
 TEST(scenario_error_table)
 TEST(scenario_set_errors)
 TEST(scenario_set_applies)

@@ -1,1 +1,12 @@
 /* list_kinesis.h - tests of Kinesis Data Streams (test_kinesis.c). */
+TEST(kinesis_routes_by_md5)
+TEST(kinesis_record_limit_per_second)
+TEST(kinesis_byte_limit_and_rounding)
+TEST(kinesis_retention_expires_unread)
+TEST(kinesis_retention_without_readers)
+TEST(kinesis_split_parent_before_children)
+TEST(kinesis_update_shard_count)
+TEST(kinesis_hot_key_throttles_one_shard)
+TEST(kinesis_poisson_throttling_matches_tail)
+TEST(kinesis_put_records_retries_failed_entries)
+TEST(kinesis_keys_from_trace_column)

@@ -55,20 +55,41 @@
 #define ESM_IDLE_RETIRE (60 * SIM_SEC)         /* idle this long: the floor drops to 2 */
 /* Model parameter: spare pollers are retired as fast as the ramp adds them (§5.2 gives no rate). */
 
+/*
+ * One trigger: a queue or a stream feeding a function. The keys that apply
+ * to one kind of source only are checked by trigger_resolve once the
+ * scenario knows the source's kind.
+ */
 struct trigger_cfg {
 	struct schema_head head;
 	const char *name;                /* derived: "SOURCE-to-FUNCTION" unless given */
 	const char *source;
 	const char *function;
-	int64_t batch_size;
+	int64_t batch_size;              /* unset until trigger_resolve: 10 for queues, 100 for streams */
 	sim_time maximum_batching_window;
-	int64_t maximum_concurrency;     /* INT64_MIN: unset */
+	int64_t maximum_concurrency;     /* INT64_MIN: unset (queues) */
 	bool report_batch_item_failures;
-	int64_t concurrency_ceiling;
+	int64_t concurrency_ceiling;     /* queues */
+	/* streams only (§6) */
+	int starting_position;           /* enum kinesis_start: 0 trim_horizon, 1 latest */
+	int64_t parallelization_factor;
+	int64_t maximum_retry_attempts;  /* INT64_MIN (unset) or any negative: infinite (AWS's -1) */
+	sim_time maximum_record_age;     /* SIM_TIME_UNSET: infinite (AWS's -1) */
+	bool bisect_batch_on_function_error;
+	const char *on_failure;          /* an SQS queue, or NULL */
 	char *derived_name;              /* owned when the name was derived */
 };
 
 extern const struct schema trigger_schema;
+
+/*
+ * Finishes a parsed trigger once its source's kind is known (stream: a
+ * Kinesis stream, else an SQS queue): applies the per-kind batch_size
+ * default (§5.1, §6.1), checks the queue-only rule "a batch_size above 10
+ * needs a window of at least 1 s" (§5.1) and reports keys written that do
+ * not apply to that kind. Call once per trigger, from the scenario's check.
+ */
+void trigger_resolve(struct trigger_cfg *t, bool stream, struct schema_ctx *ctx);
 extern const struct metric_family esm_metric_family;
 extern const struct stat_family esm_stat_family;
 

@@ -14,6 +14,9 @@
  * A producer whose target is a function invokes it: synchronously (a
  * throttled request is retried as the SDK's retry policy says, then given
  * up) or asynchronously (Lambda queues the event and owns its retries).
+ * A producer whose target is a Kinesis stream puts records with a partition
+ * key each, one per PutRecord or gathered into PutRecords requests; the
+ * entries a request got throttled are put again as the retry policy says.
  * Ledger: produced = sent + rejected + gave up + waiting to retry.
  */
 #ifndef WEIR_PRODUCER_H
@@ -25,6 +28,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "weir/dist.h"
+#include "weir/keys.h"
+#include "weir/kinesis.h"
 #include "weir/lambda.h"
 #include "weir/metrics.h"
 #include "weir/retry.h"
@@ -39,6 +44,7 @@ struct arrival_spec {
 	double rate;              /* per second (poisson, constant) */
 	char *file;               /* trace: resolved path */
 	char *column;             /* trace: header name or 1-based number; NULL = first */
+	char *key_column;         /* trace: the column of partition keys, or NULL */
 	double unit_us;           /* trace: microseconds per bare number */
 	uint64_t rows;            /* trace: rows read at validation */
 };
@@ -65,6 +71,20 @@ struct message_cfg {
 
 enum invoke_type { INVOKE_SYNC, INVOKE_ASYNC };
 
+/* PutRecords batching of a stream producer (§3.4). */
+struct put_batch_cfg {
+	struct schema_head head;
+	int64_t records;          /* most records per PutRecords */
+	double bytes;             /* most bytes per PutRecords, keys included */
+	sim_time linger;          /* how long a record may wait for the batch to fill */
+};
+
+/* Where a stream producer's partition keys come from. */
+struct key_source {
+	bool column;              /* from a column of the trace (arrival_spec.key_column) */
+	struct key_spec spec;     /* else drawn from this distribution */
+};
+
 struct producer_cfg {
 	struct schema_head head;
 	const char *target;
@@ -75,6 +95,9 @@ struct producer_cfg {
 	struct vec schedule;      /* struct rate_change_cfg, in time order */
 	struct bursts_cfg bursts;
 	struct message_cfg message;
+	const char *partition_key;  /* stream targets: a key distribution or column(NAME) */
+	struct key_source keys;     /* parsed from partition_key */
+	struct put_batch_cfg batch;
 	sim_time start, stop;     /* stop SIM_TIME_UNSET = end of run */
 	int64_t messages;         /* INT64_MIN = no limit */
 };
@@ -92,9 +115,15 @@ struct producer_counters {
 /* Frees the parsed arrival spec inside cfg (call before schema_release). */
 void producer_cfg_release(struct producer_cfg *cfg);
 
-/* Exactly one of queue and fn is the target. */
+/* The target: exactly one of queue, fn and stream. */
+struct producer_target {
+	struct sqs_queue *queue;
+	struct lambda_fn *fn;
+	struct kinesis_stream *stream;
+};
+
 struct producer *producer_create(struct sim *sim, const char *name, const struct producer_cfg *cfg,
-				 struct sqs_queue *queue, struct lambda_fn *fn, struct rng_set *rngs);
+				 struct producer_target t, struct rng_set *rngs);
 /*
  * Schedules the first arrival. Returns 0, or -1 with a message in err when
  * the trace file cannot be read.

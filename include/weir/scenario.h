@@ -16,6 +16,7 @@
 #include "weir/diag.h"
 #include "weir/doc.h"
 #include "weir/esm.h"
+#include "weir/kinesis.h"
 #include "weir/lambda.h"
 #include "weir/producer.h"
 #include "weir/schema.h"
@@ -40,6 +41,7 @@ struct scenario {
 	int64_t seed;
 	struct metrics_cfg metrics;
 	struct vec queues;        /* struct sqs_queue_cfg */
+	struct vec streams;       /* struct stream_cfg */
 	struct vec producers;     /* struct producer_cfg */
 	struct vec consumers;     /* struct consumer_cfg */
 	struct vec functions;     /* struct function_cfg */
@@ -66,6 +68,7 @@ void scenario_free(struct scenario *sc);
 /* Resource lookup by name; NULL when no queue (function) has that name. */
 const struct sqs_queue_cfg *scenario_queue(const struct scenario *sc, const char *name);
 const struct function_cfg *scenario_function(const struct scenario *sc, const char *name);
+const struct stream_cfg *scenario_stream(const struct scenario *sc, const char *name);
 
 /* The bundled default scenario (what `weir run` runs with no argument). */
 extern const char scenario_default_name[];

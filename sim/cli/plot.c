@@ -61,7 +61,7 @@ extern char **environ;
 enum plot_stat {
 	ST_SENT, ST_MOVED_IN, ST_DELETED, ST_MOVED_TO_DLQ, ST_RECEIVED, ST_EMPTY,
 	ST_LEDGER_INVOCATIONS, ST_INVOCATIONS, ST_THROTTLES, ST_LIMIT, ST_PROVISIONED,
-	ST_ATTEMPTS, NSTATS
+	ST_ATTEMPTS, ST_RETRIES, ST_QUOTA, ST_PRODUCED, ST_ACCEPTED, ST_STREAM_THROTTLED, NSTATS
 };
 
 static const char *const stat_names[NSTATS] = {
@@ -77,12 +77,21 @@ static const char *const stat_names[NSTATS] = {
 	[ST_LIMIT] = "ConcurrencyLimit",
 	[ST_PROVISIONED] = "ProvisionedConcurrency",
 	[ST_ATTEMPTS] = "Attempts",
+	[ST_RETRIES] = "Retries",
+	[ST_QUOTA] = "RetryQuotaExhausted",
+	[ST_PRODUCED] = "ledger.produced",
+	[ST_ACCEPTED] = "ledger.accepted",
+	[ST_STREAM_THROTTLED] = "ledger.throttled",
 };
 
 struct res {
 	char *name, *kind, *dlq;
+	char *target;          /* a producer's target, a consumer's or trigger's source; "" if none */
+	const char *target_kind; /* the target's kind in resources.csv; "" if none */
 	double st[NSTATS];     /* from summary.csv; 0 where it has no row */
 	int sources;           /* queues whose dead-letter queue this is */
+	int readers;           /* consumers and triggers whose source this is */
+	int shards;            /* a stream's shard-level column sets in timeseries.csv */
 };
 
 #define MAX_RES 4096
@@ -93,6 +102,7 @@ static void free_res(struct res *r, long n)
 		free(r[i].name);
 		free(r[i].kind);
 		free(r[i].dlq);
+		free(r[i].target);
 	}
 }
 
@@ -132,6 +142,8 @@ static int resource_row(const char **cells, void *ctx)
 	r->name = weir_strdup(cells[0]);
 	r->kind = weir_strdup(cells[1]);
 	r->dlq = weir_strdup(cells[2]);
+	r->target = weir_strdup(cells[3]);
+	r->target_kind = "";
 	return rs->n == MAX_RES;
 }
 
@@ -157,25 +169,77 @@ static int summary_row(const char **cells, void *ctx)
 }
 
 /*
- * Reads DIR/resources.csv (up to MAX_RES rows) and the rows of
- * DIR/summary.csv that decide the plots into rs; returns 0, or -1 with a
- * message in err and nothing kept.
+ * Counts each stream's shard-level column sets in the header row of
+ * DIR/timeseries.csv: one "STREAM.shardId-N/IncomingRecords" column per
+ * shard the run ever opened. Returns 0, or -1 with a message in err.
+ */
+static int count_shards(const char *dir, struct resources *rs, char *err, size_t n)
+{
+	static const char suffix[] = "/IncomingRecords";
+	char *path = weir_asprintf("%s/timeseries.csv", dir);
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *save = NULL;
+	size_t cap = 0;
+	long i;
+
+	if (!f || getline(&line, &cap, f) < 0) {
+		snprintf(err, n, "cannot read the header row of %s: %s", path,
+			 f && !ferror(f) ? "the file is empty" : strerror(errno));
+		if (f)
+			fclose(f);
+		free(line);
+		free(path);
+		return -1;
+	}
+	for (char *c = strtok_r(line, ",\r\n", &save); c; c = strtok_r(NULL, ",\r\n", &save)) {
+		size_t len = strlen(c);
+		char *id = strstr(c, ".shardId-");
+
+		if (len <= sizeof(suffix) - 1 || strcmp(c + len - (sizeof(suffix) - 1), suffix) != 0)
+			continue;
+		while (id && strstr(id + 1, ".shardId-"))   /* a stream's name may hold one */
+			id = strstr(id + 1, ".shardId-");
+		if (!id)
+			continue;
+		*id = '\0';
+		if ((i = find_res(rs, c)) >= 0 && strcmp(rs->r[i].kind, "stream") == 0)
+			rs->r[i].shards++;
+	}
+	fclose(f);
+	free(line);
+	free(path);
+	return 0;
+}
+
+/*
+ * Reads DIR/resources.csv (up to MAX_RES rows), the rows of DIR/summary.csv
+ * that decide the plots and the shard columns of DIR/timeseries.csv into rs;
+ * returns 0, or -1 with a message in err and nothing kept.
  */
 static int read_run(const char *dir, struct resources *rs, char *err, size_t n)
 {
-	static const char *const res_cols[] = { "resource", "kind", "dead_letter", NULL };
+	static const char *const res_cols[] = { "resource", "kind", "dead_letter", "target", NULL };
 	static const char *const sum_cols[] = { "resource", "statistic", "value", NULL };
 	long d;
 
 	rs->n = rs->last = 0;
 	if (read_csv(dir, "resources.csv", res_cols, resource_row, rs, err, n) != 0 ||
-	    read_csv(dir, "summary.csv", sum_cols, summary_row, rs, err, n) != 0) {
+	    read_csv(dir, "summary.csv", sum_cols, summary_row, rs, err, n) != 0 ||
+	    count_shards(dir, rs, err, n) != 0) {
 		free_res(rs->r, rs->n);
 		return -1;
 	}
-	for (long i = 0; i < rs->n; i++)
-		if (rs->r[i].dlq[0] && (d = find_res(rs, rs->r[i].dlq)) >= 0)
+	for (long i = 0; i < rs->n; i++) {
+		struct res *r = &rs->r[i];
+
+		if (r->dlq[0] && (d = find_res(rs, r->dlq)) >= 0)
 			rs->r[d].sources++;
+		if (r->target[0] && (d = find_res(rs, r->target)) >= 0) {
+			r->target_kind = rs->r[d].kind;
+			if (strcmp(r->kind, "producer") != 0)
+				rs->r[d].readers++;
+		}
+	}
 	return 0;
 }
 
@@ -242,7 +306,8 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 /* Which resources a plot is for. */
 enum when {
 	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER,
-	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_PRODUCER_CALLS, W_TRIGGER
+	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_PRODUCER_CALLS, W_PRODUCER_PUTS,
+	W_TRIGGER, W_STREAM_SHARDS, W_STREAM_THROUGHPUT
 };
 
 struct plot_job {
@@ -262,7 +327,10 @@ static const struct plot_job jobs[] = {
 	{ "function", "function-invocations.gp", "invocations", W_FN_INVOCATIONS },
 	{ "function", "function-duration.gp", "duration", W_FN_DURATION },
 	{ "producer", "producer-calls.gp", "calls", W_PRODUCER_CALLS },
+	{ "producer", "producer-puts.gp", "puts", W_PRODUCER_PUTS },
 	{ "trigger", "trigger.gp", "scaling", W_TRIGGER },
+	{ "stream", "stream-shards.gp", "shards", W_STREAM_SHARDS },
+	{ "stream", "stream-throughput.gp", "throughput", W_STREAM_THROUGHPUT },
 };
 
 /* 1 when job j is drawn for resource r, 0 when left out, -1 when it is not for r's kind (the rules above). */
@@ -271,6 +339,7 @@ static int wanted(const struct res *r, const struct plot_job *j)
 	const double *s = r->st;
 	bool read = s[ST_RECEIVED] + s[ST_EMPTY] + s[ST_DELETED] > 0;
 	bool dlq_only = r->sources > 0 && s[ST_SENT] == 0 && !read;
+	bool traffic = s[ST_ACCEPTED] + s[ST_STREAM_THROTTLED] > 0;   /* of a stream */
 
 	if (strcmp(r->kind, j->kind) != 0)
 		return -1;
@@ -289,7 +358,13 @@ static int wanted(const struct res *r, const struct plot_job *j)
 	case W_FN_DURATION:
 		return s[ST_INVOCATIONS] > 0;
 	case W_PRODUCER_CALLS:
-		return s[ST_ATTEMPTS] > 0 ? 1 : -1;
+		return strcmp(r->target_kind, "function") == 0 && s[ST_ATTEMPTS] > 0 ? 1 : -1;
+	case W_PRODUCER_PUTS:
+		return strcmp(r->target_kind, "stream") == 0 ? s[ST_PRODUCED] > 0 : -1;
+	case W_STREAM_SHARDS:
+		return r->shards > 0 ? traffic : -1;
+	case W_STREAM_THROUGHPUT:
+		return traffic;
 	case W_CONSUMER:
 	case W_TRIGGER:
 		return 1;
@@ -300,35 +375,46 @@ static int wanted(const struct res *r, const struct plot_job *j)
 
 /*
  * The script's arguments: DATA NAME IMAGE FORMAT, then for dead letters DLQ
- * and its number of sources, for a function's concurrency its concurrency
- * limit and provisioned concurrency.
+ * and its number of sources; for a function's concurrency its concurrency
+ * limit and provisioned concurrency; for a stream's shards the number of
+ * shard column sets and of readers; for a stream's throughput its readers;
+ * for a producer's puts its stream, Attempts, Retries and
+ * RetryQuotaExhausted.
  */
 static int draw(const char *dir, const char *scripts, const struct res *r, const struct res *dlq,
 		const struct plot_job *j, const char *image, const char *format)
 {
 	char *script = weir_asprintf("%s/%s", scripts, j->script);
 	char *data = weir_asprintf("%s/timeseries.csv", dir);
-	char *extra[2] = { NULL, NULL };
-	char *args[6] = { data, r->name, (char *)(uintptr_t)image, (char *)(uintptr_t)format };
-	size_t nargs = 4;
+	char *extra[4] = { NULL, NULL, NULL, NULL };
+	char *args[8] = { data, r->name, (char *)(uintptr_t)image, (char *)(uintptr_t)format };
+	size_t nextra = 0;
 	int rc;
 
 	if (j->when == W_DEAD_LETTERS) {
-		extra[0] = weir_strdup(r->dlq);
-		extra[1] = weir_asprintf("%d", dlq ? dlq->sources : 0);
-		nargs = 6;
+		extra[nextra++] = weir_strdup(r->dlq);
+		extra[nextra++] = weir_asprintf("%d", dlq ? dlq->sources : 0);
 	} else if (j->when == W_FN_CONCURRENCY) {
-		extra[0] = weir_asprintf("%.0f", r->st[ST_LIMIT]);
-		extra[1] = weir_asprintf("%.0f", r->st[ST_PROVISIONED]);
-		nargs = 6;
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_LIMIT]);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_PROVISIONED]);
+	} else if (j->when == W_STREAM_SHARDS) {
+		extra[nextra++] = weir_asprintf("%d", r->shards);
+		extra[nextra++] = weir_asprintf("%d", r->readers);
+	} else if (j->when == W_STREAM_THROUGHPUT) {
+		extra[nextra++] = weir_asprintf("%d", r->readers);
+	} else if (j->when == W_PRODUCER_PUTS) {
+		extra[nextra++] = weir_strdup(r->target);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_ATTEMPTS]);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_RETRIES]);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_QUOTA]);
 	}
-	args[4] = extra[0];
-	args[5] = extra[1];
-	rc = gnuplot(script, args, nargs);
+	for (size_t i = 0; i < nextra; i++)
+		args[4 + i] = extra[i];
+	rc = gnuplot(script, args, 4 + nextra);
 	free(script);
 	free(data);
-	free(extra[0]);
-	free(extra[1]);
+	for (size_t i = 0; i < nextra; i++)
+		free(extra[i]);
 	return rc;
 }
 

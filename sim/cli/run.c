@@ -264,11 +264,13 @@ static void WEIR_PRINTF(1, 2) row(const char *fmt, ...)
 static int name_width(const struct scenario *sc)
 {
 	size_t w = 18;
-	const struct vec *tables[] = { &sc->queues, &sc->consumers, &sc->functions };
+	const struct vec *tables[] = { &sc->queues, &sc->consumers, &sc->functions, &sc->streams,
+				       &sc->producers };
 	const size_t sizes[] = { sizeof(struct sqs_queue_cfg), sizeof(struct consumer_cfg),
-				 sizeof(struct function_cfg) };
+				 sizeof(struct function_cfg), sizeof(struct stream_cfg),
+				 sizeof(struct producer_cfg) };
 
-	for (size_t t = 0; t < 3; t++)
+	for (size_t t = 0; t < 5; t++)
 		for (size_t i = 0; i < tables[t]->len; i++) {
 			const struct schema_head *h = (const void *)((const char *)tables[t]->items + i * sizes[t]);
 
@@ -335,6 +337,35 @@ static void print_callers(const struct summary *s, const struct scenario *sc, in
 	}
 }
 
+#define STREAM_ROW "  %-*s %7s %11s %10s %9s %8s %9s %9s\n"
+
+static void print_streams(const struct summary *s, const struct scenario *sc, int w)
+{
+	char a[32], b[32], c[32], d[32], e[32], share[16], hot[16];
+
+	if (sc->streams.len) {
+		row("\n" STREAM_ROW, w, "", "", "", "", "throttled", "hottest", "", "");
+		row(STREAM_ROW, w, "stream", "shards", "records in", "throttled", "share", "shard", "expired", "held");
+	}
+	for (size_t i = 0; i < sc->streams.len; i++) {
+		const char *n = VEC_AT(&sc->streams, struct stream_cfg, i)->head.name;
+
+		snprintf(share, sizeof(share), "%.1f%%", 100 * summary_get(s, n, "ThrottledFraction"));
+		snprintf(hot, sizeof(hot), "%.1f%%", 100 * summary_get(s, n, "HottestShardShare"));
+		row(STREAM_ROW, w, n, fmt_count(summary_get(s, n, "OpenShardCount"), a, sizeof(a)),
+		    fmt_count(summary_get(s, n, "IncomingRecords"), b, sizeof(b)),
+		    fmt_count(summary_get(s, n, "WriteProvisionedThroughputExceeded"), c, sizeof(c)), share, hot,
+		    fmt_count(summary_get(s, n, "RecordsExpired"), d, sizeof(d)),
+		    fmt_count(summary_get(s, n, "ledger.held"), e, sizeof(e)));
+	}
+	if (sc->streams.len)
+		printf("  (records in: accepted; throttled: records refused by the per-shard limits, each retry counted;\n"
+		       "   hottest shard: the largest share of accepted records one shard took; held: still in the stream)\n");
+}
+
+static void print_queue_triggers(const struct summary *s, const struct scenario *sc, int w);
+static void print_stream_triggers(const struct summary *s, const struct scenario *sc, int w);
+
 static void print_functions(const struct summary *s, const struct scenario *sc, int w)
 {
 	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], cost[32];
@@ -356,13 +387,26 @@ static void print_functions(const struct summary *s, const struct scenario *sc, 
 		       fmt_seconds(summary_get(s, n, "Duration.p99") / 1e3, f, sizeof(f)),
 		       fmt_count(summary_get(s, n, "ConcurrentExecutions.max"), g, sizeof(g)), cost);
 	}
-	if (sc->triggers.len) {
-		row("\n" TRIGGER_ROW, w, "", "", "mean", "peak", "throttled", "messages");
-		row(TRIGGER_ROW, w, "trigger", "batches", "batch", "pollers", "invokes", "returned");
-	}
+	print_queue_triggers(s, sc, w);
+	print_stream_triggers(s, sc, w);
+}
+
+static void print_queue_triggers(const struct summary *s, const struct scenario *sc, int w)
+{
+	char a[32], b[32], c[32], d[32];
+	bool header = false;
+
 	for (size_t i = 0; i < sc->triggers.len; i++) {
 		const char *n = VEC_AT(&sc->triggers, struct trigger_cfg, i)->name;
 		char mean[16];
+
+		if (scenario_stream(sc, VEC_AT(&sc->triggers, struct trigger_cfg, i)->source))
+			continue;
+		if (!header) {
+			row("\n" TRIGGER_ROW, w, "", "", "mean", "peak", "throttled", "messages");
+			row(TRIGGER_ROW, w, "trigger", "batches", "batch", "pollers", "invokes", "returned");
+			header = true;
+		}
 
 		snprintf(mean, sizeof(mean), "%.1f", summary_get(s, n, "BatchSize.mean"));
 		row(TRIGGER_ROW, w, n, fmt_count(summary_get(s, n, "Batches"), a, sizeof(a)),
@@ -370,6 +414,38 @@ static void print_functions(const struct summary *s, const struct scenario *sc, 
 		       fmt_count(summary_get(s, n, "Pollers.max"), b, sizeof(b)),
 		       fmt_count(summary_get(s, n, "ThrottledInvokes"), c, sizeof(c)),
 		       fmt_count(summary_get(s, n, "MessagesReturned"), d, sizeof(d)));
+	}
+}
+
+#define STREAM_TRIGGER_ROW "  %-*s %11s %8s %9s %8s %10s %11s %9s %9s\n"
+
+static void print_stream_triggers(const struct summary *s, const struct scenario *sc, int w)
+{
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32];
+	bool header = false;
+
+	for (size_t i = 0; i < sc->triggers.len; i++) {
+		const char *n = VEC_AT(&sc->triggers, struct trigger_cfg, i)->name;
+		char mean[16];
+
+		if (!scenario_stream(sc, VEC_AT(&sc->triggers, struct trigger_cfg, i)->source))
+			continue;
+		if (!header) {
+			row("\n" STREAM_TRIGGER_ROW, w, "", "", "mean", "peak", "failed", "records", "records",
+			    "iterator", "iterator");
+			row(STREAM_TRIGGER_ROW, w, "stream trigger", "batches", "batch", "batches", "batches",
+			    "processed", "discarded", "age p99", "age max");
+			header = true;
+		}
+		snprintf(mean, sizeof(mean), "%.1f", summary_get(s, n, "BatchSize.mean"));
+		row(STREAM_TRIGGER_ROW, w, n, fmt_count(summary_get(s, n, "Batches"), a, sizeof(a)),
+		    isnan(summary_get(s, n, "BatchSize.mean")) ? "-" : mean,
+		    fmt_count(summary_get(s, n, "ConcurrentBatches.max"), b, sizeof(b)),
+		    fmt_count(summary_get(s, n, "FailedBatches"), c, sizeof(c)),
+		    fmt_count(summary_get(s, n, "RecordsProcessed"), d, sizeof(d)),
+		    fmt_count(summary_get(s, n, "RecordsDiscarded"), e, sizeof(e)),
+		    fmt_seconds(summary_get(s, n, "IteratorAge.p99") / 1e3, f, sizeof(f)),
+		    fmt_seconds(summary_get(s, n, "IteratorAge.max") / 1e3, g, sizeof(g)));
 	}
 }
 
@@ -412,6 +488,7 @@ static void print_table(const struct run *r)
 		       fmt_count(summary_get(&s, n, "MessagesProcessed"), a, sizeof(a)),
 		       fmt_count(summary_get(&s, n, "ProcessingFailures"), c, sizeof(c)));
 	}
+	print_streams(&s, sc, w);
 	print_functions(&s, sc, w);
 	print_callers(&s, sc, w);
 	printf("\n  ledgers balance; results in %s/\n", r->out.final);
@@ -602,16 +679,18 @@ static const char check_usage[] =
 	"reference, with warnings for settings that probably do not do what you\n"
 	"expect. Exits 0 when it is valid, 3 when not.\n";
 
-/* What `weir check` counts; the first three always, the others when present. */
+/* What `weir check` counts: queues, producers and consumers always, the others when present. */
 static const struct {
 	const char *word;
 	size_t offset;
+	bool always;
 } kinds[] = {
-	{ "queue", offsetof(struct scenario, queues) },
-	{ "producer", offsetof(struct scenario, producers) },
-	{ "consumer", offsetof(struct scenario, consumers) },
-	{ "function", offsetof(struct scenario, functions) },
-	{ "trigger", offsetof(struct scenario, triggers) },
+	{ "queue", offsetof(struct scenario, queues), true },
+	{ "stream", offsetof(struct scenario, streams), false },
+	{ "producer", offsetof(struct scenario, producers), true },
+	{ "consumer", offsetof(struct scenario, consumers), true },
+	{ "function", offsetof(struct scenario, functions), false },
+	{ "trigger", offsetof(struct scenario, triggers), false },
 };
 
 int cmd_check(int argc, char **argv)
@@ -637,7 +716,7 @@ int cmd_check(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		size_t n = ((const struct vec *)((const char *)sc + kinds[i].offset))->len;
 
-		if (n || i < 3)
+		if (n || kinds[i].always)
 			printf(" %zu %s%s,", n, kinds[i].word, n == 1 ? "" : "s");
 	}
 	printf(" %s simulated\n", units_format_duration(sc->duration, dur, sizeof(dur)));

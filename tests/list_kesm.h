@@ -1,0 +1,12 @@
+/* list_kesm.h - tests of the Kinesis event source mapping (test_kesm.c). */
+TEST(kesm_one_batch_per_shard)
+TEST(kesm_parallelization_keeps_key_order)
+TEST(kesm_poison_blocks_its_shard)
+TEST(kesm_retries_exhausted_go_on_failure)
+TEST(kesm_bisect_isolates_poison)
+TEST(kesm_item_failures_retry_from_failed)
+TEST(kesm_record_age_discards_without_invoking)
+TEST(kesm_throttles_use_no_retry_attempts)
+TEST(kesm_expired_unread_counted)
+TEST(kesm_reshard_children_after_parent)
+TEST(kesm_trigger_resolve)

@@ -1,0 +1,408 @@
+/*
+ * test_kinesis.c - one test per rule of Kinesis Data Streams (aws-behaviour
+ * §3): routing by MD5, the per-second write limits and their rounding,
+ * retention, resharding, and stream producers (keys, PutRecords, retries).
+ * Streams are driven through the API with a bare engine where the test needs
+ * exact instants, and through scenarios otherwise.
+ */
+#include "harness.h"
+#include "util.h"
+#include "weir/kinesis.h"
+#include "weir/md5.h"
+#include "weir/producer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
+
+/* A stream on a bare engine, its configuration owned by the test. */
+struct bare {
+	struct sim *sim;
+	struct stream_cfg cfg;
+	struct kinesis_stream *s;
+};
+
+static void bare_open(struct bare *b, int64_t shards)
+{
+	memset(b, 0, sizeof(*b));
+	b->sim = sim_create();
+	b->cfg.shards = shards;
+	b->cfg.retention = KINESIS_RETENTION_DEFAULT;
+	b->s = kinesis_create(b->sim, "s", &b->cfg);
+}
+
+/* Closes it; returns whether its ledger balanced. */
+static bool bare_close(struct bare *b)
+{
+	bool ok = kinesis_ledger(b->s, stderr);
+
+	kinesis_destroy(b->s);
+	sim_destroy(b->sim);
+	vec_release(&b->cfg.reshards);
+	return ok;
+}
+
+static struct kin_put put_of(const char *key, uint32_t data, bool batched)
+{
+	struct kin_put p = { .hash = md5_hash_key(key, strlen(key)), .key = weir_hash_str(0, key),
+			     .size = data + (uint32_t)strlen(key), .key_len = (uint16_t)strlen(key),
+			     .batched = batched };
+
+	return p;
+}
+
+/* Runs the events before t and leaves the clock at t. */
+static void at(struct bare *b, sim_time t)
+{
+	sim_run(b->sim, t);
+}
+
+/*
+ * A record goes to the open shard whose range holds MD5(partition key) as a
+ * big-endian 128-bit number (§3.1): "a" hashes to 0x0cc175b9..., in the
+ * first of 4 even shards; "b" to 0x92eb5ffe..., the third.
+ */
+void test_kinesis_routes_by_md5(void)
+{
+	struct bare b;
+	static const char *const keys[] = { "a", "b", "key-0", "key-1", "customer-42", "zzz" };
+
+	bare_open(&b, 4);
+	CHECK_EQ_INT(kinesis_route(b.s, md5_hash_key("a", 1)), 0);
+	CHECK_EQ_INT(kinesis_route(b.s, md5_hash_key("b", 1)), 2);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		CHECK_EQ_INT(kinesis_route(b.s, md5_hash_key(keys[i], strlen(keys[i]))),
+			     hash128_shard(md5_hash_key(keys[i], strlen(keys[i])), 4));
+	CHECK(bare_close(&b));
+	/* With 7 shards the same rule, at uneven boundaries. */
+	bare_open(&b, 7);
+	for (uint64_t i = 0; i < 7; i++) {
+		CHECK_EQ_INT(kinesis_route(b.s, hash128_range_start(i, 7)), i);
+		if (i > 0) {
+			struct hash128 h = hash128_range_start(i, 7);
+
+			if (h.lo-- == 0)
+				h.hi--;
+			CHECK_EQ_INT(kinesis_route(b.s, h), i - 1);
+		}
+	}
+	CHECK(bare_close(&b));
+}
+
+/* 1,000 records per shard per second: the 1,001st in the same second is throttled, the next second is fresh (§3.2). */
+void test_kinesis_record_limit_per_second(void)
+{
+	struct bare b;
+	struct kin_put p = put_of("k", 10, true);
+
+	bare_open(&b, 2);
+	at(&b, 5 * SIM_SEC + 1);
+	for (int i = 0; i < KINESIS_SHARD_WRITE_RECORDS; i++)
+		CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);
+	CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_THROTTLED);
+	/* The other shard has its own budget. */
+	{
+		struct kin_put q = p;
+
+		q.hash = hash128_range_start(1 - kinesis_route(b.s, p.hash), 2);
+		CHECK_EQ_INT(kinesis_put(b.s, &q), KINESIS_OK);
+	}
+	at(&b, 6 * SIM_SEC - 1);
+	CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_THROTTLED);
+	at(&b, 6 * SIM_SEC);
+	CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);
+	CHECK_EQ_INT(kinesis_counters(b.s)->throttled, 2);
+	CHECK(bare_close(&b));
+}
+
+/*
+ * Bytes: 1 MB per shard per second. PutRecord rounds each record up to a
+ * whole KB, PutRecords does not (§3.2): 600 records of 1.1 KB fit in one
+ * second as PutRecords entries (660 KB), but as PutRecords they would be
+ * 600 x 2 KB = 1.2 MB, so only 512 fit.
+ */
+void test_kinesis_byte_limit_and_rounding(void)
+{
+	struct bare b;
+	struct kin_put one = put_of("k", 1126 - 1, false), batched = put_of("k", 1126 - 1, true);
+	int ok = 0;
+
+	bare_open(&b, 1);
+	for (int i = 0; i < 600; i++)
+		ok += kinesis_put(b.s, &batched) == KINESIS_OK;
+	CHECK_EQ_INT(ok, 600);
+	at(&b, SIM_SEC);
+	ok = 0;
+	for (int i = 0; i < 600; i++)
+		ok += kinesis_put(b.s, &one) == KINESIS_OK;
+	CHECK_EQ_INT(ok, 512);   /* 512 x 2,048 B = 1 MiB */
+	/* A record over 1 MiB of data is refused outright (§3.3). */
+	{
+		struct kin_put big = put_of("k", (uint32_t)KINESIS_RECORD_MAX + 1, true);
+
+		CHECK_EQ_INT(kinesis_put(b.s, &big), KINESIS_TOO_LARGE);
+	}
+	CHECK(bare_close(&b));
+}
+
+static void noop(void *owner, uint32_t shard)
+{
+	(void)owner;
+	(void)shard;
+}
+
+/*
+ * Retention (§3.5): a record is readable until it is `retention` old, then
+ * gone; a reader behind it loses it. Records every reader has read are let
+ * go at once.
+ */
+void test_kinesis_retention_expires_unread(void)
+{
+	struct bare b;
+	struct kin_reader *r;
+	struct kin_put p = put_of("k", 100, true);
+
+	bare_open(&b, 1);
+	r = kinesis_reader_add(b.s, KINESIS_TRIM_HORIZON, noop, NULL);
+	for (int i = 0; i < 10; i++)
+		CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);
+	at(&b, SIM_HOUR);
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);
+	/* The reader reads 3 of the first 10. */
+	CHECK_EQ_INT(kinesis_commit(r, 0, 3), 0);
+	CHECK_EQ_INT(kinesis_counters(b.s)->read, 3);
+	at(&b, KINESIS_RETENTION_DEFAULT - 1);
+	CHECK_EQ_INT(kinesis_counters(b.s)->expired, 0);
+	CHECK(kinesis_record(b.s, 0, 3)->born == 0);
+	at(&b, KINESIS_RETENTION_DEFAULT + 1);
+	CHECK_EQ_INT(kinesis_counters(b.s)->expired, 7);
+	CHECK_EQ_INT(kinesis_skip_expired(r, 0), 7);
+	CHECK_EQ_INT(kinesis_cursor(r, 0), 10);
+	at(&b, KINESIS_RETENTION_DEFAULT + SIM_HOUR + 1);
+	CHECK_EQ_INT(kinesis_counters(b.s)->expired, 12);
+	CHECK(bare_close(&b));
+}
+
+/* A stream nobody reads keeps counts only, and its records expire after the retention. */
+void test_kinesis_retention_without_readers(void)
+{
+	struct bare b;
+	struct kin_put p = put_of("k", 100, true);
+
+	bare_open(&b, 3);
+	for (int t = 0; t < 100; t++) {
+		at(&b, t * 500 * SIM_MS);
+		CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);
+	}
+	at(&b, KINESIS_RETENTION_DEFAULT + 10 * SIM_SEC - 1);
+	/* Each second's records expire with its last instant: those of seconds 0..8 by now. */
+	CHECK_EQ_INT(kinesis_counters(b.s)->expired, 18);
+	at(&b, KINESIS_RETENTION_DEFAULT + 10 * SIM_SEC);
+	CHECK_EQ_INT(kinesis_counters(b.s)->expired, 20);
+	at(&b, KINESIS_RETENTION_DEFAULT + 100 * SIM_SEC);
+	CHECK_EQ_INT(kinesis_counters(b.s)->expired, 100);
+	CHECK(bare_close(&b));
+}
+
+/*
+ * SplitShard (§3.6): the parent closes (no new writes, still readable), two
+ * children split its range; a reader may read the children only after it has
+ * read the parent to its end, so each key stays in order.
+ */
+void test_kinesis_split_parent_before_children(void)
+{
+	struct bare b;
+	struct kin_reader *r;
+	struct kin_put p = put_of("a", 100, true);
+	struct reshard_cfg *rs;
+	uint32_t child;
+
+	memset(&b, 0, sizeof(b));
+	b.sim = sim_create();
+	b.cfg.shards = 1;
+	b.cfg.retention = KINESIS_RETENTION_DEFAULT;
+	rs = vec_push(&b.cfg.reshards, sizeof(*rs));
+	rs->at = 10 * SIM_SEC;
+	rs->action = RESHARD_SPLIT;
+	rs->shard = 0;
+	b.s = kinesis_create(b.sim, "s", &b.cfg);
+	r = kinesis_reader_add(b.s, KINESIS_TRIM_HORIZON, noop, NULL);
+	kinesis_start(b.s);
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);
+	at(&b, 10 * SIM_SEC + 1);
+	CHECK_EQ_INT(kinesis_shard_count(b.s), 3);
+	CHECK_EQ_INT(kinesis_open_shards(b.s), 2);
+	CHECK_EQ_INT(kinesis_shard_state(b.s, 0), SHARD_CLOSED);
+	child = kinesis_route(b.s, p.hash);
+	CHECK(child == 1 || child == 2);
+	CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);   /* goes to the child */
+	CHECK_EQ_INT(kinesis_end(b.s, 0), 5);
+	CHECK_EQ_INT(kinesis_end(b.s, child), 1);
+	CHECK(!kinesis_readable(r, child));
+	CHECK(kinesis_readable(r, 0));
+	kinesis_commit(r, 0, 4);
+	CHECK(!kinesis_readable(r, child));
+	kinesis_commit(r, 0, 5);
+	CHECK(kinesis_finished(r, 0));
+	CHECK(kinesis_readable(r, child));
+	/* Sequence numbers grow across the split: the child's record is newer. */
+	CHECK(kinesis_record(b.s, child, 0)->seq > 5);
+	/* The closed parent expires a retention after it closed. */
+	at(&b, 10 * SIM_SEC + KINESIS_RETENTION_DEFAULT + 1);
+	CHECK_EQ_INT(kinesis_shard_state(b.s, 0), SHARD_EXPIRED);
+	CHECK(bare_close(&b));
+}
+
+/* UpdateShardCount 2 -> 4 (§3.6): uniform children, each with the one parent that held its range. */
+void test_kinesis_update_shard_count(void)
+{
+	struct test_world t;
+	struct kinesis_stream *s;
+
+	CHECK(test_world_open(&t,
+			      "duration: 1m\n"
+			      "streams:\n  s: { shards: 2, reshards: [ { at: 20s, action: update_shard_count, shards: 4 },"
+			      " { at: 40s, action: merge, shard: 1 } ] }\n"
+			      "producers:\n  p: { target: s, arrivals: poisson(rate=500/s) }\n", 1) == 0);
+	s = world_resource(t.w, "stream", "s");
+	sim_run(world_sim(t.w), 30 * SIM_SEC);
+	CHECK_EQ_INT(kinesis_open_shards(s), 4);
+	CHECK_EQ_INT(kinesis_shard_count(s), 6);
+	for (uint64_t i = 0; i < 4; i++)
+		CHECK_EQ_INT(kinesis_route(s, hash128_range_start(i, 4)), 2 + i);
+	sim_run(world_sim(t.w), 50 * SIM_SEC);
+	CHECK_EQ_INT(kinesis_open_shards(s), 3);
+	CHECK_EQ_INT(kinesis_route(s, hash128_range_start(1, 4)), 6);
+	CHECK_EQ_INT(kinesis_route(s, hash128_range_start(2, 4)), 6);
+	CHECK(test_world_close(&t, NULL) == 0);
+}
+
+/*
+ * A hot key throttles its shard while the stream as a whole is at half its
+ * capacity (§3.7: one key cannot exceed one shard): 4 shards at 2,000
+ * records/s, 60% on one key; the shard holding it takes >= 1,200/s.
+ */
+void test_kinesis_hot_key_throttles_one_shard(void)
+{
+	static const char text[] =
+		"duration: 2m\n"
+		"streams:\n  s: { shards: 4 }\n"
+		"producers:\n  p: { target: s, arrivals: poisson(rate=2000/s), partition_key: \"hot(keys=100, share=0.6)\","
+		" retry: { mode: none }, message: { size: 100B } }\n";
+	struct summary s = { 0 };
+	double put, throttled, hot;
+
+	CHECK(run_scenario_text(text, 1, &s) == 0);
+	put = summary_get(&s, "s", "RecordsPut");
+	throttled = summary_get(&s, "s", "WriteProvisionedThroughputExceeded");
+	hot = summary_get(&s, "s", "HottestShardShare");
+	/* The hot shard is offered ~0.6 + 0.4/4 of 2,000 = 1,400/s and keeps at most 1,000/s. */
+	CHECK_MSG(throttled / put > 0.15 && throttled / put < 0.25, "throttled %.3f", throttled / put);
+	CHECK_MSG(hot > 0.5 && hot < 0.65, "hot share %.3f", hot);
+	CHECK_EQ_INT(summary_get(&s, "p", "GiveUps"), throttled);
+	summary_release(&s);
+}
+
+/*
+ * The throttled fraction of a Poisson producer at rate lambda on one shard
+ * equals E[max(X - 1000, 0)] / lambda for X ~ Poisson(lambda): the limit
+ * applies to fixed 1-second windows of the clock (§3.2). 20 runs of 1,000
+ * windows at lambda = 980/s; the analytic value must lie in the runs' 95%
+ * Student-t interval.
+ */
+void test_kinesis_poisson_throttling_matches_tail(void)
+{
+	const double lambda = 980;
+	double frac[20], expect = 0, mean, half;
+	char text[512];
+
+	for (unsigned x = KINESIS_SHARD_WRITE_RECORDS + 1; x < 2000; x++)
+		expect += (x - KINESIS_SHARD_WRITE_RECORDS) * gsl_ran_poisson_pdf(x, lambda);
+	expect /= lambda;
+	snprintf(text, sizeof(text),
+		 "duration: 1000s\n"
+		 "streams:\n  s: { shards: 1, shard_metrics: false }\n"
+		 "producers:\n  p: { target: s, arrivals: poisson(rate=%g/s), retry: { mode: none },"
+		 " message: { size: 100B } }\n", lambda);
+	for (int i = 0; i < 20; i++) {
+		struct summary s = { 0 };
+
+		CHECK(run_scenario_text(text, (uint64_t)i + 1, &s) == 0);
+		frac[i] = summary_get(&s, "s", "ThrottledFraction");
+		summary_release(&s);
+	}
+	mean = gsl_stats_mean(frac, 1, 20);
+	half = gsl_cdf_tdist_Pinv(0.975, 19) * gsl_stats_sd(frac, 1, 20) / sqrt(20);
+	if (getenv("WEIR_TEST_VERBOSE"))
+		printf("    throttled fraction %.5f +- %.5f, analytic %.5f\n", mean, half, expect);
+	CHECK_MSG(fabs(mean - expect) <= half, "throttled %.5f +- %.5f vs analytic %.5f", mean, half, expect);
+	CHECK(expect > 0.005);   /* the check has something to find */
+}
+
+/*
+ * PutRecords is not atomic (§3.4): the throttled entries of a request are
+ * put again after the retry policy's delay, the others stay accepted; with
+ * retries, everything a stream at 1.5x its capacity for 10 s is offered
+ * gets in during the quiet minute after.
+ */
+void test_kinesis_put_records_retries_failed_entries(void)
+{
+	static const char text[] =
+		"duration: 2m\n"
+		"streams:\n  s: { shards: 1 }\n"
+		"producers:\n  p: { target: s, arrivals: constant(rate=1500/s), messages: 15000,"
+		" batch: { records: 500, linger: 50ms }, partition_key: \"uniform(keys=50)\","
+		" retry: { mode: standard, max_attempts: 20 }, message: { size: 100B } }\n";
+	struct summary s = { 0 };
+
+	CHECK(run_scenario_text(text, 1, &s) == 0);
+	CHECK_EQ_INT(summary_get(&s, "p", "MessagesProduced"), 15000);
+	CHECK_EQ_INT(summary_get(&s, "s", "IncomingRecords"), 15000);
+	CHECK(summary_get(&s, "s", "WriteProvisionedThroughputExceeded") > 1000);
+	CHECK(summary_get(&s, "p", "Retries") > 0);
+	CHECK_EQ_INT(summary_get(&s, "p", "GiveUps"), 0);
+	/* Requests of up to 500 records: at least 15,000 / 500 of them. */
+	CHECK(summary_get(&s, "p", "Attempts") >= 30);
+	summary_release(&s);
+}
+
+/* Partition keys from a trace column: the same key always lands on the same shard. */
+void test_kinesis_keys_from_trace_column(void)
+{
+	const char *dir = test_tmpdir();
+	char path[600], text[1024];
+	FILE *f;
+	struct test_world t;
+	struct kinesis_stream *s;
+	uint32_t a, b;
+
+	snprintf(path, sizeof(path), "%s/keys.csv", dir);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fprintf(f, "t,customer\n");
+	for (int i = 0; i < 300; i++)
+		fprintf(f, "%d.%03d,%s\n", i / 10, (i % 10) * 100, i % 3 ? "alice" : "bob");
+	fclose(f);
+	snprintf(text, sizeof(text),
+		 "duration: 1m\n"
+		 "streams:\n  s: { shards: 8 }\n"
+		 "producers:\n  p: { target: s, arrivals: \"trace(file=%s, column=t)\", partition_key: column(customer) }\n",
+		 path);
+	CHECK(test_world_open(&t, text, 1) == 0);
+	s = world_resource(t.w, "stream", "s");
+	sim_run(world_sim(t.w), 59 * SIM_SEC);
+	/* Only the shards of alice and bob took records: 200 and 100. */
+	a = kinesis_route(s, md5_hash_key("alice", 5));
+	b = kinesis_route(s, md5_hash_key("bob", 3));
+	for (uint32_t i = 0; i < 8; i++)
+		CHECK_EQ_INT(kinesis_shard_incoming(s, i), (i == a) * 200 + (i == b) * 100);
+	CHECK(test_world_close(&t, NULL) == 0);
+}
