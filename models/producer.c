@@ -18,6 +18,12 @@
 
 #include <gsl/gsl_randist.h>
 
+/* A send held back by adaptive mode's token bucket, in the producer's FIFO. */
+struct send_wait {
+	struct send_wait *next;
+	void (*send)(struct send_wait *w);
+};
+
 /* A record on its way to a stream. */
 struct krec {
 	struct hash128 hash;
@@ -42,6 +48,8 @@ struct producer {
 	sim_event_id linger;
 	uint64_t in_requests;         /* stream: records in requests waiting to retry */
 	struct put_req *retrying;     /* stream: those requests (freed with the producer) */
+	struct send_wait *wait_head, *wait_tail;   /* sends waiting for an adaptive token */
+	sim_event_id token_timer;
 	struct retry_client retry;
 	struct retry_client resend;   /* stream: the application's resends of PutRecords entries */
 	struct pool requests;         /* struct request: synchronous invocations */
@@ -529,6 +537,7 @@ static uint32_t draw_size(struct producer *p)
 
 /* A synchronous request to a function, with its retries (§4.3, §8). */
 struct request {
+	struct send_wait wait;           /* first: waiting for a token */
 	struct producer *p;
 	struct lambda_invocation inv;
 	uint8_t poison;
@@ -537,6 +546,16 @@ struct request {
 };
 
 static void request_attempt(struct request *r);
+static void request_go(struct request *r);
+
+/* A request that waited for a token has it: it goes. */
+static void request_send(struct send_wait *w)
+{
+	struct request *r = (struct request *)w;
+
+	r->p->waiting--;
+	request_go(r);
+}
 
 static void on_request_retry(struct sim *sim, void *subject, void *object)
 {
@@ -562,28 +581,65 @@ static void on_request_done(struct lambda_invocation *inv)
 }
 
 /*
- * Whether the client may send now; otherwise its adaptive token bucket
- * (§8.5) holds the attempt back and fire() is called after the wait.
+ * Adaptive mode's token bucket (§8.5) holds sends back: they wait in one
+ * FIFO, served by one timer as tokens come, so a backlog of waiting sends
+ * costs one event per send, not one per send per token.
  */
-static bool may_send(struct producer *p, sim_handler_fn *fire, void *subject)
+static void on_token(struct sim *sim, void *subject, void *object)
 {
-	sim_time wait = retry_acquire(&p->retry, sim_now(p->sim));
+	struct producer *p = subject;
 
-	if (wait == 0)
+	(void)object;
+	p->token_timer = SIM_EVENT_NONE;
+	while (p->wait_head) {
+		struct send_wait *w = p->wait_head;
+		sim_time wait = retry_acquire(&p->retry, sim_now(sim));
+
+		if (wait > 0) {
+			p->token_timer = sim_schedule_in(sim, wait, on_token, p, NULL);
+			return;
+		}
+		p->wait_head = w->next;
+		if (!p->wait_head)
+			p->wait_tail = NULL;
+		w->send(w);
+	}
+}
+
+/* Whether a send may go now (a token taken); otherwise w waits its turn and is sent later. */
+static bool may_send(struct producer *p, struct send_wait *w)
+{
+	sim_time wait = 0;
+
+	if (!p->wait_head && (wait = retry_acquire(&p->retry, sim_now(p->sim))) == 0)
 		return true;
-	sim_schedule_in(p->sim, wait, fire, subject, NULL);
+	w->next = NULL;
+	if (p->wait_tail)
+		p->wait_tail->next = w;
+	else
+		p->wait_head = w;
+	p->wait_tail = w;
+	/* A waiting queue always has its timer: only the first waiter starts one. */
+	if (p->token_timer == SIM_EVENT_NONE)
+		p->token_timer = sim_schedule_in(p->sim, wait, on_token, p, NULL);
 	return false;
 }
 
 static void request_attempt(struct request *r)
 {
+	r->wait.send = request_send;
+	if (may_send(r->p, &r->wait))
+		request_go(r);
+	else
+		r->p->waiting++;
+}
+
+/* One attempt, with the client's token. */
+static void request_go(struct request *r)
+{
 	struct producer *p = r->p;
 	sim_time delay;
 
-	if (!may_send(p, on_request_retry, r)) {
-		p->waiting++;
-		return;
-	}
 	p->c.attempts++;
 	if (lambda_invoke(p->fn, &r->inv) != LAMBDA_THROTTLED) {
 		p->c.sent++;
@@ -626,6 +682,7 @@ static void invoke_sync(struct producer *p, uint32_t size, bool poison)
 
 /* A PutRecord or PutRecords request: the entries still to be put. */
 struct put_req {
+	struct send_wait wait;           /* first: waiting for a token */
 	struct producer *p;
 	struct put_req *prev, *next;   /* the producer's requests waiting to retry */
 	uint32_t n;
@@ -659,6 +716,17 @@ static void unlink_req(struct put_req *r)
 		r->next->prev = r->prev;
 }
 
+static void put_go(struct put_req *r);
+
+/* A request that waited for a token has it: it goes. */
+static void put_send(struct send_wait *w)
+{
+	struct put_req *r = (struct put_req *)w;
+
+	unlink_req(r);
+	put_go(r);
+}
+
 static void on_put_retry(struct sim *sim, void *subject, void *object)
 {
 	struct put_req *r = subject;
@@ -679,16 +747,22 @@ static void on_put_retry(struct sim *sim, void *subject, void *object)
  */
 static void put_attempt(struct put_req *r)
 {
+	r->wait.send = put_send;
+	if (may_send(r->p, &r->wait))
+		put_go(r);
+	else
+		link_req(r);
+}
+
+/* One attempt, with the client's token. */
+static void put_go(struct put_req *r)
+{
 	struct producer *p = r->p;
 	bool batched = p->buf != NULL;
 	struct retry_client *c = batched ? &p->resend : &p->retry;
 	uint32_t failed = 0;
 	sim_time delay;
 
-	if (!may_send(p, on_put_retry, r)) {
-		link_req(r);
-		return;
-	}
 	p->c.attempts++;
 	for (uint32_t i = 0; i < r->n; i++) {
 		const struct krec *k = &r->recs[i];
@@ -916,6 +990,7 @@ struct producer *producer_create(struct sim *sim, const char *name, const struct
 	p->fn = t.fn;
 	p->stream = t.stream;
 	p->linger = SIM_EVENT_NONE;
+	p->token_timer = SIM_EVENT_NONE;
 	if (p->stream) {
 		if (!cfg->keys.column)
 			p->keys = key_gen_create(&cfg->keys.spec);

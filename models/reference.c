@@ -2,6 +2,7 @@
  * reference.c - the text around the generated tables of
  * docs/scenario-reference.md and docs/metrics.md.
  */
+#include "weir/kesm.h"
 #include "weir/scenario.h"
 
 static const char scenario_intro[] =
@@ -128,18 +129,24 @@ static const char plots_reference[] =
 	"run totals or peaks.\n"
 	"\n"
 	"| File | Shows | Drawn when |\n"
-	"|---|---|---|\n"
-	"| `QUEUE-depth.png` | top: messages visible, in flight and delayed at the end of each period (peaks in the key); bottom: `ApproximateAgeOfOldestMessage` (s, min or h) | a message was ever stored (`ledger.sent` + `ledger.moved_in` > 0) and the queue is not dead-letter only |\n"
-	"| `QUEUE-rates.png` | top: messages sent, received and deleted per second; bottom, log scale: those of empty receives, moves to the dead-letter queue, expiries, purges, redrives, duplicate deliveries and stale deletes that happened, per second (a period without any is not drawn) | something was sent (`ledger.sent` > 0) or the queue is read, and it is not dead-letter only |\n"
-	"| `QUEUE-latency.png` | log scale: `EndToEndLatency` p50, p90, p99, max and `WaitTime` p50, p99 of each period (us to days). A log axis has no 0: values of 0 (a wait of 0 is common) are points in a grey band marked 0 below it, one row per series, and the key says in how many periods each was 0; periods without samples are gaps | a message was received or deleted (`NumberOfMessagesReceived` + `ledger.deleted` > 0) |\n"
-	"| `QUEUE-dead-letters.png` | QUEUE's dead-letter queue DLQ. Top: DLQ's depth (visible and in flight, stacked); middle, messages per period: above 0 those QUEUE moved to DLQ, below 0 those that left DLQ (expired, purged, redriven out by a move task, deleted), each kind only if it happened; bottom: DLQ's `ApproximateAgeOfOldestMessage` (time since the move) | QUEUE has a redrive policy and moved a message (`ledger.moved_to_dlq` > 0) |\n"
-	"| `CONSUMER-workers.png` | top: workers running and busy (mean utilisation in the key); bottom: messages processed and failed per second | always |\n"
-	"| `FUNCTION-concurrency.png` | top: `ConcurrentExecutions` against the `ConcurrencyLimit` and any `ProvisionedConcurrency` (a line over 4 times the peak is in the key only); bottom, log scale: cold starts and spillover invocations per second | the function was invoked or throttled (`ledger.invocations` + `Throttles` > 0) |\n"
-	"| `FUNCTION-invocations.png` | top: invocations per second; middle, log scale: errors, timeouts and throttles per second; bottom, if there were async events, log scale: events accepted, retried (`AsyncRetries`), sent on failure to the DLQ or destination, dropped and refused by the DLQ or destination per second | as `FUNCTION-concurrency` |\n"
-	"| `FUNCTION-duration.png` | log scale: `Duration` p50, p90, p99, max and `InitDuration` p50, p99 of each period; zeros and gaps as in `QUEUE-latency` | `Invocations` > 0 |\n"
-	"| `PRODUCER-calls.png` | synchronous invokes of a function. Top: requests per second; middle, log scale: throttled attempts (each retry counts) and give-ups per second; bottom, log scale: `InvokeLatency` p50, p90, p99, max of each period (first attempt to response, retries and INIT included); zeros and gaps as in `QUEUE-latency` | the producer invoked a function synchronously (`Attempts` > 0) |\n"
-	"| `TRIGGER-scaling.png` | `Pollers` (the mapping's concurrency: each poller holds at most one batch); batches per second; mean records per batch; log scale: throttled invokes, failed and abandoned batches and failed records per second | always |\n"
-	"\n";
+	"|---|---|---|\n";
+
+/* One row of the plots table each (a single literal would pass the 4,095 characters C requires). */
+static const char *const plots_rows[] = {
+	"| `QUEUE-depth.png` | top: messages visible, in flight and delayed at the end of each period (peaks in the key); bottom: `ApproximateAgeOfOldestMessage` (s, min or h) | a message was ever stored (`ledger.sent` + `ledger.moved_in` > 0) and the queue is not dead-letter only |\n",
+	"| `QUEUE-rates.png` | top: messages sent, received and deleted per second; bottom, log scale: those of empty receives, moves to the dead-letter queue, expiries, purges, redrives, duplicate deliveries and stale deletes that happened, per second (a period without any is not drawn) | something was sent (`ledger.sent` > 0) or the queue is read, and it is not dead-letter only |\n",
+	"| `QUEUE-latency.png` | log scale: `EndToEndLatency` p50, p90, p99, max and `WaitTime` p50, p99 of each period (us to days). A log axis has no 0: values of 0 (a wait of 0 is common) are points in a grey band marked 0 below it, one row per series, and the key says in how many periods each was 0; periods without samples are gaps | a message was received or deleted (`NumberOfMessagesReceived` + `ledger.deleted` > 0) |\n",
+	"| `QUEUE-dead-letters.png` | QUEUE's dead-letter queue DLQ. Top: DLQ's depth (visible and in flight, stacked); middle, messages per period: above 0 those QUEUE moved to DLQ, below 0 those that left DLQ (expired, purged, redriven out by a move task, deleted), each kind only if it happened; bottom: DLQ's `ApproximateAgeOfOldestMessage` (time since the move) | QUEUE has a redrive policy and moved a message (`ledger.moved_to_dlq` > 0) |\n",
+	"| `CONSUMER-workers.png` | top: workers running and busy (mean utilisation in the key); bottom: messages processed and failed per second | always |\n",
+	"| `FUNCTION-concurrency.png` | top: `ConcurrentExecutions` against the `ConcurrencyLimit` and any `ProvisionedConcurrency` (a line over 4 times the peak is in the key only); bottom, log scale: cold starts and spillover invocations per second | the function was invoked or throttled (`ledger.invocations` + `Throttles` > 0) |\n",
+	"| `FUNCTION-invocations.png` | top: invocations per second; middle, log scale: errors, timeouts and throttles per second; bottom, if there were async events, log scale: events accepted, retried (`AsyncRetries`), sent on failure to the DLQ or destination, dropped and refused by the DLQ or destination per second | as `FUNCTION-concurrency` |\n",
+	"| `FUNCTION-duration.png` | log scale: `Duration` p50, p90, p99, max and `InitDuration` p50, p99 of each period; zeros and gaps as in `QUEUE-latency` | `Invocations` > 0 |\n",
+	"| `PRODUCER-calls.png` | synchronous invokes of a function. Top: requests per second; middle, log scale: throttled attempts (each retry counts) and give-ups per second; bottom, log scale: `InvokeLatency` p50, p90, p99, max of each period (first attempt to response, retries and INIT included); zeros and gaps as in `QUEUE-latency` | the producer's target is a function and it invoked it synchronously (`Attempts` > 0) |\n",
+	"| `PRODUCER-puts.png` | records put to a stream. Top: records produced per second; bottom, log scale: throttled records (each retry counts), give-ups and records too large per second; a note gives the requests (`Attempts`), `Retries` and `RetryQuotaExhausted` | the producer's target is a stream and it made a record (`ledger.produced` > 0) |\n",
+	"| `STREAM-shards.png` | the hot shard: shards ranked by records accepted, the busiest red (up to 8 shards each a line; with more, the 5 busiest and a grey band from the least to the most busy of the others around their mean). Top: records accepted per second per shard against a shard's limit of 1,000/s (dashed); middle, log scale: records throttled per second by each shard that throttled any; bottom: each shard's `IteratorAgeMilliseconds`, or a note that nothing reads the stream or that its readers kept up. The title gives the shard count and the busiest shard's share; a reshard is a dotted line | the stream writes shard-level metrics (`shard_metrics`) and a record was accepted or throttled (`ledger.accepted` + `ledger.throttled` > 0) |\n",
+	"| `STREAM-throughput.png` | top: records accepted per second; second: MiB (or KiB) accepted per second; each against the stream's write limit, open shards × 1,000 records/s and × 1 MiB/s, drawn as steps so a reshard (a dotted line) moves it; third, log scale: records throttled on write (each retry counts), reads throttled and records expired per second; bottom: `RecordsHeld` and, when a reader lags, `GetRecords.IteratorAgeMilliseconds` | a record was accepted or throttled (`ledger.accepted` + `ledger.throttled` > 0) |\n",
+	"| `TRIGGER-scaling.png` | `Pollers` (the mapping's concurrency: each poller holds at most one batch); batches per second; mean records per batch; log scale: throttled invokes, failed and abandoned batches and failed records per second | always |\n",
+};
 
 static const char plots_rules[] =
 	"The rules read `resources.csv` and `summary.csv` (`NumberOf*`,\n"
@@ -153,9 +160,10 @@ static const char plots_rules[] =
 	"each one's dead-letters plot, whose title then says that its depth and\n"
 	"outflow include the others' messages. A function that nothing invoked\n"
 	"(`weir check` warns when no producer or trigger names one) has no plot.\n"
-	"Only a producer that invokes a function synchronously makes invoke\n"
-	"attempts: for one that sends to a queue or invokes asynchronously the\n"
-	"calls plot does not apply (it is not counted as left out). A\n"
+	"A producer's calls or puts plot applies by its target's kind in\n"
+	"`resources.csv`: calls for a function invoked synchronously, puts for a\n"
+	"stream; for other producers it does not apply (it is not counted as left\n"
+	"out). A\n"
 	"plot not drawn leaves no file (an old one of its name is removed). The\n"
 	"bundled default scenario draws `orders-depth`, `orders-rates`,\n"
 	"`orders-latency`, `orders-dead-letters` and `workers-workers`; its\n"
@@ -166,14 +174,19 @@ void scenario_write_metrics_reference(FILE *out)
 	const struct metric_family fams[] = { sqs_metric_family, kinesis_metric_family,
 					      kinesis_shard_metric_family, producer_metric_family,
 					      consumer_metric_family, lambda_metric_family,
-					      lambda_account_metric_family, esm_metric_family };
+					      lambda_account_metric_family, esm_metric_family,
+					      kesm_metric_family };
 	const struct stat_family stats[] = { sqs_stat_family, kinesis_stat_family, producer_stat_family,
-					     consumer_stat_family, lambda_stat_family, esm_stat_family };
+					     consumer_stat_family, lambda_stat_family, esm_stat_family,
+					     kesm_stat_family };
 
 	fputs(metrics_intro, out);
 	metrics_write_markdown(fams, sizeof(fams) / sizeof(fams[0]), out);
 	fputs(summary_intro, out);
 	summary_write_markdown(stats, sizeof(stats) / sizeof(stats[0]), out);
 	fputs(plots_reference, out);
+	for (size_t i = 0; i < sizeof(plots_rows) / sizeof(plots_rows[0]); i++)
+		fputs(plots_rows[i], out);
+	fputs("\n", out);
 	fputs(plots_rules, out);
 }

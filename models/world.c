@@ -226,6 +226,7 @@ static void build_functions(struct world *w)
 						     cfg->on_failure ? lookup_queue(w, cfg->on_failure) : NULL);
 
 			add(w, cfg->name, &stream_trigger_ops, k);
+			kesm_set_trace(k, w->env.trace);
 			kesm_start(k);
 		} else {
 			struct esm *e = esm_create(w->sim, cfg, lookup_queue(w, cfg->source),

@@ -203,6 +203,22 @@ if (S_n == 0) { NOTE = 'no age reported'; eval EMPTY_PANEL } else { \
 plot DATA using " . TX . ":(column(AGE_COL) / age_div(S_max)) with " . LINES . " lw 1.5 lc rgb C_AGE \
 title sprintf('%s(peak %.1f %s)', AGE_KEY, S_max / age_div(S_max), age_unit(S_max)) }"
 
+# Where a gauge changes, e.g. a stream's open shards at a reshard:
+# "CHG_COL = col('OpenShardCount'); @CHANGES" sets CHG_AT (the times, in the
+# axis unit, of the rows whose value differs from the row before), CHG_FROM
+# and CHG_TO (the values before and after), as lists of words, and
+# @CHANGE_MARKS draws each as a dotted vertical line in every later panel
+# (arrows 70 on: unset them when done).
+CHG_COL = ""
+CHANGES = "CHG_AT = ''; CHG_FROM = ''; CHG_TO = ''; _cp = NaN; \
+stats DATA using (_cv = column(CHG_COL), \
+_cc = (_cv == _cv && _cp == _cp && _cv != _cp), \
+CHG_AT = CHG_AT . (_cc ? sprintf(' %g', tx(column('time_s'))) : ''), \
+CHG_FROM = CHG_FROM . (_cc ? sprintf(' %g', _cp) : ''), \
+CHG_TO = CHG_TO . (_cc ? sprintf(' %g', _cv) : ''), _cp = (_cv == _cv ? _cv : _cp), 0) nooutput"
+CHANGE_MARKS = "do for [_m = 1:words(CHG_AT)] { set arrow 69 + _m from first word(CHG_AT, _m) + 0, graph 0 \
+to first word(CHG_AT, _m) + 0, graph 1 nohead dt 3 lw 1.2 lc rgb '#777777' back }"
+
 # A file without any row (weir never writes one): say so and stop.
 if (NROWS == 0) {
 	set title sprintf("%s: no data (%s has no rows)", NAME, DATA)

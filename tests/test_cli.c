@@ -395,6 +395,42 @@ void test_cli_plot_draws_producer_calls(void)
 	CHECK_MSG(!exists(out, "plots/uploads-calls.png"), "plots/uploads-calls.png drawn");
 }
 
+/*
+ * weir plot draws a stream's shards and throughput and the puts of the
+ * producer that writes to it with a hot key (needs gnuplot), without a
+ * warning from gnuplot; the stream producer, which makes Attempts too, gets
+ * no calls plot, and it does not count as left out.
+ */
+void test_cli_plot_draws_stream_images(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], path[600];
+	const char *run[] = { path, NULL };
+	const char *args[] = { "plot", out, NULL };
+	static const char *const images[] = {
+		"plots/clicks-shards.png", "plots/clicks-throughput.png", "plots/web-puts.png", NULL
+	};
+	struct proc p;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/stream.yaml", dir);
+	CHECK(write_file(path,
+			 "duration: 1m\n"
+			 "streams: { clicks: { shards: 4 } }\n"
+			 "producers:\n"
+			 "  web: { target: clicks, arrivals: poisson(rate=3000/s), message: { size: 200B },\n"
+			 "         partition_key: \"hot(keys=1000, share=0.3)\", batch: {} }\n") == 0);
+	CHECK_EQ_INT(run_default(out, run), 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
+	CHECK_MSG(strstr(p.out, " 3 plots in ") && !strstr(p.out, "left out"), "%s", p.out);
+	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
+	proc_release(&p);
+	for (size_t i = 0; images[i]; i++)
+		CHECK_MSG(exists(out, images[i]), "missing %s", images[i]);
+	CHECK_MSG(!exists(out, "plots/web-calls.png"), "plots/web-calls.png drawn");
+}
+
 /* A failed write to stdout (a full disk) is an output error, not a success. */
 void test_cli_stdout_write_error(void)
 {

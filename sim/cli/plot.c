@@ -6,10 +6,12 @@
  * installed data directory, or where $WEIR_PLOTS says). Each script takes
  * its inputs as arguments (gnuplot -c SCRIPT ARG1 ARG2 ...).
  *
- * Which plots are drawn follows from resources.csv (kinds, dead_letter) and
- * summary.csv (the whole-run ledger.* rows, and NumberOfMessagesReceived,
- * NumberOfEmptyReceives, Invocations, Throttles and Attempts, which leave
- * out a warm-up); docs/metrics.md ("Plots") states the same rules:
+ * Which plots are drawn follows from resources.csv (kinds, dead_letter,
+ * target), summary.csv (the whole-run ledger.* rows, and
+ * NumberOfMessagesReceived, NumberOfEmptyReceives, Invocations, Throttles
+ * and Attempts, which leave out a warm-up) and the header row of
+ * timeseries.csv (a stream's shard columns); docs/metrics.md ("Plots")
+ * states the same rules:
  *   - A queue is read when a receive returned anything or nothing, or a
  *     message was deleted (NumberOfMessagesReceived + NumberOfEmptyReceives
  *     + ledger.deleted > 0).
@@ -29,13 +31,24 @@
  *     plot also gets the function's ConcurrencyLimit and
  *     ProvisionedConcurrency.
  *   - FUNCTION-duration: an invocation ran after the warm-up (Invocations > 0).
- *   - PRODUCER-calls: the producer made synchronous invoke attempts after
- *     the warm-up (Attempts > 0), which only a producer that invokes a
- *     function synchronously does (sends to a queue and asynchronous invokes
- *     make none). For other producers the plot does not apply, as the
- *     dead-letters plot does not for a queue without a dead-letter queue:
- *     it is not counted as left out.
+ *   - PRODUCER-calls: the producer's target is a function and it made
+ *     synchronous invoke attempts after the warm-up (Attempts > 0), which
+ *     only a producer that invokes a function synchronously does
+ *     (asynchronous invokes make none). For other producers the plot does
+ *     not apply, as the dead-letters plot does not for a queue without a
+ *     dead-letter queue: it is not counted as left out. (A stream producer
+ *     has Attempts too: its PutRecord and PutRecords requests.)
+ *   - PRODUCER-puts: the producer's target is a stream (else it does not
+ *     apply) and it made a record (ledger.produced > 0).
  *   - TRIGGER-scaling: always.
+ *   - A stream has traffic when a record was accepted or throttled
+ *     (ledger.accepted + ledger.throttled > 0).
+ *   - STREAM-shards: the stream has shard-level columns
+ *     (STREAM.shardId-N/IncomingRecords; shard_metrics: false writes none,
+ *     and then the plot does not apply) and traffic. The script gets the
+ *     number of shard column sets (shardId-0 to N-1) and of readers
+ *     (consumers and triggers whose source the stream is).
+ *   - STREAM-throughput: the stream has traffic.
  * A plot left out leaves no image: an old one of its name is removed.
  */
 #include "cli.h"
@@ -480,8 +493,10 @@ static const char plot_usage[] =
 	"per queue its depth and age, rates, latency percentiles and dead letters;\n"
 	"per consumer its workers; per function its concurrency, invocations and\n"
 	"durations; per producer that invokes a function synchronously its\n"
-	"requests, throttles and latency; per event source mapping its scaling and\n"
-	"batches. A plot that would be empty is left out, and a dead-letter queue\n"
+	"requests, throttles and latency; per producer that puts to a stream its\n"
+	"records, throttles and give-ups; per stream its records per shard (the hot\n"
+	"shard) and its throughput against its write limit; per event source\n"
+	"mapping its scaling and batches. A plot that would be empty is left out, and a dead-letter queue\n"
 	"that nobody sends to or reads is drawn only in its sources' dead-letters\n"
 	"plots ('weir help metrics' lists the rules).\n";
 
