@@ -7,6 +7,7 @@
  */
 #include "harness.h"
 #include "util.h"
+#include "weir/kesm.h"
 #include "weir/kinesis.h"
 #include "weir/md5.h"
 #include "weir/producer.h"
@@ -405,4 +406,164 @@ void test_kinesis_keys_from_trace_column(void)
 	for (uint32_t i = 0; i < 8; i++)
 		CHECK_EQ_INT(kinesis_shard_incoming(s, i), (i == a) * 200 + (i == b) * 100);
 	CHECK(test_world_close(&t, NULL) == 0);
+}
+
+/* The records throttled in each second from `from` to `to` of a run of text (stepping its world). */
+static int throttled_per_second(const char *text, int from, int to, uint64_t *out)
+{
+	struct test_world t;
+	struct kinesis_stream *s;
+	uint64_t before;
+
+	if (test_world_open(&t, text, 1) != 0)
+		return -1;
+	s = world_resource(t.w, "stream", "events");
+	sim_run(world_sim(t.w), from * SIM_SEC);
+	before = kinesis_counters(s)->throttled;
+	for (int i = from; i < to; i++) {
+		sim_run(world_sim(t.w), (i + 1) * SIM_SEC);
+		out[i - from] = kinesis_counters(s)->throttled - before;
+		before = kinesis_counters(s)->throttled;
+	}
+	return test_world_close(&t, NULL);
+}
+
+/* How many separate runs of seconds with throttling there are. */
+static int waves(const uint64_t *v, int n)
+{
+	int runs = 0;
+
+	for (int i = 0; i < n; i++)
+		runs += v[i] > 0 && (i == 0 || v[i - 1] == 0);
+	return runs;
+}
+
+/*
+ * Retry storms (§8.1): after a 2-second burst into one shard, records
+ * retried with exponential backoff and no jitter come back 1, 2, 4, 8 and
+ * 16 s after their throttle, all together: the throttling returns in
+ * separate waves. Full jitter spreads them: one run of throttled seconds
+ * that dies away.
+ */
+void test_kinesis_retry_waves_without_jitter(void)
+{
+	static const char base[] =
+		"duration: 2m\n"
+		"streams:\n  events: { shards: 1, shard_metrics: false }\n"
+		"producers:\n  devices: { target: events, arrivals: poisson(rate=600/s),"
+		" bursts: { rate: 3000/s, on: 2s, off: 58s, first: off },"
+		" message: { size: 200B }, retry: { mode: standard, max_attempts: 8, quota: false, backoff: %s } }\n";
+	char text[512];
+	uint64_t jitter[40], exponential[40];
+
+	snprintf(text, sizeof(text), base, "full_jitter");
+	CHECK(throttled_per_second(text, 58, 98, jitter) == 0);
+	snprintf(text, sizeof(text), base, "exponential");
+	CHECK(throttled_per_second(text, 58, 98, exponential) == 0);
+	CHECK_MSG(waves(jitter, 40) == 1, "full jitter: %d runs of throttled seconds", waves(jitter, 40));
+	CHECK_MSG(waves(exponential, 40) >= 3, "exponential: %d runs of throttled seconds", waves(exponential, 40));
+	/* The 16 s wave: throttling again more than 10 s after the burst. */
+	{
+		uint64_t late_j = 0, late_e = 0;
+
+		for (int i = 12; i < 40; i++) {
+			late_j += jitter[i];
+			late_e += exponential[i];
+		}
+		CHECK_EQ_INT(late_j, 0);
+		CHECK(late_e > 0);
+	}
+}
+
+/*
+ * The retry quota (§8.3): one SDK client's 500 tokens pay for about 100
+ * retries (5 each) without successes in between, so in a burst most
+ * throttled records are given up at once; without the quota none is.
+ */
+void test_kinesis_retry_quota_gives_up(void)
+{
+	static const char base[] =
+		"duration: 70s\n"
+		"streams:\n  events: { shards: 1, shard_metrics: false }\n"
+		"producers:\n  devices: { target: events, arrivals: poisson(rate=600/s),"
+		" bursts: { rate: 3000/s, on: 2s, off: 58s, first: off },"
+		" message: { size: 200B }, retry: { mode: standard, max_attempts: 8, quota: %s } }\n";
+	char text[512];
+	struct summary s = { 0 };
+	double throttled, gave_up, exhausted;
+
+	snprintf(text, sizeof(text), base, "true");
+	CHECK(run_scenario_text(text, 1, &s) == 0);
+	throttled = summary_get(&s, "devices", "ThrottledAttempts");
+	gave_up = summary_get(&s, "devices", "GiveUps");
+	exhausted = summary_get(&s, "devices", "RetryQuotaExhausted");
+	CHECK(throttled > 2000);
+	CHECK_EQ_INT(gave_up, exhausted);      /* every give-up here is the quota's */
+	CHECK_MSG(gave_up > 0.8 * throttled, "gave up %.0f of %.0f throttled", gave_up, throttled);
+	summary_release(&s);
+	snprintf(text, sizeof(text), base, "false");
+	CHECK(run_scenario_text(text, 1, &s) == 0);
+	CHECK_EQ_INT(summary_get(&s, "devices", "GiveUps"), 0);
+	CHECK_EQ_INT(summary_get(&s, "devices", "RetryQuotaExhausted"), 0);
+	summary_release(&s);
+}
+
+struct key_order {
+	uint64_t keys[64], last[64];
+	size_t n;
+	uint64_t seen, out_of_order;
+};
+
+static void check_key_order(void *ctx, uint32_t shard, const struct kin_rec *r)
+{
+	struct key_order *o = ctx;
+	size_t i;
+
+	(void)shard;
+	for (i = 0; i < o->n && o->keys[i] != r->key; i++)
+		;
+	if (i == o->n && o->n < 64) {
+		o->keys[o->n] = r->key;
+		o->last[o->n++] = 0;
+	}
+	if (i < 64) {
+		o->out_of_order += r->seq <= o->last[i];
+		o->last[i] = r->seq;
+	}
+	o->seen++;
+}
+
+/*
+ * End to end through a scenario: a stream resharded twice under load, read
+ * by a Lambda mapping with parallelization factor 3. Every key's records
+ * reach the function in the order they were accepted (§3.6, §6.1), every
+ * accepted record is processed, and the stream's "read by every reader"
+ * equals what the mapping processed (one reader).
+ */
+void test_kinesis_mapping_keeps_key_order_across_reshards(void)
+{
+	static const char text[] =
+		"duration: 5m\n"
+		"streams:\n  events: { shards: 2, reshards: [ { at: 1m, action: split, shard: 1 },"
+		" { at: 3m, action: update_shard_count, shards: 6 } ] }\n"
+		"producers:\n  p: { target: events, arrivals: poisson(rate=600/s), stop: 4m30s,"
+		" partition_key: \"uniform(keys=40)\", batch: {} }\n"
+		"functions:\n  f: { duration: \"exponential(mean=50ms)\" }\n"
+		"triggers:\n  - { source: events, function: f, parallelization_factor: 3, batch_size: 50 }\n";
+	struct test_world t;
+	struct key_order o = { .n = 0 };
+	struct summary s = { 0 };
+
+	CHECK(test_world_open(&t, text, 1) == 0);
+	kesm_watch(world_resource(t.w, "trigger", "events-to-f"), check_key_order, &o);
+	sim_run(world_sim(t.w), 5 * SIM_MIN);
+	CHECK(test_world_close(&t, &s) == 0);
+	CHECK_EQ_INT(o.n, 40);
+	CHECK_EQ_INT(o.out_of_order, 0);
+	CHECK_EQ_INT(summary_get(&s, "events", "Reshards"), 2);
+	CHECK_EQ_INT(summary_get(&s, "events", "OpenShardCount"), 6);
+	CHECK_EQ_INT(o.seen, summary_get(&s, "events", "ledger.accepted"));
+	CHECK_EQ_INT(summary_get(&s, "events-to-f", "ledger.processed"), summary_get(&s, "events", "ledger.accepted"));
+	CHECK_EQ_INT(summary_get(&s, "events", "ledger.read"), summary_get(&s, "events-to-f", "ledger.processed"));
+	summary_release(&s);
 }
