@@ -168,7 +168,10 @@ check-docs: $(WEIR)
 # mapping with throttles, asynchronous retries and provisioned concurrency.
 VALGRIND_RUNS = "" scenarios/examples/lambda-throttles-to-dlq.yaml \
 	scenarios/examples/lambda-async-retries.yaml \
-	"scenarios/examples/lambda-cold-starts.yaml --set functions.checkout.provisioned_concurrency=5"
+	"scenarios/examples/lambda-cold-starts.yaml --set functions.checkout.provisioned_concurrency=5" \
+	"scenarios/examples/kinesis-poison-pill.yaml --set duration=3m --set triggers.0.maximum_retry_attempts=2 --set triggers.0.bisect_batch_on_function_error=true --set triggers.0.on_failure=failed-batches" \
+	"scenarios/examples/kinesis-reshard.yaml --set duration=90s --set streams.telemetry.reshards.0.at=1m" \
+	"scenarios/examples/kinesis-retry-storm.yaml --set duration=2m --set producers.devices.retry.mode=adaptive"
 valgrind: $(WEIR)
 	@for r in $(VALGRIND_RUNS); do \
 		echo "valgrind: weir run $${r:-(default)}"; \

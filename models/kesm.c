@@ -625,6 +625,8 @@ struct kesm *kesm_create(struct sim *sim, const struct trigger_cfg *cfg, struct 
 	e->max_age = cfg->maximum_record_age != SIM_TIME_UNSET && cfg->maximum_record_age < retention
 			     ? cfg->maximum_record_age : retention;
 	e->buffer = (uint32_t)cfg->batch_size * KESM_READ_AHEAD_BATCHES;
+	if (e->buffer < KINESIS_GET_RECORDS_MAX)
+		e->buffer = KINESIS_GET_RECORDS_MAX;
 	e->batches.last = sim_now(sim);
 	hist_init(&e->age);
 	hist_init(&e->age_run);

@@ -52,6 +52,9 @@ struct shard {
 	struct vec runs;             /* struct run, oldest first (no readers) */
 	size_t run_head;
 	uint64_t run_held;
+	/* on demand (§3.7): bytes accepted since the last measure, and since when it is over 500 KB/s */
+	double tick_bytes;
+	sim_time hot_since;          /* SIM_TIME_UNSET: not hot */
 	/* this second's write and read budgets (§3.2) */
 	sim_time wwin, rwin;
 	uint32_t wrecords, rcalls;
@@ -129,6 +132,7 @@ static struct shard *shard_new(struct kinesis_stream *s, struct hash128 lo, stru
 	sh->parent[0] = p0;
 	sh->parent[1] = p1;
 	sh->wwin = sh->rwin = -1;
+	sh->hot_since = SIM_TIME_UNSET;
 	s->shards = weir_realloc(s->shards, (s->nshards + 1) * sizeof(*s->shards));
 	s->shards[s->nshards++] = sh;
 	for (uint32_t i = 0; i < s->nreaders; i++) {
@@ -317,6 +321,7 @@ enum kinesis_result kinesis_put(struct kinesis_stream *s, const struct kin_put *
 	sh->wbytes += charged;
 	sh->st->in_records++;
 	sh->st->in_bytes += r->size;
+	sh->tick_bytes += r->size;
 	s->c.accepted++;
 	s->c.bytes += r->size;
 	if (s->nreaders == 0) {
@@ -577,6 +582,42 @@ static void on_reshard(struct sim *sim, void *subject, void *object)
 	arm_expiry(s);
 }
 
+/*
+ * On demand (§3.7): once a minute, every open shard's write rate over the
+ * last minute; a shard above 500 KB/s for 15 minutes is split in two
+ * (halving its range), up to max_shards. So a stream follows a new peak
+ * after about 15 minutes and, until then, throttles traffic that more than
+ * doubles; one hot key still cannot pass its shard's 1 MB/s.
+ */
+static void on_demand_tick(struct sim *sim, void *subject, void *object)
+{
+	struct kinesis_stream *s = subject;
+	sim_time now = sim_now(sim);
+	uint32_t n = s->nopen, *ids = weir_malloc(n * sizeof(*ids));
+
+	(void)object;
+	memcpy(ids, s->open, n * sizeof(*ids));   /* a split changes the open list */
+	for (uint32_t i = 0; i < n; i++) {
+		struct shard *sh = s->shards[ids[i]];
+		double rate = sh->tick_bytes / sim_time_to_sec(KINESIS_ON_DEMAND_TICK);
+
+		sh->tick_bytes = 0;
+		if (rate <= KINESIS_ON_DEMAND_SPLIT_BYTES) {
+			sh->hot_since = SIM_TIME_UNSET;
+			continue;
+		}
+		if (sh->hot_since == SIM_TIME_UNSET)
+			sh->hot_since = now - KINESIS_ON_DEMAND_TICK;
+		if (now - sh->hot_since >= KINESIS_ON_DEMAND_SPLIT_AFTER && s->nopen < (uint32_t)s->cfg->max_shards) {
+			s->c.reshards++;
+			split(s, sh->id);
+		}
+	}
+	free(ids);
+	arm_expiry(s);
+	sim_schedule_in(sim, KINESIS_ON_DEMAND_TICK, on_demand_tick, s, NULL);
+}
+
 /* ---- life ------------------------------------------------------------------------ */
 
 struct kinesis_stream *kinesis_create(struct sim *sim, const char *name, const struct stream_cfg *cfg)
@@ -589,6 +630,8 @@ struct kinesis_stream *kinesis_create(struct sim *sim, const char *name, const s
 	s->cfg = cfg;
 	s->expiry = SIM_EVENT_NONE;
 	s->nstats = n;
+	if (cfg->mode == KINESIS_ON_DEMAND)   /* every split opens two: up to max_shards open */
+		s->nstats += 2 * (uint32_t)(cfg->max_shards - cfg->shards);
 	for (size_t i = 0; i < cfg->reshards.len; i++) {
 		const struct reshard_cfg *r = VEC_AT(&cfg->reshards, struct reshard_cfg, i);
 
@@ -610,6 +653,8 @@ struct kinesis_stream *kinesis_create(struct sim *sim, const char *name, const s
 
 void kinesis_start(struct kinesis_stream *s)
 {
+	if (s->cfg->mode == KINESIS_ON_DEMAND)
+		sim_schedule(s->sim, KINESIS_ON_DEMAND_TICK, on_demand_tick, s, NULL);
 	for (size_t i = 0; i < s->cfg->reshards.len; i++) {
 		const struct reshard_cfg *r = VEC_AT(&s->cfg->reshards, struct reshard_cfg, i);
 

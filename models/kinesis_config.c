@@ -90,14 +90,41 @@ static void check_reshards(struct stream_cfg *s, struct schema_ctx *ctx)
 
 static void stream_check(void *obj, struct schema_ctx *ctx)
 {
-	check_reshards(obj, ctx);
+	struct stream_cfg *s = obj;
+
+	if (s->mode == KINESIS_ON_DEMAND) {
+		if (s->shards == INT64_MIN)
+			s->shards = KINESIS_ON_DEMAND_SHARDS;
+		if (s->reshards.len)
+			schema_error(ctx, schema_where(s, "reshards"),
+				     "an on-demand stream reshards itself (aws-behaviour §3.7): 'reshards' is for provisioned mode");
+		if (s->max_shards < s->shards)
+			schema_error(ctx, schema_where(s, "max_shards"),
+				     "max_shards (%lld) is below the %lld shards the stream starts with",
+				     (long long)s->max_shards, (long long)s->shards);
+		return;
+	}
+	if (s->shards == INT64_MIN)
+		s->shards = 1;
+	if (schema_node(s, "max_shards"))
+		schema_error(ctx, schema_where(s, "max_shards"),
+			     "'max_shards' is for on-demand streams; a provisioned stream has the shards you give it");
+	check_reshards(s, ctx);
 }
+
+static const char *const stream_modes[] = { "provisioned", "on_demand", NULL };
 
 #define SF(field) .offset = offsetof(struct stream_cfg, field)
 static const struct schema_field stream_fields[] = {
-	{ .key = "shards", .type = ST_INT, SF(shards), .dflt = "1", .flags = SF_RANGE, .min = 1,
+	{ .key = "mode", .type = ST_ENUM, SF(mode), .dflt = "provisioned", .choices = stream_modes,
+	  .rule = "§3.7",
+	  .help = "provisioned: the shards you give, resharded when you say; on_demand: starts at 4 shards and splits a shard that takes over 500 KB/s for 15 minutes (from 2021-11-29)." },
+	{ .key = "shards", .type = ST_INT, SF(shards), .flags = SF_RANGE, .min = 1,
 	  .max = KINESIS_STREAM_SHARDS_MAX, .rule = "§3.1, §3.6",
-	  .help = "Open shards at the start (provisioned mode); they split the 128-bit hash-key space evenly." },
+	  .help = "Open shards at the start (default 1; on demand 4); they split the 128-bit hash-key space evenly." },
+	{ .key = "max_shards", .type = ST_INT, SF(max_shards), .dflt = KINESIS_ON_DEMAND_MAX_SHARDS_DEFAULT,
+	  .flags = SF_RANGE, .min = 1, .max = KINESIS_STREAM_SHARDS_MAX, .rule = "§3.7",
+	  .help = "On demand: the most open shards the stream splits to. Model parameter: AWS's ceiling is 200 MB/s of write (10 GB/s in some Regions); raise it for big streams (each shard the run may open gets its columns)." },
 	{ .key = "retention", .type = ST_DURATION, SF(retention), .dflt = "24h", .flags = SF_RANGE,
 	  .min = (double)KINESIS_RETENTION_MIN, .max = (double)KINESIS_RETENTION_MAX, .rule = "§3.5",
 	  .help = "How long a record stays readable (24h to 365d; at most 7d with a behaviour before 2020-11-09)." },
@@ -113,5 +140,5 @@ const struct schema stream_schema = {
 	.size = sizeof(struct stream_cfg),
 	.fields = stream_fields,
 	.check = stream_check,
-	.help = "A Kinesis data stream in provisioned mode, named by its key (aws-behaviour §3): records go to the shard whose hash-key range holds the MD5 of their partition key; each shard accepts 1 MB and 1,000 records per second.",
+	.help = "A Kinesis data stream, named by its key (aws-behaviour §3): records go to the shard whose hash-key range holds the MD5 of their partition key; each shard accepts 1 MB and 1,000 records per second, in provisioned and on-demand mode alike.",
 };

@@ -345,6 +345,9 @@ static void check_streams(const struct scenario *sc, struct schema_ctx *ctx)
 	for (size_t i = 0; i < sc->streams.len; i++) {
 		const struct stream_cfg *s = VEC_AT(&sc->streams, struct stream_cfg, i);
 
+		if (s->mode == KINESIS_ON_DEMAND && sc->account.date < BEHAVIOUR_KINESIS_ON_DEMAND)
+			schema_error(ctx, schema_where(s, "mode"),
+				     "on-demand mode exists from 2021-11-29 (aws-behaviour §3.7); the scenario's behaviour date is earlier");
 		if (s->retention > KINESIS_RETENTION_MAX_OLD && sc->account.date < BEHAVIOUR_KINESIS_LONG_RETENTION)
 			schema_error(ctx, schema_where(s, "retention"),
 				     "a retention over 7 days needs a behaviour date from 2020-11-09 (aws-behaviour §3.5)");
@@ -471,11 +474,16 @@ static void check_functions(struct scenario *sc, const struct vec *all, struct s
 static void check_stream_trigger(struct scenario *sc, struct trigger_cfg *t, const struct vec *all,
 				 struct schema_ctx *ctx)
 {
+	const struct stream_cfg *s = scenario_stream(sc, t->source);
+
 	trigger_resolve(t, true, ctx);
 	if (t->on_failure)
 		want_queue(all, t->on_failure, schema_where(t, "on_failure"), "on-failure destination", ctx);
 	want(all, t->function, schema_where(t, "function"), "function", "function", NULL, ctx);
-	(void)sc;
+	if (t->maximum_record_age != SIM_TIME_UNSET && t->maximum_record_age >= s->retention)
+		schema_warning(ctx, schema_where(t, "maximum_record_age"),
+			       "maximum_record_age is not shorter than the retention of stream '%s': its records expire first, so the setting never acts (aws-behaviour §6.2, §3.5)",
+			       s->head.name);
 }
 
 static void check_triggers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)

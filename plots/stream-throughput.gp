@@ -65,9 +65,9 @@ has(list, m) = strstrt(list, m) > 0
 if (OPEN_MIN == OPEN_MAX) {
 	LIMIT_TEXT = sprintf("%d shards: %s records/s, %d MiB/s", OPEN_MAX, count(OPEN_MAX * SHARD_RECORDS), OPEN_MAX)
 } else {
-	LIMIT_TEXT = sprintf("%d to %d open shards, 1,000 records/s and 1 MiB/s each", OPEN_MIN, OPEN_MAX)
+	LIMIT_TEXT = sprintf("%d to %d open shards, each 1,000 records/s and 1 MiB/s", OPEN_MIN, OPEN_MAX)
 }
-TITLE = sprintf("Stream %s: writes against the stream's write limit (%s)\n", NAME, LIMIT_TEXT) . \
+TITLE = sprintf("Stream %s: writes against its limit (%s)\n", NAME, LIMIT_TEXT) . \
 	sprintf("per second over each %s period; totals in brackets", PERIOD_TEXT)
 @FOUR_PANELS title TITLE font ",13"
 @CHANGE_MARKS

@@ -567,3 +567,47 @@ void test_kinesis_mapping_keeps_key_order_across_reshards(void)
 	CHECK_EQ_INT(summary_get(&s, "events", "ledger.read"), summary_get(&s, "events-to-f", "ledger.processed"));
 	summary_release(&s);
 }
+
+/*
+ * On-demand mode (§3.7): 4 shards at first; a step from 1 MB/s to 6 MB/s
+ * is throttled until the shards, each over 500 KB/s, split 15 minutes
+ * later; then the stream keeps splitting while shards stay over 500 KB/s,
+ * up to max_shards.
+ */
+void test_kinesis_on_demand_splits_hot_shards(void)
+{
+	static const char base[] =
+		"duration: 1h\n"
+		"streams:\n  s: { mode: on_demand, max_shards: %d, shard_metrics: false }\n"
+		"producers:\n  p: { target: s, arrivals: poisson(rate=1000/s), schedule: [ { at: 10m, rate: 6000/s } ],"
+		" partition_key: \"uniform(keys=100000)\", message: { size: 1000B }, batch: {} }\n";
+	char text[512];
+	struct test_world t;
+	struct kinesis_stream *s;
+	uint64_t before;
+
+	snprintf(text, sizeof(text), base, 16);
+	CHECK(test_world_open(&t, text, 1) == 0);
+	s = world_resource(t.w, "stream", "s");
+	sim_run(world_sim(t.w), 10 * SIM_MIN);
+	CHECK_EQ_INT(kinesis_open_shards(s), 4);
+	CHECK_EQ_INT(kinesis_counters(s)->throttled, 0);   /* 1 MB/s fits 4 shards */
+	sim_run(world_sim(t.w), 24 * SIM_MIN);
+	CHECK_EQ_INT(kinesis_open_shards(s), 4);            /* not before 15 minutes over 500 KB/s */
+	CHECK(kinesis_counters(s)->throttled > 1000000);
+	sim_run(world_sim(t.w), 27 * SIM_MIN);
+	CHECK_EQ_INT(kinesis_open_shards(s), 8);
+	before = kinesis_counters(s)->throttled;
+	sim_run(world_sim(t.w), 39 * SIM_MIN);
+	CHECK_EQ_INT(kinesis_counters(s)->throttled, before);   /* 8 shards take 6 MB/s */
+	sim_run(world_sim(t.w), 45 * SIM_MIN);
+	CHECK_EQ_INT(kinesis_open_shards(s), 16);           /* 750 KB/s a shard: split again */
+	CHECK(test_world_close(&t, NULL) == 0);
+	/* max_shards stops it. */
+	snprintf(text, sizeof(text), base, 8);
+	CHECK(test_world_open(&t, text, 1) == 0);
+	s = world_resource(t.w, "stream", "s");
+	sim_run(world_sim(t.w), 59 * SIM_MIN);
+	CHECK_EQ_INT(kinesis_open_shards(s), 8);
+	CHECK(test_world_close(&t, NULL) == 0);
+}

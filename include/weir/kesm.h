@@ -56,7 +56,12 @@
 #define KESM_THROTTLE_RETRY_FIRST SIM_SEC      /* a throttled invoke is retried after 1 s, doubling */
 #define KESM_THROTTLE_RETRY_MAX (30 * SIM_SEC)
 #define KESM_ERROR_RETRY SIM_SEC               /* a failed batch is retried after 1 s */
-#define KESM_READ_AHEAD_BATCHES 2              /* a lane holds at most this many batches of records */
+/*
+ * A lane holds at most this many batches of records, and at least one
+ * GetRecords call's worth (10,000), so that the poller reads in large calls
+ * as Lambda does instead of spending the shard's 5 calls a second.
+ */
+#define KESM_READ_AHEAD_BATCHES 2
 #define KESM_FAILURE_RECORD_BYTES 1024.0       /* one on-failure message: shard, sequence range, condition */
 
 extern const struct metric_family kesm_metric_family;

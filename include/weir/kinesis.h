@@ -24,7 +24,9 @@
  *
  * Resharding (§3.6) closes parent shards (no new writes, still readable)
  * and opens children; a reader finishes a parent before it reads the
- * children, so each partition key stays in order.
+ * children, so each partition key stays in order. In on-demand mode (§3.7)
+ * the stream starts with 4 shards and splits, by itself, a shard that has
+ * taken more than 500 KB/s for 15 minutes.
  *
  * Ledger, at every instant:
  *   put = accepted + throttled + too large
@@ -65,6 +67,14 @@
 #define KINESIS_STREAM_SHARDS_MAX 10000             /* per-stream ceiling (§3.6, current) */
 /* Retention up to 365 days (§3.5; announced Nov 2020, day unconfirmed). */
 #define BEHAVIOUR_KINESIS_LONG_RETENTION 20201109
+/* On-demand capacity mode (§3.7, launched 29 Nov 2021). */
+#define BEHAVIOUR_KINESIS_ON_DEMAND 20211129
+#define KINESIS_ON_DEMAND_SHARDS 4              /* a new on-demand stream: 4 MB/s of write (§3.7) */
+#define KINESIS_ON_DEMAND_SPLIT_BYTES 512000.0  /* a shard over ~500 KB/s is split (§3.7) */
+#define KINESIS_ON_DEMAND_SPLIT_AFTER (15 * SIM_MIN)  /* ... within ~15 min (§3.7) */
+/* Model parameters: how often the traffic is measured, and how far a stream splits by default. */
+#define KINESIS_ON_DEMAND_TICK SIM_MIN
+#define KINESIS_ON_DEMAND_MAX_SHARDS_DEFAULT "16"
 
 /* ---- configuration --------------------------------------------------------- */
 
@@ -78,9 +88,13 @@ struct reshard_cfg {
 	int64_t shards;             /* update_shard_count: the target count */
 };
 
+enum kinesis_mode { KINESIS_PROVISIONED, KINESIS_ON_DEMAND };
+
 struct stream_cfg {
 	struct schema_head head;
-	int64_t shards;
+	int mode;                   /* enum kinesis_mode */
+	int64_t shards;             /* INT64_MIN until resolved: 1, or 4 on demand */
+	int64_t max_shards;         /* on demand: the most open shards it splits to */
 	sim_time retention;
 	bool shard_metrics;         /* per-shard columns (enhanced monitoring, §3.9) */
 	struct vec reshards;        /* struct reshard_cfg, in time order */

@@ -40,7 +40,11 @@
  *     has Attempts too: its PutRecord and PutRecords requests.)
  *   - PRODUCER-puts: the producer's target is a stream (else it does not
  *     apply) and it made a record (ledger.produced > 0).
- *   - TRIGGER-scaling: always.
+ *   - TRIGGER-scaling: always for a trigger on a queue (its source); for
+ *     a trigger on a stream it does not apply (not counted as left out).
+ *   - TRIGGER-batches: always for a trigger on a stream; for one on a queue
+ *     it does not apply. The script gets the stream and the mapping's
+ *     ledger.read, ledger.held, ledger.sent_on_failure and ledger.dropped.
  *   - A stream has traffic when a record was accepted or throttled
  *     (ledger.accepted + ledger.throttled > 0).
  *   - STREAM-shards: the stream has shard-level columns
@@ -74,7 +78,8 @@ extern char **environ;
 enum plot_stat {
 	ST_SENT, ST_MOVED_IN, ST_DELETED, ST_MOVED_TO_DLQ, ST_RECEIVED, ST_EMPTY,
 	ST_LEDGER_INVOCATIONS, ST_INVOCATIONS, ST_THROTTLES, ST_LIMIT, ST_PROVISIONED,
-	ST_ATTEMPTS, ST_RETRIES, ST_QUOTA, ST_PRODUCED, ST_ACCEPTED, ST_STREAM_THROTTLED, NSTATS
+	ST_ATTEMPTS, ST_RETRIES, ST_QUOTA, ST_PRODUCED, ST_ACCEPTED, ST_STREAM_THROTTLED,
+	ST_READ, ST_HELD, ST_SENT_ON_FAILURE, ST_DROPPED, NSTATS
 };
 
 static const char *const stat_names[NSTATS] = {
@@ -95,6 +100,10 @@ static const char *const stat_names[NSTATS] = {
 	[ST_PRODUCED] = "ledger.produced",
 	[ST_ACCEPTED] = "ledger.accepted",
 	[ST_STREAM_THROTTLED] = "ledger.throttled",
+	[ST_READ] = "ledger.read",
+	[ST_HELD] = "ledger.held",
+	[ST_SENT_ON_FAILURE] = "ledger.sent_on_failure",
+	[ST_DROPPED] = "ledger.dropped",
 };
 
 struct res {
@@ -320,7 +329,7 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 enum when {
 	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER,
 	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_PRODUCER_CALLS, W_PRODUCER_PUTS,
-	W_TRIGGER, W_STREAM_SHARDS, W_STREAM_THROUGHPUT
+	W_TRIGGER, W_TRIGGER_STREAM, W_STREAM_SHARDS, W_STREAM_THROUGHPUT
 };
 
 struct plot_job {
@@ -342,6 +351,7 @@ static const struct plot_job jobs[] = {
 	{ "producer", "producer-calls.gp", "calls", W_PRODUCER_CALLS },
 	{ "producer", "producer-puts.gp", "puts", W_PRODUCER_PUTS },
 	{ "trigger", "trigger.gp", "scaling", W_TRIGGER },
+	{ "trigger", "trigger-stream.gp", "batches", W_TRIGGER_STREAM },
 	{ "stream", "stream-shards.gp", "shards", W_STREAM_SHARDS },
 	{ "stream", "stream-throughput.gp", "throughput", W_STREAM_THROUGHPUT },
 };
@@ -353,6 +363,7 @@ static int wanted(const struct res *r, const struct plot_job *j)
 	bool read = s[ST_RECEIVED] + s[ST_EMPTY] + s[ST_DELETED] > 0;
 	bool dlq_only = r->sources > 0 && s[ST_SENT] == 0 && !read;
 	bool traffic = s[ST_ACCEPTED] + s[ST_STREAM_THROTTLED] > 0;   /* of a stream */
+	bool on_stream = strcmp(r->target_kind, "stream") == 0;        /* a trigger's source */
 
 	if (strcmp(r->kind, j->kind) != 0)
 		return -1;
@@ -378,8 +389,11 @@ static int wanted(const struct res *r, const struct plot_job *j)
 		return r->shards > 0 ? traffic : -1;
 	case W_STREAM_THROUGHPUT:
 		return traffic;
-	case W_CONSUMER:
 	case W_TRIGGER:
+		return on_stream ? -1 : 1;
+	case W_TRIGGER_STREAM:
+		return on_stream ? 1 : -1;
+	case W_CONSUMER:
 		return 1;
 	default:
 		return -1;
@@ -392,15 +406,16 @@ static int wanted(const struct res *r, const struct plot_job *j)
  * limit and provisioned concurrency; for a stream's shards the number of
  * shard column sets and of readers; for a stream's throughput its readers;
  * for a producer's puts its stream, Attempts, Retries and
- * RetryQuotaExhausted.
+ * RetryQuotaExhausted; for a trigger on a stream the stream, ledger.read,
+ * ledger.held, ledger.sent_on_failure and ledger.dropped.
  */
 static int draw(const char *dir, const char *scripts, const struct res *r, const struct res *dlq,
 		const struct plot_job *j, const char *image, const char *format)
 {
 	char *script = weir_asprintf("%s/%s", scripts, j->script);
 	char *data = weir_asprintf("%s/timeseries.csv", dir);
-	char *extra[4] = { NULL, NULL, NULL, NULL };
-	char *args[8] = { data, r->name, (char *)(uintptr_t)image, (char *)(uintptr_t)format };
+	char *extra[5] = { NULL, NULL, NULL, NULL, NULL };
+	char *args[9] = { data, r->name, (char *)(uintptr_t)image, (char *)(uintptr_t)format };
 	size_t nextra = 0;
 	int rc;
 
@@ -420,6 +435,12 @@ static int draw(const char *dir, const char *scripts, const struct res *r, const
 		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_ATTEMPTS]);
 		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_RETRIES]);
 		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_QUOTA]);
+	} else if (j->when == W_TRIGGER_STREAM) {
+		extra[nextra++] = weir_strdup(r->target);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_READ]);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_HELD]);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_SENT_ON_FAILURE]);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_DROPPED]);
 	}
 	for (size_t i = 0; i < nextra; i++)
 		args[4 + i] = extra[i];
@@ -496,9 +517,11 @@ static const char plot_usage[] =
 	"requests, throttles and latency; per producer that puts to a stream its\n"
 	"records, throttles and give-ups; per stream its records per shard (the hot\n"
 	"shard) and its throughput against its write limit; per event source\n"
-	"mapping its scaling and batches. A plot that would be empty is left out, and a dead-letter queue\n"
-	"that nobody sends to or reads is drawn only in its sources' dead-letters\n"
-	"plots ('weir help metrics' lists the rules).\n";
+	"mapping on a queue its pollers and batches, and per one on a stream its\n"
+	"concurrent batches, batches and records, failures and iterator age. A\n"
+	"plot that would be empty is left out, and a dead-letter queue that nobody\n"
+	"sends to or reads is drawn only in its sources' dead-letters plots ('weir\n"
+	"help metrics' lists the rules).\n";
 
 int cmd_plot(int argc, char **argv)
 {

@@ -1,9 +1,9 @@
 #!/bin/sh
 # run.sh - weir's benchmarks: event queue, full stack, memory per message,
-# SQS -> Lambda.
+# SQS -> Lambda, Kinesis -> Lambda.
 #
 #   make bench                    builds everything, then runs this script
-#   sh tests/bench/run.sh         the timed benchmarks and one report (about a minute)
+#   sh tests/bench/run.sh         the timed benchmarks and one report (about two minutes)
 #   sh tests/bench/run.sh --callgrind
 #                                 instruction counts under valgrind's callgrind
 #                                 instead: repeatable where wall time is noisy
@@ -23,6 +23,7 @@ BENCH_DIR=${BENCH_DIR:-build/bench}
 HERE=$(dirname "$0")
 SCENARIO=$HERE/mmc.yaml
 LAMBDA_SCENARIO=$HERE/sqs-lambda.yaml
+KINESIS_SCENARIO=$HERE/kinesis-lambda.yaml
 ROUNDS=5                    # full-stack rounds (weir and plain, interleaved)
 EVQ_TARGET=1.25             # weir engine / plain 4-ary heap, at N = 1e3 and 1e5
 STACK_TARGET=0.35           # weir msgs/s / plain M/M/c customers/s, at least
@@ -49,6 +50,7 @@ for f in "$WEIR_BIN" "$BENCH_DIR/bench_evq" "$BENCH_DIR/bench_memory" \
 done
 [ -r "$SCENARIO" ] || die "'$SCENARIO' is missing"
 [ -r "$LAMBDA_SCENARIO" ] || die "'$LAMBDA_SCENARIO' is missing"
+[ -r "$KINESIS_SCENARIO" ] || die "'$KINESIS_SCENARIO' is missing"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/weir-bench.XXXXXX") || die "cannot create a temporary directory"
 
@@ -196,6 +198,36 @@ bench_lambda() {
 		"$best" "$paired" "$LAMBDA_TARGET" "$(verdict "$best" ge "$LAMBDA_TARGET")" >> "$TMP/results"
 }
 
+# ---- 5. Kinesis -> Lambda ----------------------------------------------------------
+
+# One run (about a minute: 180 million records); its speed is also given
+# relative to plain_mmc's customers/s of this session (section 2), a figure
+# of the machine's speed at the time.
+bench_kinesis() {
+	echo
+	echo "== 5. Kinesis -> Lambda: 100 shards at half capacity, 1 simulated hour (tests/bench/kinesis-lambda.yaml) =="
+	rm -rf "$TMP/run.kinesis"
+	"$BENCH_DIR/walltime" "$TMP/t.kinesis" "$WEIR_BIN" run -q "$KINESIS_SCENARIO" -o "$TMP/run.kinesis" \
+		> /dev/null || die "weir failed on $KINESIS_SCENARIO"
+	tk=$(cat "$TMP/t.kinesis")
+	recs=$(summary_stat "$TMP/run.kinesis/summary.csv" RecordsProcessed)
+	puts=$(summary_stat "$TMP/run.kinesis/summary.csv" IncomingRecords)
+	events=$(awk -F, '$1 == "events" { print $2 }' "$TMP/run.kinesis/run.csv")
+	rss=$(awk -F, '$1 == "peak_rss_kib" { print $2 }' "$TMP/run.kinesis/timing.csv")
+	custs=$(field "$TMP/plain.txt" customers)
+	tpb=$(sort -g "$TMP/mmc.plain.s" | head -n 1)
+	awk -v r="$recs" -v p="$puts" -v t="$tk" -v ev="$events" -v rss="$rss" -v c="$custs" -v tp="$tpb" 'BEGIN {
+		printf "  weir:  %d records accepted, %d processed by the mapping, in %.2f s wall: %.0f records/s\n", p, r, t, r / t
+		printf "         %d events, %.2f per record; peak memory %.1f MiB\n", ev, ev / r, rss / 1024
+		printf "  plain_mmc this session: %.0f customers/s (best); weir records/s / plain customers/s %.3f\n", c / tp, (r / t) / (c / tp)
+		printf "RESULT Kinesis -> Lambda %.0f records/s, %.3fx plain_mmc, peak memory %.1f MiB\n", r / t, (r / t) / (c / tp), rss / 1024 }' \
+		| tee -a "$TMP/kinesis.txt" | grep -v '^RESULT'
+	grep '^RESULT' "$TMP/kinesis.txt" >> "$TMP/results"
+	echo "  batches $(summary_stat "$TMP/run.kinesis/summary.csv" Batches)," \
+	     "mean batch $(summary_stat "$TMP/run.kinesis/summary.csv" BatchSize.mean)," \
+	     "iterator age p99 $(summary_stat "$TMP/run.kinesis/summary.csv" IteratorAge.p99) ms"
+}
+
 # ---- callgrind mode ---------------------------------------------------------
 
 # instructions counted in callgrind output file $1
@@ -320,6 +352,7 @@ bench_evq
 bench_stack
 bench_memory
 bench_lambda
+bench_kinesis
 echo
 echo "== summary =="
 machine
