@@ -193,15 +193,6 @@ struct hash128 md5_hash_key(const char *key, size_t len)
 	return h;
 }
 
-int hash128_cmp(struct hash128 a, struct hash128 b)
-{
-	if (a.hi != b.hi)
-		return a.hi < b.hi ? -1 : 1;
-	if (a.lo != b.lo)
-		return a.lo < b.lo ? -1 : 1;
-	return 0;
-}
-
 /*
  * Shard i of n starts at floor(i * 2^128 / n), found by binary long
  * division of the 192-bit number i * 2^128 (i < n, so the quotient fits in

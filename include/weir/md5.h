@@ -41,7 +41,14 @@ struct hash128 {
 /* The Kinesis hash key of a partition key: its MD5 digest read big-endian. */
 struct hash128 md5_hash_key(const char *key, size_t len);
 /* -1, 0 or 1 as a is below, equal to or above b. */
-int hash128_cmp(struct hash128 a, struct hash128 b);
+static inline int hash128_cmp(struct hash128 a, struct hash128 b)
+{
+	if (a.hi != b.hi)
+		return a.hi < b.hi ? -1 : 1;
+	if (a.lo != b.lo)
+		return a.lo < b.lo ? -1 : 1;
+	return 0;
+}
 /* The first hash key of shard i of n even shards: floor(i * 2^128 / n); i < n. */
 struct hash128 hash128_range_start(uint64_t i, uint64_t n);
 /* The last hash key of shard i of n even shards (2^128 - 1 for the last). */
