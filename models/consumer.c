@@ -7,6 +7,7 @@
  * worker counts are kept as levels so their time averages are exact.
  */
 #include "weir/consumer.h"
+#include "weir/kconsumer.h"
 #include "weir/level.h"
 
 #include <math.h>
@@ -91,7 +92,7 @@ static const char *const on_failure_names[] = { "leave", "release", NULL };
 #define CF(field) .offset = offsetof(struct consumer_cfg, field)
 static const struct schema_field consumer_fields[] = {
 	{ .key = "source", .type = ST_NAME, CF(source), .flags = SF_REQUIRED,
-	  .help = "The queue the workers poll." },
+	  .help = "The queue the workers poll, or the Kinesis stream the consumer application reads (one worker per shard, aws-behaviour §3.8)." },
 	{ .key = "workers", .type = ST_INT, CF(workers), .dflt = "1", .flags = SF_RANGE, .min = 0,
 	  .max = CONSUMER_WORKERS_MAX, .help = "Number of workers at the start." },
 	{ .key = "batch_size", .type = ST_INT, CF(batch_size), .dflt = "1", .flags = SF_RANGE, .min = 1,
@@ -103,7 +104,7 @@ static const struct schema_field consumer_fields[] = {
 	  .min = 0, .max = (double)SQS_VISIBILITY_TIMEOUT_MAX, .rule = "§1.4",
 	  .help = "Visibility timeout asked for per receive; unset uses the queue's." },
 	{ .key = "processing", .type = ST_DIST, CF(processing), .unit = UNIT_DURATION,
-	  .flags = SF_REQUIRED | SF_MIN, .min = 0, .help = "Time to process one message." },
+	  .flags = SF_REQUIRED | SF_MIN, .min = 0, .help = "Time to process one message (one record, for a stream)." },
 	{ .key = "failure_rate", .type = ST_REAL, CF(failure_rate), .dflt = "0", .flags = SF_RANGE,
 	  .min = 0, .max = 1, .help = "Chance that processing a (non-poison) message fails." },
 	{ .key = "fail_on_poison", .type = ST_BOOL, CF(fail_on_poison), .dflt = "true",
@@ -118,6 +119,17 @@ static const struct schema_field consumer_fields[] = {
 	{ .key = "idle_backoff", .type = ST_DIST, CF(idle_backoff), .unit = UNIT_DURATION, .dflt = "1s",
 	  .flags = SF_MIN, .min = 0, .rule = "§1.3",
 	  .help = "Pause after an empty short-poll receive or an OverLimit refusal (a long poll has already waited); a distribution such as uniform(min=0.5s, max=1.5s) keeps workers from polling in step." },
+	{ .key = "fan_out", .type = ST_BOOL, CF(fan_out), .dflt = "false", .rule = "§3.8",
+	  .help = "Streams only: enhanced fan-out (SubscribeToShard: records pushed about 70 ms after they arrive, 2 MB/s per shard for this consumer alone) rather than shared throughput (GetRecords polling; 5 calls/s and 2 MB/s per shard shared by every consumer of the shard)." },
+	{ .key = "poll_interval", .type = ST_DURATION, CF(poll_interval), .flags = SF_RANGE,
+	  .min = 0, .max = (double)KCONS_ITERATOR_EXPIRY, .rule = "§3.2",
+	  .help = "Streams, shared throughput only: time between the starts of a shard's GetRecords calls when the last call was not full (KCL's idleTimeBetweenReads); default 1s. 200ms polls at the shard's whole 5 calls/s; at most 5m, when a shard iterator expires." },
+	{ .key = "max_records", .type = ST_INT, CF(max_records), .flags = SF_RANGE, .min = 1,
+	  .max = KCONS_MAX_RECORDS_MAX, .rule = "§3.2",
+	  .help = "Streams, shared throughput only: records asked for per GetRecords call (Limit), 1..10,000; default 10,000." },
+	{ .key = "propagation", .type = ST_DIST, CF(propagation), .unit = UNIT_DURATION, .flags = SF_MIN,
+	  .min = 0, .rule = "§3.8",
+	  .help = "Streams, enhanced fan-out only: time from a record's arrival in the shard to its push to the worker; default 70ms (AWS's average). A spread adds a little to the mean: records stay in order, so one is never pushed before the one ahead of it." },
 	{ 0 }
 };
 
@@ -134,12 +146,55 @@ static void consumer_check(void *obj, struct schema_ctx *ctx)
 			     "'idle_backoff' must have a mean above 0, or idle workers would poll without pause");
 }
 
+/* Keys of queue consumers only, and of stream consumers only (the latter by mode). */
+static const char *const queue_only_keys[] = {
+	"workers", "batch_size", "receive_wait", "visibility_timeout", "on_failure", "heartbeat", "schedule",
+	"idle_backoff", NULL
+};
+static const char *const stream_only_keys[] = { "fan_out", "poll_interval", "max_records", "propagation", NULL };
+static const char *const shared_only_keys[] = { "poll_interval", "max_records", NULL };
+static const char *const fan_out_only_keys[] = { "propagation", NULL };
+
+/* Reports each key in keys that the text sets: it does not apply to this consumer. */
+static void refuse_keys(const struct consumer_cfg *c, const char *const *keys, const char *what,
+			const char *why, struct schema_ctx *ctx)
+{
+	for (const char *const *k = keys; *k; k++)
+		if (schema_node(c, *k))
+			schema_error(ctx, schema_where(c, *k), "'%s' does not apply to %s '%s' (%s): remove it",
+				     *k, what, c->source, why);
+}
+
+void consumer_resolve(struct consumer_cfg *c, bool stream, struct schema_ctx *ctx)
+{
+	if (!stream) {
+		refuse_keys(c, stream_only_keys, "a consumer of queue", "aws-behaviour §3.8 is for streams", ctx);
+		return;
+	}
+	refuse_keys(c, queue_only_keys, "a consumer of stream",
+		    "a stream consumer has one worker per shard and reads with GetRecords or SubscribeToShard, aws-behaviour §3.8",
+		    ctx);
+	if (c->fan_out) {
+		refuse_keys(c, shared_only_keys, "an enhanced fan-out consumer of stream",
+			    "records are pushed, not polled, aws-behaviour §3.8", ctx);
+		if (c->propagation.kind == DIST_NONE)
+			dist_constant(&c->propagation, UNIT_DURATION, (double)KCONS_PROPAGATION_DEFAULT);
+		return;
+	}
+	refuse_keys(c, fan_out_only_keys, "a shared-throughput consumer of stream",
+		    "its delay comes from polling, aws-behaviour §3.8; set fan_out: true to use it", ctx);
+	if (c->poll_interval == SIM_TIME_UNSET)
+		c->poll_interval = KCONS_POLL_INTERVAL_DEFAULT;
+	if (c->max_records == INT64_MIN)
+		c->max_records = KCONS_MAX_RECORDS_DEFAULT;
+}
+
 const struct schema consumer_schema = {
 	.name = "consumer",
 	.size = sizeof(struct consumer_cfg),
 	.fields = consumer_fields,
 	.check = consumer_check,
-	.help = "A pool of workers polling one queue, named by its key.",
+	.help = "A pool of workers polling one queue, or a consumer application reading one Kinesis stream (one worker per shard, shared throughput or enhanced fan-out, aws-behaviour §3.8), named by its key.",
 };
 
 /* ---- metrics ------------------------------------------------------------ */

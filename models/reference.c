@@ -2,6 +2,7 @@
  * reference.c - the text around the generated tables of
  * docs/scenario-reference.md and docs/metrics.md.
  */
+#include "weir/kconsumer.h"
 #include "weir/kesm.h"
 #include "weir/scenario.h"
 
@@ -145,7 +146,8 @@ static const char *const plots_rows[] = {
 	"| `PRODUCER-puts.png` | records put to a stream. Top: records produced per second; bottom, log scale: throttled records (each retry counts), give-ups and records too large per second; a note gives the requests (`Attempts`), `Retries` and `RetryQuotaExhausted` | the producer's target is a stream and it made a record (`ledger.produced` > 0) |\n",
 	"| `STREAM-shards.png` | the hot shard: shards ranked by records accepted, the busiest red (up to 8 shards each a line; with more, the 5 busiest and a grey band from the least to the most busy of the others around their mean). Top: records accepted per second per shard against a shard's limit of 1,000/s (dashed); middle, log scale: records throttled per second by each shard that throttled any; bottom: each shard's `IteratorAgeMilliseconds`, or a note that nothing reads the stream or that its readers kept up. The title gives the shard count and the busiest shard's share; a reshard is a dotted line | the stream writes shard-level metrics (`shard_metrics`) and a record was accepted or throttled (`ledger.accepted` + `ledger.throttled` > 0) |\n",
 	"| `STREAM-throughput.png` | top: records accepted per second; second: MiB (or KiB) accepted per second; each against the stream's write limit, open shards × 1,000 records/s and × 1 MiB/s, drawn as steps so a reshard (a dotted line) moves it; third, log scale: records throttled on write (each retry counts), reads throttled and records expired per second; bottom: `RecordsHeld` and, when a reader lags, `GetRecords.IteratorAgeMilliseconds` | a record was accepted or throttled (`ledger.accepted` + `ledger.throttled` > 0) |\n",
-	"| `TRIGGER-scaling.png` | `Pollers` (the mapping's concurrency: each poller holds at most one batch); batches per second; mean records per batch; log scale: throttled invokes, failed and abandoned batches and failed records per second | always |\n",
+	"| `TRIGGER-scaling.png` | `Pollers` (the mapping's concurrency: each poller holds at most one batch); batches per second; mean records per batch; log scale: throttled invokes, failed and abandoned batches and failed records per second | always, for a trigger whose source is a queue |\n",
+	"| `TRIGGER-batches.png` | event source mapping on a stream. Top: `ConcurrentBatches` (the mapping's concurrency, the most batches at once in each period) against the stream's open shards (each runs at most `parallelization_factor` batches at once); second: batches per second (left axis) and records processed per second (right axis), the mean batch size in the key and the whole run's records read, processed, discarded (sent on failure, dropped) and unfinished in a note; third, log scale: failed batches, retries, bisections, records discarded, records expired unread, throttled invokes and throttled GetRecords calls per second, whichever happened (a note names the others); bottom, log scale: `IteratorAge` p50, p99, max of the batches finished in each period (a shard blocked by a failing batch shows as a growing max); zeros and gaps as in `QUEUE-latency` | always, for a trigger whose source is a stream |\n",
 };
 
 static const char plots_rules[] =
@@ -163,7 +165,8 @@ static const char plots_rules[] =
 	"A producer's calls or puts plot applies by its target's kind in\n"
 	"`resources.csv`: calls for a function invoked synchronously, puts for a\n"
 	"stream; for other producers it does not apply (it is not counted as left\n"
-	"out). A\n"
+	"out). A trigger's scaling or batches plot applies by its source's kind:\n"
+	"scaling for a queue, batches for a stream. A\n"
 	"plot not drawn leaves no file (an old one of its name is removed). The\n"
 	"bundled default scenario draws `orders-depth`, `orders-rates`,\n"
 	"`orders-latency`, `orders-dead-letters` and `workers-workers`; its\n"
@@ -173,12 +176,12 @@ void scenario_write_metrics_reference(FILE *out)
 {
 	const struct metric_family fams[] = { sqs_metric_family, kinesis_metric_family,
 					      kinesis_shard_metric_family, producer_metric_family,
-					      consumer_metric_family, lambda_metric_family,
+					      consumer_metric_family, kconsumer_metric_family, lambda_metric_family,
 					      lambda_account_metric_family, esm_metric_family,
 					      kesm_metric_family };
 	const struct stat_family stats[] = { sqs_stat_family, kinesis_stat_family, producer_stat_family,
-					     consumer_stat_family, lambda_stat_family, esm_stat_family,
-					     kesm_stat_family };
+					     consumer_stat_family, kconsumer_stat_family, lambda_stat_family,
+					     esm_stat_family, kesm_stat_family };
 
 	fputs(metrics_intro, out);
 	metrics_write_markdown(fams, sizeof(fams) / sizeof(fams[0]), out);

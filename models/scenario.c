@@ -3,6 +3,7 @@
  * resources together (references, unique names, times inside the run).
  */
 #include "weir/scenario.h"
+#include "weir/kconsumer.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -530,16 +531,48 @@ static void check_triggers(struct scenario *sc, const struct vec *all, struct sc
 	}
 }
 
+/*
+ * A consumer application on a stream (§3.8): its keys, and the stream's
+ * registered enhanced fan-out consumers, at most 20 (2023 docs; the current
+ * limit is unconfirmed, so more is only a warning).
+ */
+static void check_stream_consumer(struct scenario *sc, struct consumer_cfg *c, size_t index,
+				  struct schema_ctx *ctx)
+{
+	size_t efo = 0;
+
+	consumer_resolve(c, true, ctx);
+	if (!c->fan_out)
+		return;
+	for (size_t j = 0; j <= index; j++) {
+		const struct consumer_cfg *o = VEC_AT(&sc->consumers, struct consumer_cfg, j);
+
+		efo += o->fan_out && strcmp(o->source, c->source) == 0;
+	}
+	if (efo == KCONS_EFO_CONSUMERS_MAX + 1)
+		schema_warning(ctx, schema_where(c, "fan_out"),
+			       "stream '%s' has more than %d enhanced fan-out consumers, the limit per stream in 2023 (aws-behaviour §3.8; the current limit is unconfirmed): AWS may refuse to register this one",
+			       c->source, KCONS_EFO_CONSUMERS_MAX);
+}
+
 static void check_consumers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
 {
 	for (size_t i = 0; i < sc->consumers.len; i++) {
 		struct consumer_cfg *c = VEC_AT(&sc->consumers, struct consumer_cfg, i);
+		const struct named *src = find_named(all, c->source);
 		const struct sqs_queue_cfg *q;
 		sim_time vt;
 		double mean;
 
-		if (want_queue(all, c->source, schema_where(c, "source"), "source", ctx) != 0)
+		if (src && strcmp(src->kind, "stream") == 0) {
+			check_stream_consumer(sc, c, i, ctx);
 			continue;
+		}
+		if (!src || strcmp(src->kind, "queue") != 0) {
+			want(all, c->source, schema_where(c, "source"), "source", "queue", "stream", ctx);
+			continue;
+		}
+		consumer_resolve(c, false, ctx);
 		q = scenario_queue(sc, c->source);
 		for (size_t j = 0; j < c->schedule.len; j++) {
 			const struct scale_cfg *step = VEC_AT(&c->schedule, struct scale_cfg, j);

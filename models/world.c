@@ -4,6 +4,7 @@
 #include "weir/world.h"
 #include "weir/consumer.h"
 #include "weir/esm.h"
+#include "weir/kconsumer.h"
 #include "weir/kesm.h"
 #include "weir/kinesis.h"
 #include "weir/lambda.h"
@@ -110,6 +111,17 @@ static const struct resource_ops consumer_ops = {
 	"consumer", c_metrics, c_warmup, c_summarize, c_ledger, c_destroy
 };
 
+static void kc_metrics(void *self, struct metrics *m) { kconsumer_register_metrics(self, m); }
+static void kc_warmup(void *self) { kconsumer_end_warmup(self); }
+static void kc_summarize(const void *self, struct summary *s) { kconsumer_summarize(self, s); }
+static bool kc_ledger(const void *self, FILE *err) { return kconsumer_ledger(self, err); }
+static void kc_destroy(void *self) { kconsumer_destroy(self); }
+
+/* A consumer application on a stream: a consumer too, in outputs. */
+static const struct resource_ops stream_consumer_ops = {
+	"consumer", kc_metrics, kc_warmup, kc_summarize, kc_ledger, kc_destroy
+};
+
 /* ---- functions and triggers ------------------------------------------ */
 
 static void f_metrics(void *self, struct metrics *m) { lambda_register_metrics(self, m); }
@@ -187,6 +199,24 @@ static void build_streams(struct world *w)
 		const struct stream_cfg *cfg = VEC_AT(&w->sc->streams, struct stream_cfg, i);
 
 		add(w, cfg->head.name, &stream_ops, kinesis_create(w->sim, cfg->head.name, cfg));
+	}
+}
+
+/* Consumer applications on streams: readers, so added before the streams start. */
+static void build_stream_consumers(struct world *w)
+{
+	const struct scenario *sc = w->sc;
+
+	for (size_t i = 0; i < sc->consumers.len; i++) {
+		const struct consumer_cfg *cfg = VEC_AT(&sc->consumers, struct consumer_cfg, i);
+		struct kinesis_stream *s = lookup_stream(w, cfg->source);
+		struct kconsumer *k;
+
+		if (!s)
+			continue;
+		k = kconsumer_create(w->sim, cfg->head.name, cfg, s, w->rngs);
+		add(w, cfg->head.name, &stream_consumer_ops, k);
+		kconsumer_start(k);
 	}
 }
 
@@ -273,9 +303,11 @@ static int build_workloads(struct world *w, char *err, size_t errlen)
 	}
 	for (size_t i = 0; i < sc->consumers.len; i++) {
 		const struct consumer_cfg *cfg = VEC_AT(&sc->consumers, struct consumer_cfg, i);
-		struct consumer *c = consumer_create(w->sim, cfg->head.name, cfg,
-						     lookup_queue(w, cfg->source), w->rngs);
+		struct consumer *c;
 
+		if (lookup_stream(w, cfg->source))
+			continue;   /* built with the streams */
+		c = consumer_create(w->sim, cfg->head.name, cfg, lookup_queue(w, cfg->source), w->rngs);
 		add(w, cfg->head.name, &consumer_ops, c);
 		consumer_start(c);
 	}
@@ -318,6 +350,7 @@ struct world *world_create(const struct scenario *sc, const struct world_opts *o
 	}
 	build_streams(w);
 	build_functions(w);
+	build_stream_consumers(w);
 	start_streams(w);
 	if (build_workloads(w, err, errlen) != 0) {
 		world_destroy(w);
@@ -422,7 +455,7 @@ static const char *link_of(const struct world *w, const struct resource *r)
 
 	if (r->ops == &producer_ops)
 		return producer_target(r->self);
-	for (size_t i = 0; r->ops == &consumer_ops && i < sc->consumers.len; i++)
+	for (size_t i = 0; (r->ops == &consumer_ops || r->ops == &stream_consumer_ops) && i < sc->consumers.len; i++)
 		if (strcmp(VEC_AT(&sc->consumers, struct consumer_cfg, i)->head.name, r->name) == 0)
 			return VEC_AT(&sc->consumers, struct consumer_cfg, i)->source;
 	for (size_t i = 0; (r->ops == &trigger_ops || r->ops == &stream_trigger_ops) && i < sc->triggers.len; i++)

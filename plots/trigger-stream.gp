@@ -168,7 +168,7 @@ set ytics tc default
 # block after an apostrophe in it.
 NOTE = "Log scale: a period\nwithout any is not drawn." . \
 	(words(NONE) > 0 ? "\nNone: " . NONE_TEXT . "." : "")
-if (words(FAILURES) == 0) { NOTE = "nothing went wrong, none of:\n" . NONE_TEXT }
+if (words(FAILURES) == 0) { NOTE = BATCHES > 0 ? "nothing went wrong, none of:\n" . NONE_TEXT : "no batch was invoked" }
 if (words(FAILURES) == 0) {
 	set ylabel "per second"
 	@EMPTY_PANEL

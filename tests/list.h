@@ -43,6 +43,7 @@ TEST(sqs_ledger_balances_under_random_operations)
 #include "list_retry.h"
 #include "list_kinesis.h"
 #include "list_kesm.h"
+#include "list_kconsumer.h"
 TEST(scenario_error_table)
 TEST(scenario_set_errors)
 TEST(scenario_set_applies)
@@ -62,6 +63,7 @@ TEST(cli_plot_draws_images)
 TEST(cli_plot_draws_function_images)
 TEST(cli_plot_draws_producer_calls)
 TEST(cli_plot_draws_stream_images)
+TEST(cli_plot_draws_stream_trigger)
 TEST(producer_poisson_count)
 TEST(producer_constant_count_exact)
 TEST(producer_schedule_changes_rate)

@@ -431,6 +431,46 @@ void test_cli_plot_draws_stream_images(void)
 	CHECK_MSG(!exists(out, "plots/web-calls.png"), "plots/web-calls.png drawn");
 }
 
+/*
+ * weir plot draws the batches plot of an event source mapping on a stream,
+ * whose batches fail on poison records, are bisected, retried and sent to
+ * an on-failure queue (needs gnuplot), without a warning from gnuplot; the
+ * SQS mapping's scaling plot does not apply to it and is not counted as
+ * left out.
+ */
+void test_cli_plot_draws_stream_trigger(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], path[600];
+	const char *run[] = { path, NULL };
+	const char *args[] = { "plot", out, NULL };
+	struct proc p;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/trigger.yaml", dir);
+	CHECK(write_file(path,
+			 "duration: 2m\n"
+			 "streams: { clicks: { shards: 2 } }\n"
+			 "queues: { failed: {} }\n"
+			 "producers:\n"
+			 "  web: { target: clicks, arrivals: poisson(rate=500/s), partition_key: \"uniform(keys=1000)\",\n"
+			 "         message: { poison: 0.0005 }, batch: {} }\n"
+			 "functions:\n"
+			 "  process: { duration: \"exponential(mean=100ms)\", errors: { poison: true } }\n"
+			 "triggers:\n"
+			 "  - { source: clicks, function: process, maximum_retry_attempts: 1,\n"
+			 "      bisect_batch_on_function_error: true, on_failure: failed }\n") == 0);
+	CHECK_EQ_INT(run_default(out, run), 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
+	/* failed: depth and rates (latency left out); process: 3; clicks: 2; web: puts; the trigger: 1. */
+	CHECK_MSG(strstr(p.out, " 9 plots in ") && strstr(p.out, "(1 left out"), "%s", p.out);
+	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
+	proc_release(&p);
+	CHECK_MSG(exists(out, "plots/clicks-to-process-batches.png"), "missing plots/clicks-to-process-batches.png");
+	CHECK_MSG(!exists(out, "plots/clicks-to-process-scaling.png"), "plots/clicks-to-process-scaling.png drawn");
+}
+
 /* A failed write to stdout (a full disk) is an output error, not a success. */
 void test_cli_stdout_write_error(void)
 {

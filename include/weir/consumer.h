@@ -9,6 +9,11 @@
  * An optional heartbeat extends the visibility of the batch's unfinished
  * messages while the worker is busy. The number of workers can change over
  * time; a worker told to stop finishes its batch first.
+ *
+ * A consumer whose source is a Kinesis stream is a consumer application
+ * instead (kconsumer.h): one worker per shard, and its own keys (fan_out,
+ * poll_interval, max_records, propagation); consumer_resolve sets the
+ * defaults of the source's kind and refuses the keys of the other.
  */
 #ifndef WEIR_CONSUMER_H
 #define WEIR_CONSUMER_H
@@ -51,9 +56,21 @@ struct consumer_cfg {
 	struct heartbeat_cfg heartbeat;
 	struct vec schedule;          /* struct scale_cfg, in time order */
 	struct dist idle_backoff;
+	/* stream sources only (kconsumer.h) */
+	bool fan_out;                 /* enhanced fan-out (SubscribeToShard) rather than GetRecords */
+	sim_time poll_interval;       /* shared throughput: between GetRecords calls; unset until resolved */
+	int64_t max_records;          /* shared throughput: records per GetRecords; unset until resolved */
+	struct dist propagation;      /* fan-out: arrival to push, per record */
 };
 
 extern const struct schema consumer_schema;
+
+/*
+ * Once the kind of the source is known (stream: a Kinesis stream, else a
+ * queue): sets that kind's defaults and reports, as errors in ctx, the keys
+ * the text sets that apply to the other kind only.
+ */
+void consumer_resolve(struct consumer_cfg *c, bool stream, struct schema_ctx *ctx);
 extern const struct metric_family consumer_metric_family;
 extern const struct stat_family consumer_stat_family;
 

@@ -449,6 +449,41 @@ static void print_stream_triggers(const struct summary *s, const struct scenario
 	}
 }
 
+#define STREAM_CONSUMER_ROW "  %-*s %8s %11s %9s %9s %10s %9s %9s\n"
+
+/* Consumer applications on streams (aws-behaviour §3.8). */
+static void print_stream_consumers(const struct summary *s, const struct scenario *sc, int w)
+{
+	char a[32], b[32], c[32], d[32], e[32], f[32];
+	bool header = false;
+
+	for (size_t i = 0; i < sc->consumers.len; i++) {
+		const struct consumer_cfg *cfg = VEC_AT(&sc->consumers, struct consumer_cfg, i);
+		const char *n = cfg->head.name;
+
+		if (!scenario_stream(sc, cfg->source))
+			continue;
+		if (!header) {
+			row("\n" STREAM_CONSUMER_ROW, w, "", "", "records", "GetRecords", "read", "millis",
+			    "latency", "latency");
+			row(STREAM_CONSUMER_ROW, w, "stream consumer", "mode", "processed", "calls", "throttles",
+			    "behind max", "p50", "p99");
+			header = true;
+		}
+		row(STREAM_CONSUMER_ROW, w, n, cfg->fan_out ? "fan-out" : "shared",
+		    fmt_count(summary_get(s, n, "RecordsProcessed"), a, sizeof(a)),
+		    fmt_count(summary_get(s, n, "GetRecords"), b, sizeof(b)),
+		    fmt_count(summary_get(s, n, "ReadProvisionedThroughputExceeded"), c, sizeof(c)),
+		    fmt_seconds(summary_get(s, n, "MillisBehindLatest.max") / 1e3, d, sizeof(d)),
+		    fmt_seconds(summary_get(s, n, "EndToEndLatency.p50"), e, sizeof(e)),
+		    fmt_seconds(summary_get(s, n, "EndToEndLatency.p99"), f, sizeof(f)));
+	}
+	if (header)
+		printf("  (read throttles: GetRecords calls refused by the shard's 5 calls/s or 2 MB/s, shared by its\n"
+		       "   shared-throughput consumers; millis behind: response time minus the last record's arrival;\n"
+		       "   latency: arrival in the stream to processed)\n");
+}
+
 static void print_table(const struct run *r)
 {
 	struct summary s = { 0 };
@@ -472,14 +507,16 @@ static void print_table(const struct run *r)
 		       "   dups: duplicate deliveries%s)\n",
 		       sc->warmup > 0 ? "; every figure but left leaves out the warm-up" : "");
 	}
-	if (sc->consumers.len)
-		row("\n  %-*s %8s %8s %12s %10s\n", w, "consumer", "workers", "busy", "processed", "failed");
-	for (size_t i = 0; i < sc->consumers.len; i++) {
+	for (size_t i = 0, header = 0; i < sc->consumers.len; i++) {
 		const char *n = VEC_AT(&sc->consumers, struct consumer_cfg, i)->head.name;
 
 		double util = summary_get(&s, n, "Utilization");
 		char busy[16];
 
+		if (scenario_stream(sc, VEC_AT(&sc->consumers, struct consumer_cfg, i)->source))
+			continue;   /* a consumer application: print_stream_consumers */
+		if (!header++)
+			row("\n  %-*s %8s %8s %12s %10s\n", w, "consumer", "workers", "busy", "processed", "failed");
 		if (isnan(util))
 			snprintf(busy, sizeof(busy), "-");
 		else
@@ -489,6 +526,7 @@ static void print_table(const struct run *r)
 		       fmt_count(summary_get(&s, n, "ProcessingFailures"), c, sizeof(c)));
 	}
 	print_streams(&s, sc, w);
+	print_stream_consumers(&s, sc, w);
 	print_functions(&s, sc, w);
 	print_callers(&s, sc, w);
 	printf("\n  ledgers balance; results in %s/\n", r->out.final);
