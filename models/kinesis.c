@@ -57,6 +57,7 @@ struct shard {
 	sim_time hot_since;          /* SIM_TIME_UNSET: not hot */
 	/* this second's write and read budgets (§3.2) */
 	sim_time wwin, rwin;
+	sim_time read_blocked;       /* reads are refused until then: a big call's penalty (§3.2) */
 	uint32_t wrecords, rcalls;
 	double wbytes, rbytes;
 };
@@ -360,8 +361,12 @@ bool kinesis_get_records(struct kinesis_stream *s, uint32_t shard, double bytes)
 		sh->rcalls = 0;
 		sh->rbytes = 0;
 	}
-	/* 5 calls per second, and 2 MB per second shared by every reader of the shard (§3.2). */
-	if (sh->rcalls + 1 > KINESIS_SHARD_READ_CALLS ||
+	/*
+	 * 5 calls per second, and 2 MB per second shared by every reader of the
+	 * shard (§3.2). One call may return up to 10 MB; then the calls of the
+	 * seconds its bytes took are refused (10 MB: the next 5 s).
+	 */
+	if (now < sh->read_blocked || sh->rcalls + 1 > KINESIS_SHARD_READ_CALLS ||
 	    (sh->rbytes > 0 && sh->rbytes + bytes > KINESIS_SHARD_READ_BYTES)) {
 		sh->st->read_throttled++;
 		s->c.read_throttled++;
@@ -370,6 +375,8 @@ bool kinesis_get_records(struct kinesis_stream *s, uint32_t shard, double bytes)
 	sh->rcalls++;
 	sh->rbytes += bytes;
 	s->c.read_bytes += (uint64_t)bytes;
+	if (sh->rbytes > KINESIS_SHARD_READ_BYTES)
+		sh->read_blocked = win + (sim_time)ceil(sh->rbytes / KINESIS_SHARD_READ_BYTES) * KINESIS_WINDOW;
 	return true;
 }
 

@@ -611,3 +611,34 @@ void test_kinesis_on_demand_splits_hot_shards(void)
 	CHECK_EQ_INT(kinesis_open_shards(s), 8);
 	CHECK(test_world_close(&t, NULL) == 0);
 }
+
+/*
+ * Reads (§3.2): 5 GetRecords calls per shard per second, 2 MB per second
+ * shared by the shard's readers; a single call may return 10 MB, and then
+ * the calls of the next 5 seconds are refused.
+ */
+void test_kinesis_read_limits(void)
+{
+	struct bare b;
+
+	bare_open(&b, 2);
+	at(&b, 10 * SIM_SEC);
+	for (int i = 0; i < KINESIS_SHARD_READ_CALLS; i++)
+		CHECK(kinesis_get_records(b.s, 0, 1000));
+	CHECK(!kinesis_get_records(b.s, 0, 1000));          /* the 6th call of the second */
+	CHECK(kinesis_get_records(b.s, 1, 1000));           /* another shard's budget */
+	at(&b, 11 * SIM_SEC);
+	CHECK(kinesis_get_records(b.s, 0, 1500000));
+	CHECK(!kinesis_get_records(b.s, 0, 600000));        /* 2.1 MB in the second */
+	CHECK(kinesis_get_records(b.s, 0, 500000));         /* 2.0 MB: fits */
+	at(&b, 20 * SIM_SEC);
+	CHECK(kinesis_get_records(b.s, 0, 10 * 1048576.0)); /* a 10 MB call */
+	at(&b, 21 * SIM_SEC);
+	CHECK(!kinesis_get_records(b.s, 0, 1000));
+	at(&b, 25 * SIM_SEC - 1);
+	CHECK(!kinesis_get_records(b.s, 0, 1000));
+	at(&b, 25 * SIM_SEC);
+	CHECK(kinesis_get_records(b.s, 0, 1000));
+	CHECK_EQ_INT(kinesis_counters(b.s)->read_throttled, 4);
+	CHECK(bare_close(&b));
+}
