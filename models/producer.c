@@ -41,6 +41,7 @@ struct producer {
 	struct lambda_fn *fn;         /* ... or a function ... */
 	struct kinesis_stream *stream;   /* ... or a stream */
 	struct key_gen *keys;         /* stream: drawn partition keys (NULL: from the trace) */
+	uint64_t balanced;            /* stream: records put with a balanced explicit hash key */
 	char trace_key[KINESIS_KEY_MAX + 1];   /* stream: the key of the next trace arrival */
 	struct krec *buf;             /* stream: records gathered for a PutRecords */
 	uint32_t nbuf;
@@ -165,6 +166,7 @@ static const struct schema put_batch_schema = {
 };
 
 static const char *const invoke_names[] = { "sync", "async", NULL };
+static const char *const hash_names[] = { "none", "random", "balanced", NULL };
 
 #define PF(field) .offset = offsetof(struct producer_cfg, field)
 static const struct schema_field producer_fields[] = {
@@ -177,6 +179,9 @@ static const struct schema_field producer_fields[] = {
 	  .help = "How this producer retries throttled synchronous invocations and throttled stream records." },
 	{ .key = "partition_key", .type = ST_STRING, PF(partition_key), .rule = "§3.1",
 	  .help = "Stream targets: the partition keys, uniform(keys=N), zipf(keys=N, s=S), hot(keys=N, share=P), random (the default: a new key per record), or column(NAME) to take them from the trace's column NAME." },
+	{ .key = "explicit_hash_key", .type = ST_ENUM, PF(explicit_hash_key), .dflt = "none", .choices = hash_names,
+	  .rule = "§3.1",
+	  .help = "Stream targets: an ExplicitHashKey that picks the shard instead of the MD5 of the partition key: none; random (a uniform 128-bit hash key per record: even shards, but one key's records spread over all of them and lose their order); balanced (the producer cycles through equal parts of the hash space, one per open shard)." },
 	{ .key = "batch", .type = ST_OBJECT, PF(batch), .sub = &put_batch_schema, .rule = "§3.4",
 	  .help = "Stream targets: gather records into PutRecords requests; unset puts each record with PutRecord." },
 	{ .key = "arrivals", .type = ST_STRING, PF(arrivals), .flags = SF_REQUIRED,
@@ -850,6 +855,15 @@ static void next_key(struct producer *p, struct krec *k)
 		k->hash = md5_hash_key(p->trace_key, n);   /* a real MD5 of the key (§3.1) */
 		k->key_len = (uint16_t)n;
 		k->key = k->hash.lo;
+	}
+	/* An explicit hash key overrides the MD5 to pick the shard (§3.1); the key still names the record. */
+	if (p->cfg->explicit_hash_key == HASH_RANDOM) {
+		k->hash.hi = (uint64_t)gsl_rng_get(p->r_keys) << 32 | gsl_rng_get(p->r_keys);
+		k->hash.lo = (uint64_t)gsl_rng_get(p->r_keys) << 32 | gsl_rng_get(p->r_keys);
+	} else if (p->cfg->explicit_hash_key == HASH_BALANCED) {
+		uint32_t n = kinesis_open_shards(p->stream);
+
+		k->hash = hash128_range_start(p->balanced++ % n, n);
 	}
 }
 

@@ -365,8 +365,8 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 		const struct named *t = want3(all, p->target, schema_where(p, "target"), "target", ctx);
 
 		if (!t || strcmp(t->kind, "stream") != 0)
-			for (size_t k = 0; k < 2; k++) {
-				const char *key = k ? "batch" : "partition_key";
+			for (size_t k = 0; k < 3; k++) {
+				const char *key = k == 0 ? "partition_key" : k == 1 ? "batch" : "explicit_hash_key";
 
 				if (t && schema_node(p, key))
 					schema_error(ctx, schema_where(p, key), "'%s' is for a stream target; '%s' is a %s",

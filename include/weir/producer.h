@@ -79,6 +79,9 @@ struct put_batch_cfg {
 	sim_time linger;          /* how long a record may wait for the batch to fill */
 };
 
+/* ExplicitHashKey (§3.1): none (MD5 of the partition key), random, or balanced over the shards. */
+enum explicit_hash { HASH_MD5, HASH_RANDOM, HASH_BALANCED };
+
 /* Where a stream producer's partition keys come from. */
 struct key_source {
 	bool column;              /* from a column of the trace (arrival_spec.key_column) */
@@ -96,6 +99,7 @@ struct producer_cfg {
 	struct bursts_cfg bursts;
 	struct message_cfg message;
 	const char *partition_key;  /* stream targets: a key distribution or column(NAME) */
+	int explicit_hash_key;      /* enum explicit_hash: what picks the shard instead of MD5 */
 	struct key_source keys;     /* parsed from partition_key */
 	struct put_batch_cfg batch;
 	sim_time start, stop;     /* stop SIM_TIME_UNSET = end of run */
