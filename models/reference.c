@@ -138,7 +138,8 @@ static const char *const plots_rows[] = {
 	"| `QUEUE-rates.png` | top: messages sent, received and deleted per second; bottom, log scale: those of empty receives, moves to the dead-letter queue, expiries, purges, redrives, duplicate deliveries and stale deletes that happened, per second (a period without any is not drawn) | something was sent (`ledger.sent` > 0) or the queue is read, and it is not dead-letter only |\n",
 	"| `QUEUE-latency.png` | log scale: `EndToEndLatency` p50, p90, p99, max and `WaitTime` p50, p99 of each period (us to days). A log axis has no 0: values of 0 (a wait of 0 is common) are points in a grey band marked 0 below it, one row per series, and the key says in how many periods each was 0; periods without samples are gaps | a message was received or deleted (`NumberOfMessagesReceived` + `ledger.deleted` > 0) |\n",
 	"| `QUEUE-dead-letters.png` | QUEUE's dead-letter queue DLQ. Top: DLQ's depth (visible and in flight, stacked); middle, messages per period: above 0 those QUEUE moved to DLQ, below 0 those that left DLQ (expired, purged, redriven out by a move task, deleted), each kind only if it happened; bottom: DLQ's `ApproximateAgeOfOldestMessage` (time since the move) | QUEUE has a redrive policy and moved a message (`ledger.moved_to_dlq` > 0) |\n",
-	"| `CONSUMER-workers.png` | top: workers running and busy (mean utilisation in the key); bottom: messages processed and failed per second | always |\n",
+	"| `CONSUMER-workers.png` | top: workers running and busy (mean utilisation in the key); bottom: messages processed and failed per second | always, for a consumer on a queue |\n",
+	"| `CONSUMER-records.png` | consumer application on a stream (shared throughput or enhanced fan-out, in the title). Top: records processed per second (left axis), with `Workers` (one per shard read) and `BusyWorkers` (right axis; mean utilisation in the key) and the whole run's records read, processed and unfinished in a note; second, log scale: `GetRecords` calls, throttled calls (`ReadProvisionedThroughputExceeded`), processing failures and records expired unread per second, whichever happened (a note names the others; a fan-out consumer makes no calls); third, log scale: `MillisBehindLatest` p50 and max (the worst shard's); bottom, log scale: `EndToEndLatency` p50, p99, max (put to processed); zeros and gaps as in `QUEUE-latency` | always, for a consumer whose source is a stream |\n",
 	"| `FUNCTION-concurrency.png` | top: `ConcurrentExecutions` against the `ConcurrencyLimit` and any `ProvisionedConcurrency` (a line over 4 times the peak is in the key only); bottom, log scale: cold starts and spillover invocations per second | the function was invoked or throttled (`ledger.invocations` + `Throttles` > 0) |\n",
 	"| `FUNCTION-invocations.png` | top: invocations per second; middle, log scale: errors, timeouts and throttles per second; bottom, if there were async events, log scale: events accepted, retried (`AsyncRetries`), sent on failure to the DLQ or destination, dropped and refused by the DLQ or destination per second | as `FUNCTION-concurrency` |\n",
 	"| `FUNCTION-duration.png` | log scale: `Duration` p50, p90, p99, max and `InitDuration` p50, p99 of each period; zeros and gaps as in `QUEUE-latency` | `Invocations` > 0 |\n",
@@ -165,8 +166,9 @@ static const char plots_rules[] =
 	"A producer's calls or puts plot applies by its target's kind in\n"
 	"`resources.csv`: calls for a function invoked synchronously, puts for a\n"
 	"stream; for other producers it does not apply (it is not counted as left\n"
-	"out). A trigger's scaling or batches plot applies by its source's kind:\n"
-	"scaling for a queue, batches for a stream. A\n"
+	"out). A trigger's scaling or batches plot, and a consumer's workers or\n"
+	"records plot, apply by its source's kind: scaling and workers for a queue,\n"
+	"batches and records for a stream. A\n"
 	"plot not drawn leaves no file (an old one of its name is removed). The\n"
 	"bundled default scenario draws `orders-depth`, `orders-rates`,\n"
 	"`orders-latency`, `orders-dead-letters` and `workers-workers`; its\n"

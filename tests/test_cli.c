@@ -471,6 +471,49 @@ void test_cli_plot_draws_stream_trigger(void)
 	CHECK_MSG(!exists(out, "plots/clicks-to-process-scaling.png"), "plots/clicks-to-process-scaling.png drawn");
 }
 
+/*
+ * weir plot draws the records plot of a consumer on a stream, one reading
+ * with shared throughput and one with enhanced fan-out (needs gnuplot),
+ * without a warning from gnuplot; the workers plot of a consumer on a queue
+ * does not apply to them and is not counted as left out.
+ */
+void test_cli_plot_draws_stream_consumers(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], path[600];
+	const char *run[] = { path, NULL };
+	const char *args[] = { "plot", out, NULL };
+	static const char *const images[] = {
+		"plots/shared-records.png", "plots/pushed-records.png", NULL
+	};
+	static const char *const not_drawn[] = {
+		"plots/shared-workers.png", "plots/pushed-workers.png", NULL
+	};
+	struct proc p;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/kcl.yaml", dir);
+	CHECK(write_file(path,
+			 "duration: 1m\n"
+			 "streams: { clicks: { shards: 2 } }\n"
+			 "producers:\n"
+			 "  web: { target: clicks, arrivals: poisson(rate=200/s), partition_key: \"uniform(keys=1000)\" }\n"
+			 "consumers:\n"
+			 "  shared: { source: clicks, processing: \"exponential(mean=1ms)\" }\n"
+			 "  pushed: { source: clicks, processing: \"exponential(mean=1ms)\", fan_out: true }\n") == 0);
+	CHECK_EQ_INT(run_default(out, run), 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
+	/* clicks: shards and throughput; web: puts; the consumers: records each. */
+	CHECK_MSG(strstr(p.out, " 5 plots in ") && !strstr(p.out, "left out"), "%s", p.out);
+	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
+	proc_release(&p);
+	for (size_t i = 0; images[i]; i++)
+		CHECK_MSG(exists(out, images[i]), "missing %s", images[i]);
+	for (size_t i = 0; not_drawn[i]; i++)
+		CHECK_MSG(!exists(out, not_drawn[i]), "%s drawn", not_drawn[i]);
+}
+
 /* A failed write to stdout (a full disk) is an output error, not a success. */
 void test_cli_stdout_write_error(void)
 {

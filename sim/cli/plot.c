@@ -25,7 +25,14 @@
  *   - QUEUE-latency: NumberOfMessagesReceived + ledger.deleted > 0.
  *   - QUEUE-dead-letters: QUEUE has a dead-letter queue and moved a message
  *     to it (ledger.moved_to_dlq > 0).
- *   - CONSUMER-workers: always.
+ *   - CONSUMER-workers: always for a consumer on a queue (its source); for
+ *     a consumer on a stream it does not apply (not counted as left out).
+ *   - CONSUMER-records: always for a consumer on a stream (a KCL-like
+ *     application); for one on a queue it does not apply. The script gets
+ *     the stream and the consumer's ledger.read and ledger.held, and tells
+ *     shared throughput from enhanced fan-out by the GetRecords column (a
+ *     shared-throughput worker polls its shard all the time, a fan-out one
+ *     never calls GetRecords).
  *   - FUNCTION-concurrency and FUNCTION-invocations: the function was invoked
  *     or throttled (ledger.invocations + Throttles > 0). The concurrency
  *     plot also gets the function's ConcurrencyLimit and
@@ -327,7 +334,7 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 
 /* Which resources a plot is for. */
 enum when {
-	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER,
+	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER, W_STREAM_CONSUMER,
 	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_PRODUCER_CALLS, W_PRODUCER_PUTS,
 	W_TRIGGER, W_TRIGGER_STREAM, W_STREAM_SHARDS, W_STREAM_THROUGHPUT
 };
@@ -345,6 +352,7 @@ static const struct plot_job jobs[] = {
 	{ "queue", "queue-latency.gp", "latency", W_LATENCY },
 	{ "queue", "queue-dead-letters.gp", "dead-letters", W_DEAD_LETTERS },
 	{ "consumer", "consumer.gp", "workers", W_CONSUMER },
+	{ "consumer", "stream-consumer.gp", "records", W_STREAM_CONSUMER },
 	{ "function", "function-concurrency.gp", "concurrency", W_FN_CONCURRENCY },
 	{ "function", "function-invocations.gp", "invocations", W_FN_INVOCATIONS },
 	{ "function", "function-duration.gp", "duration", W_FN_DURATION },
@@ -363,7 +371,7 @@ static int wanted(const struct res *r, const struct plot_job *j)
 	bool read = s[ST_RECEIVED] + s[ST_EMPTY] + s[ST_DELETED] > 0;
 	bool dlq_only = r->sources > 0 && s[ST_SENT] == 0 && !read;
 	bool traffic = s[ST_ACCEPTED] + s[ST_STREAM_THROTTLED] > 0;   /* of a stream */
-	bool on_stream = strcmp(r->target_kind, "stream") == 0;        /* a trigger's source */
+	bool on_stream = strcmp(r->target_kind, "stream") == 0;        /* a trigger's or consumer's source */
 
 	if (strcmp(r->kind, j->kind) != 0)
 		return -1;
@@ -394,7 +402,9 @@ static int wanted(const struct res *r, const struct plot_job *j)
 	case W_TRIGGER_STREAM:
 		return on_stream ? 1 : -1;
 	case W_CONSUMER:
-		return 1;
+		return on_stream ? -1 : 1;
+	case W_STREAM_CONSUMER:
+		return on_stream ? 1 : -1;
 	default:
 		return -1;
 	}
@@ -407,7 +417,8 @@ static int wanted(const struct res *r, const struct plot_job *j)
  * shard column sets and of readers; for a stream's throughput its readers;
  * for a producer's puts its stream, Attempts, Retries and
  * RetryQuotaExhausted; for a trigger on a stream the stream, ledger.read,
- * ledger.held, ledger.sent_on_failure and ledger.dropped.
+ * ledger.held, ledger.sent_on_failure and ledger.dropped; for a consumer on a
+ * stream the stream, ledger.read and ledger.held.
  */
 static int draw(const char *dir, const char *scripts, const struct res *r, const struct res *dlq,
 		const struct plot_job *j, const char *image, const char *format)
@@ -441,6 +452,10 @@ static int draw(const char *dir, const char *scripts, const struct res *r, const
 		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_HELD]);
 		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_SENT_ON_FAILURE]);
 		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_DROPPED]);
+	} else if (j->when == W_STREAM_CONSUMER) {
+		extra[nextra++] = weir_strdup(r->target);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_READ]);
+		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_HELD]);
 	}
 	for (size_t i = 0; i < nextra; i++)
 		args[4 + i] = extra[i];
@@ -510,18 +525,19 @@ static const struct cli_opt plot_opts[] = {
 static const char plot_usage[] =
 	"usage: weir plot RUN_DIR [--format png|svg]\n"
 	"\n"
-	"Draws the plots of a finished run into RUN_DIR/plots/ with gnuplot:\n"
-	"per queue its depth and age, rates, latency percentiles and dead letters;\n"
-	"per consumer its workers; per function its concurrency, invocations and\n"
-	"durations; per producer that invokes a function synchronously its\n"
-	"requests, throttles and latency; per producer that puts to a stream its\n"
-	"records, throttles and give-ups; per stream its records per shard (the hot\n"
-	"shard) and its throughput against its write limit; per event source\n"
-	"mapping on a queue its pollers and batches, and per one on a stream its\n"
-	"concurrent batches, batches and records, failures and iterator age. A\n"
-	"plot that would be empty is left out, and a dead-letter queue that nobody\n"
-	"sends to or reads is drawn only in its sources' dead-letters plots ('weir\n"
-	"help metrics' lists the rules).\n";
+	"Draws the plots of a finished run into RUN_DIR/plots/ with gnuplot: per\n"
+	"queue its depth and age, rates, latency percentiles and dead letters; per\n"
+	"consumer on a queue its workers, and per one on a stream its records,\n"
+	"workers, reads, throttles, lag and latency; per function its concurrency,\n"
+	"invocations and durations; per producer that invokes a function\n"
+	"synchronously its requests, throttles and latency; per producer that puts\n"
+	"to a stream its records, throttles and give-ups; per stream its records\n"
+	"per shard (the hot shard) and its throughput against its write limit; per\n"
+	"event source mapping on a queue its pollers and batches, and per one on a\n"
+	"stream its concurrent batches, batches and records, failures and iterator\n"
+	"age. A plot that would be empty is left out, and a dead-letter queue that\n"
+	"nobody sends to or reads is drawn only in its sources' dead-letters plots\n"
+	"('weir help metrics' lists the rules).\n";
 
 int cmd_plot(int argc, char **argv)
 {
