@@ -363,11 +363,12 @@ bool kinesis_get_records(struct kinesis_stream *s, uint32_t shard, double bytes)
 	}
 	/*
 	 * 5 calls per second, and 2 MB per second shared by every reader of the
-	 * shard (§3.2). One call may return up to 10 MB; then the calls of the
-	 * seconds its bytes took are refused (10 MB: the next 5 s).
+	 * shard (§3.2). A call is not refused for its size (it may return up to
+	 * 10 MB): once the second's calls have read more than 2 MB, the calls of
+	 * the seconds those bytes take at 2 MB/s are refused (10 MB: the next
+	 * 5 s; a little over 2 MB: the rest of this second and the next).
 	 */
-	if (now < sh->read_blocked || sh->rcalls + 1 > KINESIS_SHARD_READ_CALLS ||
-	    (sh->rbytes > 0 && sh->rbytes + bytes > KINESIS_SHARD_READ_BYTES)) {
+	if (now < sh->read_blocked || sh->rcalls + 1 > KINESIS_SHARD_READ_CALLS) {
 		sh->st->read_throttled++;
 		s->c.read_throttled++;
 		return false;

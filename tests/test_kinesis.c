@@ -614,8 +614,9 @@ void test_kinesis_on_demand_splits_hot_shards(void)
 
 /*
  * Reads (§3.2): 5 GetRecords calls per shard per second, 2 MB per second
- * shared by the shard's readers; a single call may return 10 MB, and then
- * the calls of the next 5 seconds are refused.
+ * shared by the shard's readers. A call is served whatever its size (up to
+ * 10 MB); reading past 2 MB in a second refuses the calls of the seconds
+ * those bytes take: the next 5 seconds after a 10 MB call.
  */
 void test_kinesis_read_limits(void)
 {
@@ -628,9 +629,14 @@ void test_kinesis_read_limits(void)
 	CHECK(!kinesis_get_records(b.s, 0, 1000));          /* the 6th call of the second */
 	CHECK(kinesis_get_records(b.s, 1, 1000));           /* another shard's budget */
 	at(&b, 11 * SIM_SEC);
-	CHECK(kinesis_get_records(b.s, 0, 1500000));
-	CHECK(!kinesis_get_records(b.s, 0, 600000));        /* 2.1 MB in the second */
-	CHECK(kinesis_get_records(b.s, 0, 500000));         /* 2.0 MB: fits */
+	CHECK(kinesis_get_records(b.s, 0, 1000000));
+	CHECK(kinesis_get_records(b.s, 0, 1000000));        /* 2,000,000 B: within 2 MiB */
+	CHECK(kinesis_get_records(b.s, 0, 200000));         /* 2.2 MB: served, then the shard is in debt */
+	CHECK(!kinesis_get_records(b.s, 0, 1000));          /* the rest of the second ... */
+	at(&b, 12 * SIM_SEC + 500 * SIM_MS);
+	CHECK(!kinesis_get_records(b.s, 0, 1000));          /* ... and the next one are refused */
+	at(&b, 13 * SIM_SEC);
+	CHECK(kinesis_get_records(b.s, 0, 1000));
 	at(&b, 20 * SIM_SEC);
 	CHECK(kinesis_get_records(b.s, 0, 10 * 1048576.0)); /* a 10 MB call */
 	at(&b, 21 * SIM_SEC);
@@ -639,7 +645,7 @@ void test_kinesis_read_limits(void)
 	CHECK(!kinesis_get_records(b.s, 0, 1000));
 	at(&b, 25 * SIM_SEC);
 	CHECK(kinesis_get_records(b.s, 0, 1000));
-	CHECK_EQ_INT(kinesis_counters(b.s)->read_throttled, 4);
+	CHECK_EQ_INT(kinesis_counters(b.s)->read_throttled, 5);
 	CHECK(bare_close(&b));
 }
 
