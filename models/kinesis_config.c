@@ -75,11 +75,13 @@ static void check_reshards(struct stream_cfg *s, struct schema_ctx *ctx)
 		}
 		if (schema_node(r, "shards"))
 			schema_error(ctx, schema_where(r, "shards"), "'shards' is for update_shard_count");
-		if (r->shard + (r->action == RESHARD_MERGE) >= open)
+		if (r->action == RESHARD_MERGE && r->shard + 1 >= open)
 			schema_error(ctx, schema_where(r, "shard"),
-				     r->action == RESHARD_MERGE
-					     ? "merge takes open shard %lld and the next one, but only %lld are open then (0..%lld)"
-					     : "split takes open shard %lld, but only %lld are open then (0..%lld)",
+				     "merge takes open shard %lld and the next one, but %lld shards are open then (0..%lld): 'shard' can be 0..%lld",
+				     (long long)r->shard, (long long)open, (long long)(open - 1), (long long)(open - 2));
+		else if (r->action == RESHARD_SPLIT && r->shard >= open)
+			schema_error(ctx, schema_where(r, "shard"),
+				     "split takes open shard %lld, but %lld shards are open then: 'shard' can be 0..%lld",
 				     (long long)r->shard, (long long)open, (long long)(open - 1));
 		open += r->action == RESHARD_SPLIT ? 1 : -1;
 		if (open > KINESIS_STREAM_SHARDS_MAX)
