@@ -19,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NONE UINT32_MAX
 
 struct run {                     /* records accepted in one second, for a stream nobody reads */
 	sim_time second;
@@ -44,7 +43,8 @@ struct shard {
 	struct shard_stats *st;
 	struct hash128 lo, hi;       /* the hash-key range it owns (inclusive) */
 	int state;                   /* enum kinesis_shard_state */
-	uint32_t parent[2];          /* NONE when absent */
+	uint32_t *parents;           /* the shards it replaced: 0 at the start, 1 split, 2 merged, n rescaled */
+	uint32_t nparents;
 	sim_time closed_at;
 	/* the records readers still need: ring of cap (a power of 2) entries */
 	struct kin_rec *ring;
@@ -118,8 +118,7 @@ static struct hash128 h_mid(struct hash128 lo, struct hash128 hi)
 
 /* ---- shards ------------------------------------------------------------------- */
 
-static struct shard *shard_new(struct kinesis_stream *s, struct hash128 lo, struct hash128 hi,
-			       uint32_t p0, uint32_t p1)
+static struct shard *shard_new(struct kinesis_stream *s, struct hash128 lo, struct hash128 hi)
 {
 	struct shard *sh = weir_calloc(1, sizeof(*sh));
 
@@ -130,8 +129,6 @@ static struct shard *shard_new(struct kinesis_stream *s, struct hash128 lo, stru
 	sh->lo = lo;
 	sh->hi = hi;
 	sh->state = SHARD_OPEN;
-	sh->parent[0] = p0;
-	sh->parent[1] = p1;
 	sh->wwin = sh->rwin = -1;
 	sh->hot_since = SIM_TIME_UNSET;
 	s->shards = weir_realloc(s->shards, (s->nshards + 1) * sizeof(*s->shards));
@@ -146,8 +143,15 @@ static struct shard *shard_new(struct kinesis_stream *s, struct hash128 lo, stru
 	return sh;
 }
 
+static void add_parent(struct shard *sh, uint32_t parent)
+{
+	sh->parents = weir_realloc(sh->parents, (sh->nparents + 1) * sizeof(*sh->parents));
+	sh->parents[sh->nparents++] = parent;
+}
+
 static void shard_free(struct shard *sh)
 {
+	free(sh->parents);
 	free(sh->ring);
 	vec_release(&sh->runs);
 	free(sh);
@@ -313,7 +317,9 @@ enum kinesis_result kinesis_put(struct kinesis_stream *s, const struct kin_put *
 		sh->wrecords = 0;
 		sh->wbytes = 0;
 	}
-	if (sh->wrecords + 1 > KINESIS_SHARD_WRITE_RECORDS || sh->wbytes + charged > KINESIS_SHARD_WRITE_BYTES) {
+	/* A record of up to 1 MiB always fits a second with nothing written yet. */
+	if (sh->wrecords + 1 > KINESIS_SHARD_WRITE_RECORDS ||
+	    (sh->wbytes > 0 && sh->wbytes + charged > KINESIS_SHARD_WRITE_BYTES)) {
 		sh->st->throttled++;
 		s->c.throttled++;
 		return KINESIS_THROTTLED;
@@ -459,8 +465,8 @@ bool kinesis_readable(const struct kin_reader *r, uint32_t shard)
 	sh = r->s->shards[shard];
 	if (sh->state == SHARD_EXPIRED)
 		return false;
-	for (int i = 0; i < 2; i++)   /* parents first, so that every key stays in order (§3.6) */
-		if (sh->parent[i] != NONE && !kinesis_finished(r, sh->parent[i]))
+	for (uint32_t i = 0; i < sh->nparents; i++)   /* parents first, so that every key stays in order (§3.6) */
+		if (!kinesis_finished(r, sh->parents[i]))
 			return false;
 	return true;
 }
@@ -480,22 +486,30 @@ static void close_shard(struct kinesis_stream *s, struct shard *sh)
 	sh->closed_at = sim_now(s->sim);
 }
 
-/* Rebuilds the sorted list of open shards. */
+struct open_entry {
+	struct hash128 lo;
+	uint32_t id;
+};
+
+static int by_start(const void *a, const void *b)
+{
+	return hash128_cmp(((const struct open_entry *)a)->lo, ((const struct open_entry *)b)->lo);
+}
+
+/* Rebuilds the list of open shards, sorted by the start of their ranges. */
 static void reindex(struct kinesis_stream *s)
 {
+	struct open_entry *e = weir_malloc(s->nshards * sizeof(*e));
+
 	s->nopen = 0;
-	s->open = weir_realloc(s->open, s->nshards * sizeof(*s->open));
 	for (uint32_t i = 0; i < s->nshards; i++)
 		if (s->shards[i]->state == SHARD_OPEN)
-			s->open[s->nopen++] = i;
-	for (uint32_t i = 1; i < s->nopen; i++)   /* insertion sort: reshards keep it nearly sorted */
-		for (uint32_t j = i; j > 0 && hash128_cmp(s->shards[s->open[j]]->lo,
-							  s->shards[s->open[j - 1]]->lo) < 0; j--) {
-			uint32_t t = s->open[j];
-
-			s->open[j] = s->open[j - 1];
-			s->open[j - 1] = t;
-		}
+			e[s->nopen++] = (struct open_entry){ s->shards[i]->lo, i };
+	qsort(e, s->nopen, sizeof(*e), by_start);
+	s->open = weir_realloc(s->open, s->nshards * sizeof(*s->open));
+	for (uint32_t i = 0; i < s->nopen; i++)
+		s->open[i] = e[i].id;
+	free(e);
 }
 
 static void opened(struct kinesis_stream *s, struct shard *sh)
@@ -511,8 +525,10 @@ static void split(struct kinesis_stream *s, uint32_t id)
 	struct shard *a, *b;
 
 	close_shard(s, p);
-	a = shard_new(s, p->lo, h_dec(mid), id, NONE);
-	b = shard_new(s, mid, p->hi, id, NONE);
+	a = shard_new(s, p->lo, h_dec(mid));
+	b = shard_new(s, mid, p->hi);
+	add_parent(a, id);
+	add_parent(b, id);
 	reindex(s);
 	opened(s, a);
 	opened(s, b);
@@ -525,7 +541,9 @@ static void merge(struct kinesis_stream *s, uint32_t a_id, uint32_t b_id)
 
 	close_shard(s, a);
 	close_shard(s, b);
-	c = shard_new(s, a->lo, b->hi, a_id, b_id);
+	c = shard_new(s, a->lo, b->hi);
+	add_parent(c, a_id);
+	add_parent(c, b_id);
 	reindex(s);
 	opened(s, c);
 }
@@ -533,8 +551,7 @@ static void merge(struct kinesis_stream *s, uint32_t a_id, uint32_t b_id)
 /*
  * UpdateShardCount with uniform scaling: the open shards are replaced by
  * `target` shards splitting the key space evenly, each child naming as
- * parents the (at most two) old shards whose ranges its start and end fall
- * in. AWS goes through intermediate splits and merges (§3.6); weir goes
+ * parents every old shard whose range overlaps its own. AWS goes through intermediate splits and merges (§3.6); weir goes
  * straight to the result, which keeps per-key order the same way.
  */
 static void update_count(struct kinesis_stream *s, uint32_t target)
@@ -549,19 +566,14 @@ static void update_count(struct kinesis_stream *s, uint32_t target)
 		struct hash128 lo = hash128_range_start(i, target);
 		struct hash128 hi = i + 1 < target ? h_dec(hash128_range_start(i + 1, target))
 						   : (struct hash128){ UINT64_MAX, UINT64_MAX };
-		uint32_t p0 = NONE, p1 = NONE;
+		struct shard *c = shard_new(s, lo, hi);
 
 		for (uint32_t j = 0; j < nold; j++) {
 			const struct shard *o = s->shards[old[j]];
 
-			if (hash128_cmp(o->hi, lo) < 0 || hash128_cmp(o->lo, hi) > 0)
-				continue;   /* no overlap */
-			if (p0 == NONE)
-				p0 = old[j];
-			else
-				p1 = old[j];   /* more than two overlap only when shrinking by over half, refused at load */
+			if (hash128_cmp(o->hi, lo) >= 0 && hash128_cmp(o->lo, hi) <= 0)
+				add_parent(c, old[j]);   /* the ranges overlap */
 		}
-		shard_new(s, lo, hi, p0, p1);
 	}
 	free(old);
 	reindex(s);
@@ -616,7 +628,9 @@ static void on_demand_tick(struct sim *sim, void *subject, void *object)
 		}
 		if (sh->hot_since == SIM_TIME_UNSET)
 			sh->hot_since = now - KINESIS_ON_DEMAND_TICK;
-		if (now - sh->hot_since >= KINESIS_ON_DEMAND_SPLIT_AFTER && s->nopen < (uint32_t)s->cfg->max_shards) {
+		/* A range of one hash key cannot be split: one key never spans shards (§3.7). */
+		if (now - sh->hot_since >= KINESIS_ON_DEMAND_SPLIT_AFTER && s->nopen < (uint32_t)s->cfg->max_shards &&
+		    hash128_cmp(sh->lo, sh->hi) < 0) {
 			s->c.reshards++;
 			split(s, sh->id);
 		}
@@ -653,8 +667,7 @@ struct kinesis_stream *kinesis_create(struct sim *sim, const char *name, const s
 	}
 	for (uint32_t i = 0; i < n; i++)   /* CreateStream splits the key space evenly (§3.1) */
 		shard_new(s, hash128_range_start(i, n),
-			  i + 1 < n ? h_dec(hash128_range_start(i + 1, n)) : (struct hash128){ UINT64_MAX, UINT64_MAX },
-			  NONE, NONE);
+			  i + 1 < n ? h_dec(hash128_range_start(i + 1, n)) : (struct hash128){ UINT64_MAX, UINT64_MAX });
 	reindex(s);
 	return s;
 }
@@ -698,6 +711,11 @@ uint32_t kinesis_open_shards(const struct kinesis_stream *s) { return s->nopen; 
 enum kinesis_shard_state kinesis_shard_state(const struct kinesis_stream *s, uint32_t shard)
 {
 	return (enum kinesis_shard_state)s->shards[shard]->state;
+}
+
+struct hash128 kinesis_open_shard_start(const struct kinesis_stream *s, uint32_t i)
+{
+	return s->shards[s->open[i]]->lo;
 }
 
 uint64_t kinesis_shard_incoming(const struct kinesis_stream *s, uint32_t shard)

@@ -181,7 +181,7 @@ static const struct schema_field producer_fields[] = {
 	  .help = "Stream targets: the partition keys, uniform(keys=N), zipf(keys=N, s=S), hot(keys=N, share=P), random (the default: a new key per record), or column(NAME) to take them from the trace's column NAME." },
 	{ .key = "explicit_hash_key", .type = ST_ENUM, PF(explicit_hash_key), .dflt = "none", .choices = hash_names,
 	  .rule = "§3.1",
-	  .help = "Stream targets: an ExplicitHashKey that picks the shard instead of the MD5 of the partition key: none; random (a uniform 128-bit hash key per record: even shards, but one key's records spread over all of them and lose their order); balanced (the producer cycles through equal parts of the hash space, one per open shard)." },
+	  .help = "Stream targets: an ExplicitHashKey that picks the shard instead of the MD5 of the partition key: none; random (a uniform 128-bit hash key per record: even shards, but one key's records spread over all of them and lose their order); balanced (the producer cycles through the open shards, putting one record on each in turn)." },
 	{ .key = "batch", .type = ST_OBJECT, PF(batch), .sub = &put_batch_schema, .rule = "§3.4",
 	  .help = "Stream targets: gather records into PutRecords requests; unset puts each record with PutRecord." },
 	{ .key = "arrivals", .type = ST_STRING, PF(arrivals), .flags = SF_REQUIRED,
@@ -847,8 +847,7 @@ static void next_key(struct producer *p, struct krec *k)
 	if (p->keys) {
 		k->hash = key_gen_draw(p->keys, p->r_keys, &index);
 		k->key_len = (uint16_t)keys_name_len(index);
-		/* Random keys never repeat: the hash's low half names them. */
-		k->key = index == KEYS_RANDOM_INDEX ? k->hash.lo : index;
+		k->key = k->hash.lo;   /* a key's id is its hash, however it was made */
 	} else {
 		size_t n = strlen(p->trace_key);
 
@@ -861,9 +860,7 @@ static void next_key(struct producer *p, struct krec *k)
 		k->hash.hi = (uint64_t)gsl_rng_get(p->r_keys) << 32 | gsl_rng_get(p->r_keys);
 		k->hash.lo = (uint64_t)gsl_rng_get(p->r_keys) << 32 | gsl_rng_get(p->r_keys);
 	} else if (p->cfg->explicit_hash_key == HASH_BALANCED) {
-		uint32_t n = kinesis_open_shards(p->stream);
-
-		k->hash = hash128_range_start(p->balanced++ % n, n);
+		k->hash = kinesis_open_shard_start(p->stream, (uint32_t)(p->balanced++ % kinesis_open_shards(p->stream)));
 	}
 }
 

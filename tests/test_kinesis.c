@@ -141,6 +141,14 @@ void test_kinesis_byte_limit_and_rounding(void)
 	for (int i = 0; i < 600; i++)
 		ok += kinesis_put(b.s, &one) == KINESIS_OK;
 	CHECK_EQ_INT(ok, 512);   /* 512 x 2,048 B = 1 MiB */
+	/* A record of 1 MiB of data (plus its key) fits a second nothing was written in, and fills it. */
+	at(&b, 2 * SIM_SEC);
+	{
+		struct kin_put max = put_of("k", (uint32_t)KINESIS_RECORD_MAX, false);
+
+		CHECK_EQ_INT(kinesis_put(b.s, &max), KINESIS_OK);
+		CHECK_EQ_INT(kinesis_put(b.s, &batched), KINESIS_THROTTLED);
+	}
 	/* A record over 1 MiB of data is refused outright (§3.3). */
 	{
 		struct kin_put big = put_of("k", (uint32_t)KINESIS_RECORD_MAX + 1, true);
@@ -257,6 +265,52 @@ void test_kinesis_split_parent_before_children(void)
 	/* The closed parent expires a retention after it closed. */
 	at(&b, 10 * SIM_SEC + KINESIS_RETENTION_DEFAULT + 1);
 	CHECK_EQ_INT(kinesis_shard_state(b.s, 0), SHARD_EXPIRED);
+	CHECK(bare_close(&b));
+}
+
+/*
+ * UpdateShardCount 5 -> 3 (§3.6): the middle child's range [1/3, 2/3)
+ * overlaps three parents ([.2,.4), [.4,.6), [.6,.8)); a reader may read it
+ * only after all three are finished.
+ */
+void test_kinesis_update_count_waits_for_every_parent(void)
+{
+	struct bare b;
+	struct kin_reader *r;
+	struct reshard_cfg *rs;
+
+	memset(&b, 0, sizeof(b));
+	b.sim = sim_create();
+	b.cfg.shards = 5;
+	b.cfg.retention = KINESIS_RETENTION_DEFAULT;
+	rs = vec_push(&b.cfg.reshards, sizeof(*rs));
+	rs->at = 10 * SIM_SEC;
+	rs->action = RESHARD_UPDATE_COUNT;
+	rs->shards = 3;
+	b.s = kinesis_create(b.sim, "s", &b.cfg);
+	r = kinesis_reader_add(b.s, KINESIS_TRIM_HORIZON, noop, NULL);
+	kinesis_start(b.s);
+	for (uint64_t i = 0; i < 5; i++) {
+		struct kin_put p = put_of("k", 10, true);
+
+		p.hash = hash128_range_start(i, 5);
+		CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);
+	}
+	at(&b, 10 * SIM_SEC + 1);
+	CHECK_EQ_INT(kinesis_open_shards(b.s), 3);
+	CHECK_EQ_INT(kinesis_route(b.s, hash128_range_start(1, 2)), 6);   /* the middle child */
+	/* The outer parents first: the middle one alone still holds the child back. */
+	for (uint32_t k = 0; k < 3; k++) {
+		static const uint32_t order[3] = { 1, 3, 2 };
+
+		CHECK_MSG(!kinesis_readable(r, 6), "child readable with %u of its 3 parents finished", k);
+		kinesis_commit(r, order[k], kinesis_end(b.s, order[k]));
+	}
+	CHECK(kinesis_readable(r, 6));
+	/* The first child waits for shards 0 and 1 only. */
+	kinesis_commit(r, 0, kinesis_end(b.s, 0));
+	CHECK(kinesis_readable(r, 5));
+	CHECK(!kinesis_readable(r, 7));   /* shard 4 is not read yet */
 	CHECK(bare_close(&b));
 }
 
@@ -650,19 +704,23 @@ void test_kinesis_read_limits(void)
 }
 
 /*
- * ExplicitHashKey (§3.1) overrides the MD5 of the partition key: with one
- * key, random hash keys spread the records evenly (within 4 standard
- * deviations of a quarter each), balanced ones exactly (shard counts differ
- * by at most 1); without one, every record lands on the key's shard.
+ * ExplicitHashKey (§3.1) overrides the MD5 of the partition key. The stream
+ * has 3 shards and the first is split: 4 open shards holding 1/6, 1/6, 1/3
+ * and 1/3 of the hash space. With one key, random hash keys spread the
+ * records in proportion to the ranges (each within 4 standard deviations),
+ * balanced ones put one record on each open shard in turn (counts differ by
+ * at most 1); without one, every record lands on the key's shard.
  */
 void test_kinesis_explicit_hash_key(void)
 {
 	static const char base[] =
 		"duration: 1m\n"
-		"streams:\n  s: { shards: 4 }\n"
-		"producers:\n  p: { target: s, arrivals: constant(rate=400/s), messages: 20000,"
+		"streams:\n  s: { shards: 3, reshards: [ { at: 1s, action: split, shard: 0 } ] }\n"
+		"producers:\n  p: { target: s, arrivals: constant(rate=400/s), messages: 20000, start: 2s,"
 		" partition_key: \"uniform(keys=1)\", explicit_hash_key: %s }\n";
 	static const char *const modes[] = { "none", "random", "balanced" };
+	/* Shares of the open shards 1, 2, 3, 4 (shard 0 was split into 3 and 4). */
+	static const double share[5] = { 0, 1.0 / 3, 1.0 / 3, 1.0 / 6, 1.0 / 6 };
 	char text[512];
 
 	for (int m = 0; m < 3; m++) {
@@ -674,25 +732,25 @@ void test_kinesis_explicit_hash_key(void)
 		CHECK(test_world_open(&t, text, 1) == 0);
 		s = world_resource(t.w, "stream", "s");
 		sim_run(world_sim(t.w), 60 * SIM_SEC);
-		for (uint32_t i = 0; i < 4; i++) {
+		CHECK_EQ_INT(kinesis_shard_count(s), 5);
+		CHECK_EQ_INT(kinesis_shard_incoming(s, 0), 0);
+		for (uint32_t i = 1; i < 5; i++) {
 			uint64_t n = kinesis_shard_incoming(s, i);
+			double sd = sqrt(20000 * share[i] * (1 - share[i]));
 
 			lo = n < lo ? n : lo;
 			hi = n > hi ? n : hi;
 			total += n;
+			if (m == 1)
+				CHECK_MSG(fabs((double)n - 20000 * share[i]) < 4 * sd, "random: shard %u took %llu",
+					  i, (unsigned long long)n);
 		}
 		CHECK_EQ_INT(total, 20000);
-		if (m == 0) {
+		if (m == 0)
 			CHECK_EQ_INT(hi, 20000);
-		} else if (m == 1) {
-			double sd = sqrt(20000 * 0.25 * 0.75);
-
-			CHECK_MSG(fabs((double)lo - 5000) < 4 * sd && fabs((double)hi - 5000) < 4 * sd,
-				  "random: shards took %llu to %llu", (unsigned long long)lo, (unsigned long long)hi);
-		} else {
+		else if (m == 2)
 			CHECK_MSG(hi - lo <= 1, "balanced: shards took %llu to %llu", (unsigned long long)lo,
 				  (unsigned long long)hi);
-		}
 		CHECK(test_world_close(&t, NULL) == 0);
 	}
 }

@@ -159,6 +159,8 @@ enum kinesis_result kinesis_put(struct kinesis_stream *s, const struct kin_put *
 uint32_t kinesis_shard_count(const struct kinesis_stream *s);
 uint32_t kinesis_open_shards(const struct kinesis_stream *s);
 enum kinesis_shard_state kinesis_shard_state(const struct kinesis_stream *s, uint32_t shard);
+/* The first hash key of the i-th open shard, in hash-key order. */
+struct hash128 kinesis_open_shard_start(const struct kinesis_stream *s, uint32_t i);
 /* Records the shard has accepted. */
 uint64_t kinesis_shard_incoming(const struct kinesis_stream *s, uint32_t shard);
 /* The open shard that holds hash key h. */
