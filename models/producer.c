@@ -39,7 +39,9 @@ struct producer {
 	const struct producer_cfg *cfg;
 	struct sqs_queue *q;          /* the target: a queue ... */
 	struct lambda_fn *fn;         /* ... or a function ... */
-	struct kinesis_stream *stream;   /* ... or a stream */
+	struct kinesis_stream *stream;   /* ... or a stream ... */
+	struct sns_topic *topic;      /* ... or a topic */
+	gsl_rng *r_attrs;             /* topic: message attributes */
 	struct key_gen *keys;         /* stream: drawn partition keys (NULL: from the trace) */
 	uint64_t balanced;            /* stream: records put with a balanced explicit hash key */
 	char trace_key[KINESIS_KEY_MAX + 1];   /* stream: the key of the next trace arrival */
@@ -117,6 +119,84 @@ static const struct schema rate_schema = {
 	.help = "One step of a piecewise-constant rate schedule, in time order.",
 };
 
+static const struct schema_field attribute_fields[] = {
+	{ .key = "values", .type = ST_STRING, .offset = offsetof(struct attribute_cfg, values),
+	  .flags = SF_REQUIRED, .rule = "§7.1",
+	  .help = "A fixed value (`eu`), or choice(eu=0.3, us=0.7): one value per message, drawn with those shares (they sum to 1; values are names of letters, digits and '_')." },
+	{ 0 }
+};
+
+static int attribute_parse(struct attribute_cfg *a, struct parse_err *err)
+{
+	struct call c;
+	double total = 0;
+	int rc = 0;
+
+	if (call_parse(a->values, "attribute value", &c, err) != 0)
+		return -1;
+	if (!c.name) {   /* a bare value: always this one */
+		a->nchoices = 1;
+		a->choices = weir_calloc(1, sizeof(*a->choices));
+		a->cumulative = weir_calloc(1, sizeof(*a->cumulative));
+		a->choices[0] = weir_strdup(c.nargs ? c.args[0].value : a->values);
+		a->cumulative[0] = 1;
+		goto out;
+	}
+	if (strcmp(c.name, "choice") != 0 || c.nargs == 0) {
+		rc = parse_fail(err, c.name_off, c.name_len,
+				"an attribute is a value or choice(VALUE=SHARE, ...), e.g. choice(eu=0.3, us=0.7)");
+		goto out;
+	}
+	a->choices = weir_calloc(c.nargs, sizeof(*a->choices));
+	a->cumulative = weir_calloc(c.nargs, sizeof(*a->cumulative));
+	for (size_t i = 0; i < c.nargs; i++) {
+		double share;
+
+		if (!c.args[i].key) {
+			rc = parse_fail(err, c.args[i].val_off, c.args[i].val_len, "write VALUE=SHARE, e.g. eu=0.3");
+			goto out;
+		}
+		if (units_parse_real(c.args[i].value, &share, err) != 0 || share < 0 || share > 1) {
+			rc = parse_fail(err, c.args[i].val_off, c.args[i].val_len, "a share is a number from 0 to 1");
+			goto out;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->choices[j], c.args[i].key) == 0) {
+				rc = parse_fail(err, c.args[i].key_off, c.args[i].key_len, "'%s' is given twice", c.args[i].key);
+				goto out;
+			}
+		total += share;
+		a->choices[a->nchoices] = weir_strdup(c.args[i].key);
+		a->cumulative[a->nchoices++] = total;
+	}
+	if (fabs(total - 1) > 1e-9)
+		rc = parse_fail(err, 0, strlen(a->values), "the shares add up to %g, not 1", total);
+	else
+		a->cumulative[a->nchoices - 1] = 1;   /* no rounding gap at the top */
+out:
+	call_release(&c);
+	return rc;
+}
+
+static void attribute_check(void *obj, struct schema_ctx *ctx)
+{
+	struct attribute_cfg *a = obj;
+	struct parse_err err;
+
+	if (attribute_parse(a, &err) != 0)
+		schema_parse_error(ctx, schema_node(a, "values") ? schema_node(a, "values") : a->head.node,
+				   a->head.name, &err);
+}
+
+static const struct schema attribute_schema = {
+	.name = "attribute",
+	.size = sizeof(struct attribute_cfg),
+	.fields = attribute_fields,
+	.shorthand = "values",
+	.check = attribute_check,
+	.help = "A message attribute, drawn per message for the filter policies of a topic's subscriptions (aws-behaviour §7.1).",
+};
+
 #define MF(field) .offset = offsetof(struct message_cfg, field)
 static const struct schema_field message_fields[] = {
 	{ .key = "size", .type = ST_DIST, MF(size), .unit = UNIT_SIZE, .dflt = "1KB", .flags = SF_MIN,
@@ -126,6 +206,8 @@ static const struct schema_field message_fields[] = {
 	  .help = "Fraction of messages that every consumer fails to process." },
 	{ .key = "delay", .type = ST_DIST, MF(delay), .unit = UNIT_DURATION, .flags = SF_MIN, .min = 0,
 	  .rule = "§1.6", .help = "Message timer (DelaySeconds per message, 0..15m), overriding the queue's delay; unset uses the queue's." },
+	{ .key = "attributes", .type = ST_TABLE, MF(attributes), .sub = &attribute_schema, .rule = "§7.1",
+	  .help = "Topic targets: message attributes by name, each a value or choice(VALUE=SHARE, ...), e.g. `attributes: { region: \"choice(eu=0.3, us=0.7)\" }`." },
 	{ 0 }
 };
 
@@ -133,6 +215,10 @@ static void message_check(void *obj, struct schema_ctx *ctx)
 {
 	struct message_cfg *m = obj;
 
+	if (m->attributes.len > SNS_MESSAGE_ATTRIBUTES_MAX)
+		schema_error(ctx, schema_where(m, "attributes"),
+			     "at most %d message attributes per message (an SQS subscriber takes no more, aws-behaviour §1.8)",
+			     SNS_MESSAGE_ATTRIBUTES_MAX);
 	if (m->delay.kind != DIST_NONE && dist_max(&m->delay) > (double)SQS_DELAY_MAX)
 		schema_error(ctx, schema_where(m, "delay"),
 			     "'delay' can exceed 15m, the longest message timer (aws-behaviour §1.6)");
@@ -171,7 +257,7 @@ static const char *const hash_names[] = { "none", "random", "balanced", NULL };
 #define PF(field) .offset = offsetof(struct producer_cfg, field)
 static const struct schema_field producer_fields[] = {
 	{ .key = "target", .type = ST_NAME, PF(target), .flags = SF_REQUIRED,
-	  .help = "The queue the producer sends to, or the function it invokes." },
+	  .help = "The queue the producer sends to, the function it invokes, the stream it puts records into, or the topic it publishes to." },
 	{ .key = "invoke", .type = ST_ENUM, PF(invoke), .dflt = "sync", .choices = invoke_names,
 	  .rule = "§4.3, §4.4",
 	  .help = "For a function target: sync (RequestResponse: throttles come back to this producer) or async (Event: Lambda queues and retries)." },
@@ -435,6 +521,17 @@ const struct schema producer_schema = {
 
 void producer_cfg_release(struct producer_cfg *cfg)
 {
+	for (size_t i = 0; i < cfg->message.attributes.len; i++) {
+		struct attribute_cfg *a = VEC_AT(&cfg->message.attributes, struct attribute_cfg, i);
+
+		for (size_t j = 0; j < a->nchoices; j++)
+			free(a->choices[j]);
+		free(a->choices);
+		free(a->cumulative);
+		a->choices = NULL;
+		a->cumulative = NULL;
+		a->nchoices = 0;
+	}
 	free(cfg->arr.file);
 	free(cfg->arr.column);
 	free(cfg->arr.key_column);
@@ -888,6 +985,30 @@ static void put_one(struct producer *p, uint32_t size, bool poison)
 		p->linger = sim_schedule_in(p->sim, b->linger, on_linger, p, NULL);
 }
 
+/* Publishes one message to a topic, with the attributes drawn for it (§7.1). */
+static void publish(struct producer *p, uint32_t size, bool poison)
+{
+	const struct vec *attrs = &p->cfg->message.attributes;
+	struct sns_attr drawn[SNS_MESSAGE_ATTRIBUTES_MAX];
+	struct sns_publish m = { .size = size, .poison = poison, .attrs = drawn,
+				 .nattrs = (unsigned)attrs->len, .sender = p->name };
+
+	for (size_t i = 0; i < attrs->len; i++) {
+		const struct attribute_cfg *a = VEC_AT(attrs, struct attribute_cfg, i);
+		double u = a->nchoices > 1 ? gsl_rng_uniform(p->r_attrs) : 0;
+		size_t k = 0;
+
+		while (k + 1 < a->nchoices && u >= a->cumulative[k])
+			k++;
+		drawn[i].name = a->head.name;
+		drawn[i].value = a->choices[k];
+	}
+	if (sns_publish(p->topic, &m))
+		p->c.sent++;
+	else
+		p->c.rejected++;   /* larger than the topic accepts */
+}
+
 static void send_one(struct producer *p)
 {
 	const struct message_cfg *m = &p->cfg->message;
@@ -905,6 +1026,10 @@ static void send_one(struct producer *p)
 	}
 	if (p->fn && p->cfg->invoke == INVOKE_SYNC) {
 		invoke_sync(p, req.size, req.flags & SQS_MSG_POISON);
+		return;
+	}
+	if (p->topic) {
+		publish(p, req.size, req.flags & SQS_MSG_POISON);
 		return;
 	}
 	if (p->fn ? lambda_invoke_async(p->fn, req.size, req.flags & SQS_MSG_POISON)
@@ -993,13 +1118,16 @@ struct producer *producer_create(struct sim *sim, const char *name, const struct
 {
 	struct producer *p = weir_calloc(1, sizeof(*p));
 
-	WEIR_ASSERT((t.queue != NULL) + (t.fn != NULL) + (t.stream != NULL) == 1);
+	WEIR_ASSERT((t.queue != NULL) + (t.fn != NULL) + (t.stream != NULL) + (t.topic != NULL) == 1);
 	p->sim = sim;
 	p->name = name;
 	p->cfg = cfg;
 	p->q = t.queue;
 	p->fn = t.fn;
 	p->stream = t.stream;
+	p->topic = t.topic;
+	if (p->topic)
+		p->r_attrs = rng_stream(rngs, name, "attributes");
 	p->linger = SIM_EVENT_NONE;
 	p->token_timer = SIM_EVENT_NONE;
 	if (p->stream) {

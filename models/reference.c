@@ -180,10 +180,11 @@ void scenario_write_metrics_reference(FILE *out)
 					      kinesis_shard_metric_family, producer_metric_family,
 					      consumer_metric_family, kconsumer_metric_family, lambda_metric_family,
 					      lambda_account_metric_family, esm_metric_family,
-					      kesm_metric_family };
+					      kesm_metric_family, sns_topic_metric_family, sns_sub_metric_family };
 	const struct stat_family stats[] = { sqs_stat_family, kinesis_stat_family, producer_stat_family,
 					     consumer_stat_family, kconsumer_stat_family, lambda_stat_family,
-					     esm_stat_family, kesm_stat_family };
+					     esm_stat_family, kesm_stat_family, sns_topic_stat_family,
+					     sns_sub_stat_family };
 
 	fputs(metrics_intro, out);
 	metrics_write_markdown(fams, sizeof(fams) / sizeof(fams[0]), out);

@@ -50,6 +50,8 @@ static const struct schema_field top_fields[] = {
 	  .help = "Worker pools polling queues, by name." },
 	{ .key = "functions", .type = ST_TABLE, TF(functions), .sub = &function_schema,
 	  .help = "AWS Lambda functions, by name." },
+	{ .key = "topics", .type = ST_TABLE, TF(topics), .sub = &sns_topic_schema, .rule = "§7",
+	  .help = "SNS standard topics, by name: producers publish to them, subscriptions deliver to queues and functions. FIFO topics are not modelled." },
 	{ .key = "triggers", .type = ST_LIST, TF(triggers), .sub = &trigger_schema,
 	  .help = "Event source mappings: a function polling a queue." },
 	{ .key = "account", .type = ST_OBJECT, TF(account), .sub = &account_schema,
@@ -291,35 +293,37 @@ static void check_invoker(const struct scenario *sc, const struct producer_cfg *
 
 /* ---- streams ------------------------------------------------------------------- */
 
-/* A target is a queue, a function or a stream. */
-static const struct named *want3(const struct vec *all, const char *name, const struct doc_node *node,
-				 const char *role, struct schema_ctx *ctx)
+/* A producer's target is a queue, a function, a stream or a topic. */
+static const struct named *want_target(const struct vec *all, const char *name, const struct doc_node *node,
+				       const char *role, struct schema_ctx *ctx)
 {
+	static const char *const kinds[] = { "queue", "function", "stream", "topic" };
 	const struct named *n = find_named(all, name);
+	const char *cands[256];
+	size_t nc = 0;
+	const char *near;
 
-	if (n && strcmp(n->kind, "stream") == 0)
-		return n;
-	if (!n) {
-		const char *cands[256];
-		size_t nc = 0;
-		const char *near;
-
-		for (size_t i = 0; i < all->len && nc < 256; i++) {
-			const struct named *c = VEC_AT(all, struct named, i);
-
-			if (strcmp(c->kind, "queue") == 0 || strcmp(c->kind, "function") == 0 ||
-			    strcmp(c->kind, "stream") == 0)
-				cands[nc++] = c->name;
-		}
-		near = weir_suggest(name, strlen(name), cands, nc);
-		if (near)
-			schema_error(ctx, node, "%s '%s' is not a queue, a function or a stream of this scenario (did you mean '%s'?)",
-				     role, name, near);
-		else
-			schema_error(ctx, node, "%s '%s' is not a queue, a function or a stream of this scenario", role, name);
+	for (size_t k = 0; n && k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if (strcmp(n->kind, kinds[k]) == 0)
+			return n;
+	if (n) {
+		schema_error(ctx, node, "%s '%s' is a %s, not a queue, a function, a stream or a topic", role, name, n->kind);
 		return NULL;
 	}
-	return want(all, name, node, role, "queue", "function", ctx);
+	for (size_t i = 0; i < all->len && nc < 256; i++) {
+		const struct named *c = VEC_AT(all, struct named, i);
+
+		for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+			if (strcmp(c->kind, kinds[k]) == 0)
+				cands[nc++] = c->name;
+	}
+	near = weir_suggest(name, strlen(name), cands, nc);
+	if (near)
+		schema_error(ctx, node, "%s '%s' is not a queue, a function, a stream or a topic of this scenario (did you mean '%s'?)",
+			     role, name, near);
+	else
+		schema_error(ctx, node, "%s '%s' is not a queue, a function, a stream or a topic of this scenario", role, name);
+	return NULL;
 }
 
 static void check_stream_producer(const struct producer_cfg *p, struct schema_ctx *ctx)
@@ -339,6 +343,117 @@ static void check_stream_producer(const struct producer_cfg *p, struct schema_ct
 	    p->batch.bytes < KINESIS_PUT_RECORDS_BYTES)
 		schema_warning(ctx, schema_where(&p->batch, "bytes"),
 			       "batch.bytes is smaller than a record can be: such records go in a request of their own");
+}
+
+/* A producer publishing to a topic: what applies only to queues and functions, and the size limit. */
+static void check_publisher(const struct producer_cfg *p, struct schema_ctx *ctx)
+{
+	if (schema_node(p, "invoke"))
+		schema_error(ctx, schema_where(p, "invoke"), "'invoke' is for a function target; '%s' is a topic", p->target);
+	if (schema_node(p, "retry"))
+		schema_error(ctx, schema_where(p, "retry"), "'retry' is for function and stream targets; '%s' is a topic", p->target);
+	if (p->message.delay.kind != DIST_NONE)
+		schema_error(ctx, schema_where(&p->message, "delay"),
+			     "a message timer ('delay') is an SQS setting; '%s' is a topic", p->target);
+	check_sizes(p, SNS_MESSAGE_SIZE_MAX, "topic", p->target, "messages up to", ctx);
+}
+
+/* ---- topics (§7) ------------------------------------------------------------ */
+
+/* Whether some producer publishing to topic draws the attribute name (with the value, when not NULL). */
+static bool attribute_drawn(const struct scenario *sc, const char *topic, const char *name, const char *value)
+{
+	for (size_t i = 0; i < sc->producers.len; i++) {
+		const struct producer_cfg *p = VEC_AT(&sc->producers, struct producer_cfg, i);
+
+		if (strcmp(p->target, topic) != 0)
+			continue;
+		for (size_t j = 0; j < p->message.attributes.len; j++) {
+			const struct attribute_cfg *a = VEC_AT(&p->message.attributes, struct attribute_cfg, j);
+
+			if (strcmp(a->head.name, name) != 0)
+				continue;
+			if (!value)
+				return true;
+			for (size_t k = 0; k < a->nchoices; k++)
+				if (strcmp(a->choices[k], value) == 0)
+					return true;
+		}
+	}
+	return false;
+}
+
+/* The largest message the producers publishing to topic are likely to send (up to the topic's limit). */
+static double largest_publish(const struct scenario *sc, const char *topic)
+{
+	double most = 0;
+
+	for (size_t i = 0; i < sc->producers.len; i++) {
+		const struct producer_cfg *p = VEC_AT(&sc->producers, struct producer_cfg, i);
+		double m = likely_max(&p->message.size);
+
+		if (strcmp(p->target, topic) == 0 && m > most)
+			most = m;
+	}
+	return most < SNS_MESSAGE_SIZE_MAX ? most : SNS_MESSAGE_SIZE_MAX;
+}
+
+static void check_subscription(const struct scenario *sc, const struct sns_topic_cfg *t,
+			       const struct sns_sub_cfg *s, const struct vec *all, struct schema_ctx *ctx)
+{
+	const struct named *e = want(all, s->endpoint, schema_where(s, "endpoint"), "endpoint", "queue", "function", ctx);
+	const struct sns_attr_filter_cfg *f = &s->filter.attribute;
+
+	if (s->dead_letter)
+		want_queue(all, s->dead_letter, schema_where(s, "dead_letter"), "dead-letter queue", ctx);
+	if (e && strcmp(e->kind, "function") == 0 && s->raw)
+		schema_error(ctx, schema_where(s, "raw"),
+			     "raw message delivery is for queue (and HTTP) endpoints; a function always gets SNS's JSON event");
+	if (e && strcmp(e->kind, "queue") == 0) {
+		const struct sqs_queue_cfg *q = scenario_queue(sc, s->endpoint);
+		double most = largest_publish(sc, t->head.name) + (s->raw ? 0 : SNS_JSON_OVERHEAD_BYTES);
+
+		if (q->maximum_message_size < most)
+			schema_warning(ctx, schema_where(s, "endpoint"),
+				       "queue '%s' accepts messages up to %.0f bytes, and a delivery from topic '%s' can be %.0f: larger ones fail with a client-side error and are not retried (aws-behaviour §7.1)",
+				       q->head.name, q->maximum_message_size, t->head.name, most);
+	}
+	if (f->name && !attribute_drawn(sc, t->head.name, f->name, NULL))
+		schema_warning(ctx, schema_where(&s->filter, "attribute"),
+			       "no producer publishing to topic '%s' draws the attribute '%s': the filter matches nothing",
+			       t->head.name, f->name);
+	else if (f->name && !attribute_drawn(sc, t->head.name, f->name, f->equals))
+		schema_warning(ctx, schema_where(f, "equals"),
+			       "no producer publishing to topic '%s' draws '%s' for the attribute '%s': the filter matches nothing",
+			       t->head.name, f->equals, f->name);
+	for (size_t k = 0; k < s->outages.len; k++) {
+		const struct sns_outage_cfg *o = VEC_AT(&s->outages, struct sns_outage_cfg, k);
+
+		late_warning(ctx, sc, o->at, schema_where(o, "at"), "the outage");
+	}
+}
+
+static void check_topics(const struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
+{
+	for (size_t i = 0; i < sc->topics.len; i++) {
+		const struct sns_topic_cfg *t = VEC_AT(&sc->topics, struct sns_topic_cfg, i);
+
+		for (size_t j = 0; j < t->subscriptions.len; j++) {
+			const struct sns_sub_cfg *s = VEC_AT(&t->subscriptions, struct sns_sub_cfg, j);
+
+			check_subscription(sc, t, s, all, ctx);
+			for (size_t k = 0; k < j; k++) {
+				const struct sns_sub_cfg *o = VEC_AT(&t->subscriptions, struct sns_sub_cfg, k);
+
+				if (strcmp(o->name, s->name) != 0)
+					continue;
+				schema_error(ctx, schema_where(s, schema_node(s, "name") ? "name" : "endpoint"),
+					     "topic '%s' already has a subscription named '%s' (line %u): give one a 'name'",
+					     t->head.name, s->name, o->head.node ? o->head.node->loc.line : 0);
+				break;
+			}
+		}
+	}
 }
 
 static void check_streams(const struct scenario *sc, struct schema_ctx *ctx)
@@ -362,7 +477,7 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 {
 	for (size_t i = 0; i < sc->producers.len; i++) {
 		struct producer_cfg *p = VEC_AT(&sc->producers, struct producer_cfg, i);
-		const struct named *t = want3(all, p->target, schema_where(p, "target"), "target", ctx);
+		const struct named *t = want_target(all, p->target, schema_where(p, "target"), "target", ctx);
 
 		if (!t || strcmp(t->kind, "stream") != 0)
 			for (size_t k = 0; k < 3; k++) {
@@ -372,8 +487,14 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 					schema_error(ctx, schema_where(p, key), "'%s' is for a stream target; '%s' is a %s",
 						     key, p->target, t->kind);
 			}
+		if (t && strcmp(t->kind, "topic") != 0 && schema_node(&p->message, "attributes"))
+			schema_error(ctx, schema_where(&p->message, "attributes"),
+				     "message 'attributes' are for a topic target (its filter policies); '%s' is a %s",
+				     p->target, t->kind);
 		if (t && strcmp(t->kind, "stream") == 0) {
 			check_stream_producer(p, ctx);
+		} else if (t && strcmp(t->kind, "topic") == 0) {
+			check_publisher(p, ctx);
 		} else if (t && strcmp(t->kind, "function") == 0) {
 			check_invoker(sc, p, ctx);
 		} else if (t) {
@@ -406,6 +527,13 @@ static bool invoked_by_anything(const struct scenario *sc, const char *fn)
 	for (size_t i = 0; i < sc->triggers.len; i++)
 		if (strcmp(VEC_AT(&sc->triggers, struct trigger_cfg, i)->function, fn) == 0)
 			return true;
+	for (size_t i = 0; i < sc->topics.len; i++) {
+		const struct sns_topic_cfg *t = VEC_AT(&sc->topics, struct sns_topic_cfg, i);
+
+		for (size_t j = 0; j < t->subscriptions.len; j++)
+			if (strcmp(VEC_AT(&t->subscriptions, struct sns_sub_cfg, j)->endpoint, fn) == 0)
+				return true;
+	}
 	return false;
 }
 
@@ -465,7 +593,7 @@ static void check_functions(struct scenario *sc, const struct vec *all, struct s
 				       "every invocation runs longer than the timeout (%gs) and fails with a timeout",
 				       sim_time_to_sec(f->timeout));
 		if (!invoked_by_anything(sc, f->head.name))
-			schema_warning(ctx, key, "nothing invokes function '%s' (no producer targets it, no trigger names it)",
+			schema_warning(ctx, key, "nothing invokes function '%s' (no producer targets it, no trigger or subscription names it)",
 				       f->head.name);
 	}
 	check_concurrency(sc, ctx);
@@ -602,6 +730,7 @@ static void scenario_check(void *obj, struct schema_ctx *ctx)
 	collect(&all, &sc->producers, sizeof(struct producer_cfg), "producer", doc_map_get(root, "producers"));
 	collect(&all, &sc->consumers, sizeof(struct consumer_cfg), "consumer", doc_map_get(root, "consumers"));
 	collect(&all, &sc->functions, sizeof(struct function_cfg), "function", doc_map_get(root, "functions"));
+	collect(&all, &sc->topics, sizeof(struct sns_topic_cfg), "topic", doc_map_get(root, "topics"));
 	collect_triggers(&all, sc);
 	if (!sc->account.head.node)
 		sc->account.date = behaviour_parse(sc->account.behaviour);
@@ -611,6 +740,7 @@ static void scenario_check(void *obj, struct schema_ctx *ctx)
 	check_consumers(sc, &all, ctx);
 	check_functions(sc, &all, ctx);
 	check_triggers(sc, &all, ctx);
+	check_topics(sc, &all, ctx);
 	check_streams(sc, ctx);
 	if (sc->queues.len == 0 && sc->functions.len == 0 && sc->streams.len == 0)
 		schema_warning(ctx, sc->head.node, "the scenario has no queues, functions or streams: nothing will happen");
@@ -651,6 +781,14 @@ const struct stream_cfg *scenario_stream(const struct scenario *sc, const char *
 	for (size_t i = 0; i < sc->streams.len; i++)
 		if (strcmp(VEC_AT(&sc->streams, struct stream_cfg, i)->head.name, name) == 0)
 			return VEC_AT(&sc->streams, struct stream_cfg, i);
+	return NULL;
+}
+
+const struct sns_topic_cfg *scenario_topic(const struct scenario *sc, const char *name)
+{
+	for (size_t i = 0; i < sc->topics.len; i++)
+		if (strcmp(VEC_AT(&sc->topics, struct sns_topic_cfg, i)->head.name, name) == 0)
+			return VEC_AT(&sc->topics, struct sns_topic_cfg, i);
 	return NULL;
 }
 

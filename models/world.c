@@ -10,6 +10,7 @@
 #include "weir/lambda.h"
 #include "weir/producer.h"
 #include "weir/rng.h"
+#include "weir/sns.h"
 #include "weir/sqs.h"
 
 #include <stdlib.h>
@@ -167,6 +168,18 @@ static const struct resource_ops stream_ops = {
 	"stream", s_metrics, s_warmup, s_summarize, s_ledger, s_destroy
 };
 
+/* ---- topics ------------------------------------------------------------- */
+
+static void n_metrics(void *self, struct metrics *m) { sns_register_metrics(self, m); }
+static void n_warmup(void *self) { sns_end_warmup(self); }
+static void n_summarize(const void *self, struct summary *s) { sns_summarize(self, s); }
+static bool n_ledger(const void *self, FILE *err) { return sns_ledger(self, err); }
+static void n_destroy(void *self) { sns_destroy(self); }
+
+static const struct resource_ops topic_ops = {
+	"topic", n_metrics, n_warmup, n_summarize, n_ledger, n_destroy
+};
+
 /* ---- building ---------------------------------------------------------- */
 
 static void add(struct world *w, const char *name, const struct resource_ops *ops, void *self)
@@ -287,6 +300,26 @@ static void build_queues(struct world *w)
 	}
 }
 
+/* Topics: after the queues and functions they deliver to, before the producers that publish. */
+static void build_topics(struct world *w)
+{
+	const struct vec *ts = &w->sc->topics;
+
+	for (size_t i = 0; i < ts->len; i++) {
+		const struct sns_topic_cfg *cfg = VEC_AT(ts, struct sns_topic_cfg, i);
+		struct sns_topic *t = sns_create(w->sim, cfg->head.name, cfg, w->rngs);
+
+		for (size_t j = 0; j < cfg->subscriptions.len; j++) {
+			const struct sns_sub_cfg *s = VEC_AT(&cfg->subscriptions, struct sns_sub_cfg, j);
+			struct sns_endpoint e = { lookup_queue(w, s->endpoint), lookup_function(w, s->endpoint),
+						  s->dead_letter ? lookup_queue(w, s->dead_letter) : NULL };
+
+			sns_set_endpoint(t, j, e);
+		}
+		add(w, cfg->head.name, &topic_ops, t);
+	}
+}
+
 static int build_workloads(struct world *w, char *err, size_t errlen)
 {
 	const struct scenario *sc = w->sc;
@@ -294,7 +327,7 @@ static int build_workloads(struct world *w, char *err, size_t errlen)
 	for (size_t i = 0; i < sc->producers.len; i++) {
 		const struct producer_cfg *cfg = VEC_AT(&sc->producers, struct producer_cfg, i);
 		struct producer_target t = { lookup_queue(w, cfg->target), lookup_function(w, cfg->target),
-					     lookup_stream(w, cfg->target) };
+					     lookup_stream(w, cfg->target), world_resource(w, "topic", cfg->target) };
 		struct producer *p = producer_create(w->sim, cfg->head.name, cfg, t, w->rngs);
 
 		add(w, cfg->head.name, &producer_ops, p);
@@ -352,6 +385,7 @@ struct world *world_create(const struct scenario *sc, const struct world_opts *o
 	build_functions(w);
 	build_stream_consumers(w);
 	start_streams(w);
+	build_topics(w);
 	if (build_workloads(w, err, errlen) != 0) {
 		world_destroy(w);
 		return NULL;
@@ -487,8 +521,10 @@ void world_write_resources(const struct world *w, struct csvw *out)
 
 /*
  * Messages moving between resources balance too: every message a queue was
- * sent came from a producer, a function's failure destination or a move
- * task, and every dead-letter move out of one queue arrived in another.
+ * sent came from a producer, a function's failure destination, a stream
+ * mapping's failure message, an SNS delivery or subscription dead-letter
+ * send, or a move task; and every dead-letter move out of one queue arrived
+ * in another.
  */
 static bool flows_balance(const struct world *w, FILE *err)
 {
@@ -504,6 +540,8 @@ static bool flows_balance(const struct world *w, FILE *err)
 			produced += lambda_counters(r->self)->queue_sends;
 		} else if (r->ops == &stream_trigger_ops) {
 			produced += kesm_counters(r->self)->failure_messages;
+		} else if (r->ops == &topic_ops) {
+			produced += sns_queue_sends(r->self);
 		} else if (r->ops == &queue_ops) {
 			const struct sqs_counters *c = sqs_counters(r->self);
 
@@ -515,7 +553,7 @@ static bool flows_balance(const struct world *w, FILE *err)
 	}
 	if (produced + redriven == sent && to_dlq == moved_in)
 		return true;
-	fprintf(err, "weir: internal error: messages between resources do not balance: producers and functions sent %llu"
+	fprintf(err, "weir: internal error: messages between resources do not balance: producers, functions and topics sent %llu"
 		" + redriven %llu != queues sent %llu, or moved to DLQs %llu != arrived in DLQs %llu\n",
 		(unsigned long long)produced, (unsigned long long)redriven, (unsigned long long)sent,
 		(unsigned long long)to_dlq, (unsigned long long)moved_in);

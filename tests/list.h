@@ -44,6 +44,7 @@ TEST(sqs_ledger_balances_under_random_operations)
 #include "list_kinesis.h"
 #include "list_kesm.h"
 #include "list_kconsumer.h"
+#include "list_sns.h"
 TEST(scenario_error_table)
 TEST(scenario_set_errors)
 TEST(scenario_set_applies)

@@ -17,6 +17,8 @@
  * A producer whose target is a Kinesis stream puts records with a partition
  * key each, one per PutRecord or gathered into PutRecords requests; the
  * entries a request got throttled are put again as the retry policy says.
+ * A producer whose target is an SNS topic publishes each message once,
+ * with the message attributes it draws (`message.attributes`).
  * Ledger: produced = sent + rejected + gave up + waiting to retry.
  */
 #ifndef WEIR_PRODUCER_H
@@ -35,6 +37,7 @@
 #include "weir/retry.h"
 #include "weir/rng.h"
 #include "weir/schema.h"
+#include "weir/sns.h"
 #include "weir/sqs.h"
 
 enum arrival_kind { ARRIVAL_POISSON, ARRIVAL_CONSTANT, ARRIVAL_TRACE };
@@ -62,11 +65,24 @@ struct bursts_cfg {
 	int first;                /* 0 = start off, 1 = start on */
 };
 
+/*
+ * A message attribute drawn per message (topic targets, for filter
+ * policies, aws-behaviour §7.1): a fixed value, or choice(a=0.3, b=0.7).
+ */
+struct attribute_cfg {
+	struct schema_head head;  /* head.name: the attribute's name */
+	const char *values;       /* as written */
+	char **choices;           /* parsed: the values ... */
+	double *cumulative;       /* ... and their cumulative shares (the last is 1) */
+	size_t nchoices;
+};
+
 struct message_cfg {
 	struct schema_head head;
 	struct dist size;
 	double poison;
 	struct dist delay;        /* per-message timer (DIST_NONE = the queue's delay) */
+	struct vec attributes;    /* struct attribute_cfg, by name (topic targets) */
 };
 
 enum invoke_type { INVOKE_SYNC, INVOKE_ASYNC };
@@ -119,11 +135,12 @@ struct producer_counters {
 /* Frees the parsed arrival spec inside cfg (call before schema_release). */
 void producer_cfg_release(struct producer_cfg *cfg);
 
-/* The target: exactly one of queue, fn and stream. */
+/* The target: exactly one of queue, fn, stream and topic. */
 struct producer_target {
 	struct sqs_queue *queue;
 	struct lambda_fn *fn;
 	struct kinesis_stream *stream;
+	struct sns_topic *topic;
 };
 
 struct producer *producer_create(struct sim *sim, const char *name, const struct producer_cfg *cfg,
@@ -136,7 +153,7 @@ int producer_start(struct producer *p, char *err, size_t errlen);
 void producer_destroy(struct producer *p);
 void producer_register_metrics(struct producer *p, struct metrics *m);
 const struct producer_counters *producer_counters(const struct producer *p);
-/* The name of its target (a queue or a function). */
+/* The name of its target (a queue, a function, a stream or a topic). */
 const char *producer_target(const struct producer *p);
 void producer_end_warmup(struct producer *p);
 void producer_summarize(const struct producer *p, struct summary *s);

@@ -20,6 +20,7 @@
 #include "weir/lambda.h"
 #include "weir/producer.h"
 #include "weir/schema.h"
+#include "weir/sns.h"
 #include "weir/sqs.h"
 
 /* Longest simulated run: 365 days. */
@@ -46,6 +47,7 @@ struct scenario {
 	struct vec consumers;     /* struct consumer_cfg */
 	struct vec functions;     /* struct function_cfg */
 	struct vec triggers;      /* struct trigger_cfg */
+	struct vec topics;        /* struct sns_topic_cfg */
 	struct account_cfg account;
 	/* owned */
 	struct doc *doc;
@@ -69,6 +71,7 @@ void scenario_free(struct scenario *sc);
 const struct sqs_queue_cfg *scenario_queue(const struct scenario *sc, const char *name);
 const struct function_cfg *scenario_function(const struct scenario *sc, const char *name);
 const struct stream_cfg *scenario_stream(const struct scenario *sc, const char *name);
+const struct sns_topic_cfg *scenario_topic(const struct scenario *sc, const char *name);
 
 /* The bundled default scenario (what `weir run` runs with no argument). */
 extern const char scenario_default_name[];

@@ -44,7 +44,7 @@ sim_time world_now(const struct world *w);
 struct sim *world_sim(struct world *w);
 /*
  * The resource `name` of kind ("queue", "producer", "consumer", "function",
- * "trigger"), as its model's type (struct sqs_queue *, ...), or NULL.
+ * "trigger", "stream", "topic"), as its model's type (struct sqs_queue *, ...), or NULL.
  */
 void *world_resource(const struct world *w, const char *kind, const char *name);
 uint64_t world_events(const struct world *w);

@@ -265,12 +265,12 @@ static int name_width(const struct scenario *sc)
 {
 	size_t w = 18;
 	const struct vec *tables[] = { &sc->queues, &sc->consumers, &sc->functions, &sc->streams,
-				       &sc->producers };
+				       &sc->producers, &sc->topics };
 	const size_t sizes[] = { sizeof(struct sqs_queue_cfg), sizeof(struct consumer_cfg),
 				 sizeof(struct function_cfg), sizeof(struct stream_cfg),
-				 sizeof(struct producer_cfg) };
+				 sizeof(struct producer_cfg), sizeof(struct sns_topic_cfg) };
 
-	for (size_t t = 0; t < 5; t++)
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (size_t i = 0; i < tables[t]->len; i++) {
 			const struct schema_head *h = (const void *)((const char *)tables[t]->items + i * sizes[t]);
 
@@ -484,6 +484,44 @@ static void print_stream_consumers(const struct summary *s, const struct scenari
 		       "   latency: arrival in the stream to processed)\n");
 }
 
+#define TOPIC_ROW "  %-*s %10s %10s %9s %9s %8s %8s %8s %9s\n"
+
+/* Topics and their subscriptions (aws-behaviour §7). */
+static void print_topics(const struct summary *s, const struct scenario *sc, int w)
+{
+	char a[32], b[32], c[32], d[32], e[32], f[32], g[32], name[160];
+
+	if (!sc->topics.len)
+		return;
+	row("\n" TOPIC_ROW, w, "", "", "", "failed", "", "", "filtered", "", "delay");
+	row(TOPIC_ROW, w, "topic", "published", "delivered", "attempts", "to DLQ", "dropped", "out",
+	    "pending", "max");
+	for (size_t i = 0; i < sc->topics.len; i++) {
+		const struct sns_topic_cfg *t = VEC_AT(&sc->topics, struct sns_topic_cfg, i);
+		const char *n = t->head.name;
+
+		row(TOPIC_ROW, w, n, fmt_count(summary_get(s, n, "NumberOfMessagesPublished"), a, sizeof(a)),
+		    "", "", "", "", "", "", "");
+		for (size_t j = 0; j < t->subscriptions.len; j++) {
+			const struct sns_sub_cfg *sub = VEC_AT(&t->subscriptions, struct sns_sub_cfg, j);
+			char full[160];
+
+			snprintf(full, sizeof(full), "%s.%s", n, sub->name);
+			snprintf(name, sizeof(name), "  %s", sub->name);
+			row(TOPIC_ROW, w, name, "",
+			    fmt_count(summary_get(s, full, "NumberOfNotificationsDelivered"), a, sizeof(a)),
+			    fmt_count(summary_get(s, full, "NumberOfNotificationsFailed"), b, sizeof(b)),
+			    fmt_count(summary_get(s, full, "NotificationsRedrivenToDlq"), c, sizeof(c)),
+			    fmt_count(summary_get(s, full, "NotificationsDropped"), d, sizeof(d)),
+			    fmt_count(summary_get(s, full, "NumberOfNotificationsFilteredOut"), e, sizeof(e)),
+			    fmt_count(summary_get(s, full, "ledger.pending"), f, sizeof(f)),
+			    fmt_seconds(summary_get(s, full, "DeliveryDelay.max"), g, sizeof(g)));
+		}
+	}
+	printf("  (delivered: sends to the queue, or events Lambda accepted; failed attempts: each retry counted;\n"
+	       "   to DLQ / dropped: after the last retry or a client-side error; delay: publish to delivery)\n");
+}
+
 static void print_table(const struct run *r)
 {
 	struct summary s = { 0 };
@@ -525,6 +563,7 @@ static void print_table(const struct run *r)
 		       fmt_count(summary_get(&s, n, "MessagesProcessed"), a, sizeof(a)),
 		       fmt_count(summary_get(&s, n, "ProcessingFailures"), c, sizeof(c)));
 	}
+	print_topics(&s, sc, w);
 	print_streams(&s, sc, w);
 	print_stream_consumers(&s, sc, w);
 	print_functions(&s, sc, w);
@@ -729,6 +768,7 @@ static const struct {
 	{ "consumer", offsetof(struct scenario, consumers), true },
 	{ "function", offsetof(struct scenario, functions), false },
 	{ "trigger", offsetof(struct scenario, triggers), false },
+	{ "topic", offsetof(struct scenario, topics), false },
 };
 
 int cmd_check(int argc, char **argv)

@@ -1,0 +1,11 @@
+/* list_sns.h - tests of SNS standard topics (test_sns.c). */
+TEST(sns_publish_reaches_every_subscription_once)
+TEST(sns_filter_fraction_binomial)
+TEST(sns_attribute_filter_matches_exactly)
+TEST(sns_retry_policy_phases)
+TEST(sns_outage_retries_on_schedule)
+TEST(sns_retry_jitter_bounds)
+TEST(sns_policy_exhausted_to_dlq)
+TEST(sns_client_error_straight_to_dlq)
+TEST(sns_lambda_async_retries_apply)
+TEST(sns_scenario_checks)
