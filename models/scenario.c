@@ -853,6 +853,43 @@ static void release_parsed(struct scenario *sc)
 	schema_release(&scenario_schema, sc);
 }
 
+/*
+ * A --set path through a resource the scenario does not have (a typo:
+ * "streams.hott.shards=16") would make a new resource with one setting.
+ * That is an error; a whole new resource can still be given as a value
+ * ("--set queues.extra={...}").
+ */
+static void check_override_names(const struct doc_node *root, struct diags *d)
+{
+	static const char *const tables[] = { "queues", "streams", "topics", "producers", "consumers", "functions" };
+
+	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		const struct doc_node *map = doc_map_get(root, tables[t]);
+		const char *names[256];
+		size_t nn = 0;
+
+		if (!map || map->kind != DOC_MAP)
+			continue;
+		for (size_t i = 0; i < doc_map_len(map) && nn < 256; i++)
+			if (!doc_map_value(map, i)->by_path)
+				names[nn++] = doc_map_key(map, i)->text;
+		for (size_t i = 0; i < doc_map_len(map); i++) {
+			const struct doc_node *key = doc_map_key(map, i);
+			const char *near;
+
+			if (!doc_map_value(map, i)->by_path)
+				continue;
+			near = weir_suggest(key->text, strlen(key->text), names, nn);
+			if (near)
+				diag_error(d, key->loc, "the scenario has no %.*s '%s' (did you mean '%s'?); to add one, give it whole: %s.%s={...}",
+					   (int)strlen(tables[t]) - 1, tables[t], key->text, near, tables[t], key->text);
+			else
+				diag_error(d, key->loc, "the scenario has no %.*s '%s'; to add one, give it whole: %s.%s={...}",
+					   (int)strlen(tables[t]) - 1, tables[t], key->text, tables[t], key->text);
+		}
+	}
+}
+
 struct scenario *scenario_load(const char *path, const char *text, size_t len,
 			       const char *const *overrides, size_t noverrides, struct diags *d)
 {
@@ -874,6 +911,8 @@ struct scenario *scenario_load(const char *path, const char *text, size_t len,
 			snprintf(name, sizeof(name), "--set #%zu", i + 1);
 		doc_override(sc->doc, overrides[i], name, d);
 	}
+	if (d->errors == before && sc->doc->root->kind == DOC_MAP)
+		check_override_names(sc->doc->root, d);
 	if (d->errors != before)
 		goto fail;
 	if (sc->doc->root->kind != DOC_MAP) {

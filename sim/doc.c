@@ -563,6 +563,7 @@ static struct doc_node **step(struct doc *doc, struct doc_node **slot, const cha
 		node_append(n, scalar_new(doc, p, seg, loc));
 		node_append(n, scalar_new(doc, "", 0, loc));
 		n->kids[n->nkids - 1]->null = true;
+		n->kids[n->nkids - 1]->by_path = true;
 		*path = p + seg;
 		return &n->kids[n->nkids - 1];
 	}

@@ -83,6 +83,10 @@ static const struct set_case set_cases[] = {
 	  "--set:1:34: error: 'visibility_timeout' is 13h; it must be between 0s and 12h (aws-behaviour §1.4)\n"
 	  "    1 | queues.orders.visibility_timeout=13h\n"
 	  "      |                                  ^~~\n" },
+	{ "queues.order.visibility_timeout=45s",
+	  "--set:1:8: error: the scenario has no queue 'order' (did you mean 'orders'?); to add one, give it whole: queues.order={...}\n"
+	  "    1 | queues.order.visibility_timeout=45s\n"
+	  "      |        ^~~~~\n" },
 	{ "quues.x=1",
 	  "--set:1:1: error: unknown key 'quues' (did you mean 'queues'?)\n"
 	  "    1 | quues.x=1\n"

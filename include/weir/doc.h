@@ -30,6 +30,7 @@ struct doc_node {
 	bool quoted;             /* scalar was quoted: never null, never a number */
 	bool null;               /* plain empty, '~' or 'null' */
 	bool shared;             /* anchored and used again through an alias */
+	bool by_path;            /* made by a --set key path (not written in a file or a --set value) */
 	struct doc_node **kids;  /* sequence items; for a mapping keys and values alternate */
 	size_t nkids;
 	size_t cap;
