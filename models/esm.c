@@ -667,7 +667,7 @@ static const struct schema_field trigger_fields[] = {
 	  .min = ESM_MAX_CONCURRENCY_MIN, .max = ESM_MAX_CONCURRENCY_MAX, .rule = "§5.3",
 	  .help = "Most concurrent invocations from this mapping (ScalingConfig.MaximumConcurrency); unset: the scaling ceiling." },
 	{ .key = "report_batch_item_failures", .type = ST_BOOL, TF(report_batch_item_failures), .dflt = "false",
-	  .rule = "§5.4", .help = "The function reports failed records, so only they return to the queue (FunctionResponseTypes)." },
+	  .rule = "§5.4, §6.2", .help = "The function reports failed records (FunctionResponseTypes): from a queue only they return to it; from a stream the mapping checkpoints before the first of them and retries from there." },
 	{ .key = "concurrency_ceiling", .type = ST_INT, TF(concurrency_ceiling), .dflt = ESM_CEILING_DEFAULT,
 	  .flags = SF_RANGE, .min = 1000, .max = 1250, .rule = "§5.2",
 	  .help = "Model parameter: most concurrent batches a mapping scales to (AWS sources say 1,000 or 1,250)." },

@@ -516,7 +516,7 @@ const struct schema producer_schema = {
 	.size = sizeof(struct producer_cfg),
 	.fields = producer_fields,
 	.check = producer_check,
-	.help = "A workload that sends messages to a queue or invokes a function, named by its key.",
+	.help = "A workload, named by its key, that sends messages to a queue, invokes a function, puts records into a stream or publishes to a topic.",
 };
 
 void producer_cfg_release(struct producer_cfg *cfg)

@@ -146,7 +146,7 @@ set xlabel sprintf("time (%s)", TUNIT)
 HDIV = HELD_PEAK >= 1e6 ? 1e6 : HELD_PEAK >= 1e4 ? 1e3 : 1
 set ylabel "records held" . (HDIV == 1e6 ? " (millions)" : HDIV == 1e3 ? " (thousands)" : "")
 if (HELD_PEAK > 0) { set yrange [0:*] } else { set yrange [0:1] }
-NOTE = "Held: records in the stream\nuntil their retention ends\n(read or not)." . \
+NOTE = (READERS > 0 ? "Held: records some reader\nhas not read yet." : "Held: records in the stream\nuntil their retention ends.") . \
 	(AGE_S > 0 ? "\nIterator age: how far behind\nthe newest record the\nslowest reader is." : \
 		READERS == 0 ? "\nNo readers: no iterator age." : "\nIterator age 0: the readers\nkept up.")
 @KEY_NOTE

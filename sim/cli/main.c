@@ -12,8 +12,10 @@
 static const char usage_text[] =
 	"usage: weir <command> [options]\n"
 	"\n"
-	"Simulates Amazon SQS queues and the workers that use them, writes\n"
-	"CloudWatch-style metrics as CSV and draws plots with gnuplot.\n"
+	"Simulates Amazon SQS queues, SNS topics, Kinesis data streams and\n"
+	"AWS Lambda functions, and the producers, workers and event source\n"
+	"mappings that use them; writes CloudWatch-style metrics as CSV and\n"
+	"draws plots with gnuplot.\n"
 	"\n"
 	"commands:\n"
 	"  run [SCENARIO]     run a scenario (no argument: the bundled default)\n"

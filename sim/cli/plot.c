@@ -56,7 +56,9 @@
  *     (ledger.accepted + ledger.throttled > 0).
  *   - STREAM-shards: the stream has shard-level columns
  *     (STREAM.shardId-N/IncomingRecords; shard_metrics: false writes none,
- *     and then the plot does not apply) and traffic. The script gets the
+ *     and then the plot does not apply) and traffic, and has at most 1,000
+ *     shard column sets (more are left out: gnuplot takes minutes over
+ *     them). The script gets the
  *     number of shard column sets (shardId-0 to N-1) and of readers
  *     (consumers and triggers whose source the stream is).
  *   - STREAM-throughput: the stream has traffic.
@@ -333,6 +335,9 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 }
 
 /* Which resources a plot is for. */
+/* Most shard column sets the shards plot reads (a 10,000-shard stream would take gnuplot minutes). */
+#define PLOT_SHARDS_MAX 1000
+
 enum when {
 	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER, W_STREAM_CONSUMER,
 	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_PRODUCER_CALLS, W_PRODUCER_PUTS,
@@ -394,7 +399,8 @@ static int wanted(const struct res *r, const struct plot_job *j)
 	case W_PRODUCER_PUTS:
 		return strcmp(r->target_kind, "stream") == 0 ? s[ST_PRODUCED] > 0 : -1;
 	case W_STREAM_SHARDS:
-		return r->shards > 0 ? traffic : -1;
+		/* Beyond PLOT_SHARDS_MAX shards gnuplot takes minutes over the image: left out. */
+		return r->shards > 0 ? traffic && r->shards <= PLOT_SHARDS_MAX : -1;
 	case W_STREAM_THROUGHPUT:
 		return traffic;
 	case W_TRIGGER:

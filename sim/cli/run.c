@@ -360,11 +360,44 @@ static void print_streams(const struct summary *s, const struct scenario *sc, in
 	}
 	if (sc->streams.len)
 		printf("  (records in: accepted; throttled: records refused by the per-shard limits, each retry counted;\n"
-		       "   hottest shard: the largest share of accepted records one shard took; held: still in the stream)\n");
+		       "   hottest shard: the largest share of accepted records one shard took;\n"
+		       "   held: not yet read by every reader, or, in a stream nobody reads, not yet expired)\n");
 }
 
 static void print_queue_triggers(const struct summary *s, const struct scenario *sc, int w);
 static void print_stream_triggers(const struct summary *s, const struct scenario *sc, int w);
+
+#define PUTTER_ROW "  %-*s %11s %11s %9s %9s %9s %9s\n"
+
+/* Producers putting records into streams: what was lost on the way. */
+static void print_putters(const struct summary *s, const struct scenario *sc, int w)
+{
+	char a[32], b[32], c[32], d[32], e[32], f[32];
+	bool header = false;
+
+	for (size_t i = 0; i < sc->producers.len; i++) {
+		const struct producer_cfg *p = VEC_AT(&sc->producers, struct producer_cfg, i);
+		const char *n = p->head.name;
+
+		if (!scenario_stream(sc, p->target))
+			continue;
+		if (!header) {
+			row("\n" PUTTER_ROW, w, "", "", "", "throttled", "", "", "waiting");
+			row(PUTTER_ROW, w, "stream producer", "records", "accepted", "attempts", "retries", "gave up",
+			    "at end");
+			header = true;
+		}
+		row(PUTTER_ROW, w, n, fmt_count(summary_get(s, n, "MessagesProduced"), a, sizeof(a)),
+		    fmt_count(summary_get(s, n, "MessagesSent"), b, sizeof(b)),
+		    fmt_count(summary_get(s, n, "ThrottledAttempts"), c, sizeof(c)),
+		    fmt_count(summary_get(s, n, "Retries"), d, sizeof(d)),
+		    fmt_count(summary_get(s, n, "GiveUps"), e, sizeof(e)),
+		    fmt_count(summary_get(s, n, "ledger.waiting"), f, sizeof(f)));
+	}
+	if (header)
+		printf("  (retries: requests sent again; gave up: records still throttled after the last attempt, or\n"
+		       "   refused by the retry quota; waiting: records still to be sent when the run ended)\n");
+}
 
 static void print_functions(const struct summary *s, const struct scenario *sc, int w)
 {
@@ -565,6 +598,7 @@ static void print_table(const struct run *r)
 	}
 	print_topics(&s, sc, w);
 	print_streams(&s, sc, w);
+	print_putters(&s, sc, w);
 	print_stream_consumers(&s, sc, w);
 	print_functions(&s, sc, w);
 	print_callers(&s, sc, w);
