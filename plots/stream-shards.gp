@@ -54,17 +54,24 @@ SCAN_COL = col("OpenShardCount"); eval SCAN; OPEN_MIN = S_min; OPEN_MAX = S_max
 OPEN_LAST = 0
 stats DATA using (OPEN_LAST = column(col("OpenShardCount")), 0) nooutput
 
-# --- Ranking: ORDER[k] is the k-th busiest shard, RANK[i] shard i's rank
-# among those drawn as lines (0: in the band of the others).
-SHOW = NSH <= 8 ? NSH : 5
-NREST = NSH - SHOW
-array ORDER[SHOW]
+# --- Ranking: ORDER[k] is the k-th shard drawn as a line, RANK[i] shard i's
+# rank among them (0: in the band of the others; -1: never used, such as
+# the columns of shards an on-demand stream could have opened but did not).
+# The first is the busiest; after it, shards that throttled come first.
 array RANK[NSH]
-do for [i = 1:NSH] { RANK[i] = 0 }
+NUSED = 0
+do for [i = 1:NSH] {
+	RANK[i] = (TOT[i] + THR[i] + AGE[i] > 0) ? 0 : -1
+	NUSED = NUSED + (RANK[i] == 0)
+}
+SHOW = NUSED <= 8 ? NUSED : 5
+NREST = NUSED - SHOW
+array ORDER[SHOW]
+rank_key(i, k) = TOT[i] + (k > 1 && THR[i] > 0 ? 1e18 : 0)
 do for [k = 1:SHOW] {
 	_best = 0
 	do for [i = 1:NSH] {
-		if (RANK[i] == 0 && (_best == 0 || TOT[i] > TOT[_best])) { _best = i }
+		if (RANK[i] == 0 && (_best == 0 || rank_key(i, k) > rank_key(_best, k))) { _best = i }
 	}
 	ORDER[k] = _best
 	RANK[_best] = k
@@ -102,11 +109,11 @@ rest_max(m) = (R_HI = 0, _n = sum [_k = 1:NSH] (RANK[_k] == 0 ? (_v = column(sco
 
 # --- Title ------------------------------------------------------------------
 CHG_COL = col("OpenShardCount"); @CHANGES
-if (OPEN_MIN == OPEN_MAX && OPEN_MAX == NSH) {
-	SHARDS_TEXT = sprintf("%d shards", NSH)
-	EVEN = sprintf(" (even share: %s)", pct(100.0 / NSH))
+if (OPEN_MIN == OPEN_MAX && OPEN_MAX == NUSED) {
+	SHARDS_TEXT = sprintf("%d shards", NUSED)
+	EVEN = sprintf(" (even share: %s)", pct(100.0 / NUSED))
 } else {
-	SHARDS_TEXT = sprintf("%d shards (%d open at the end)", NSH, OPEN_LAST)
+	SHARDS_TEXT = sprintf("%d shards used (%d open at the end)", NUSED, OPEN_LAST)
 	EVEN = ""
 }
 TITLE = sprintf("Stream %s: %s; the busiest, shard %d, took %.1f%% of the records%s\n", \
@@ -179,6 +186,8 @@ do for [_j = words(THR_SHOWN):1:-1] {
 }
 CMD = REST_THR > 0 ? CMD : CMD[3:]
 NOTE = "Log scale: a period\nwithout any is not drawn.\nThrottled: records refused\nwith ProvisionedThroughput-\nExceededException; each\nretry counts."
+# A long key leaves room for a short note only.
+if (words(THR_SHOWN) + (REST_THR > 0) >= 5) { NOTE = "Log scale; each\nretry counts." }
 if (THROTTLED == 0) { NOTE = "no records throttled" }
 if (THROTTLED == 0) {
 	set ylabel "throttled records/s"
