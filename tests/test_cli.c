@@ -514,6 +514,41 @@ void test_cli_plot_draws_stream_consumers(void)
 		CHECK_MSG(!exists(out, not_drawn[i]), "%s drawn", not_drawn[i]);
 }
 
+/*
+ * weir plot draws the deliveries plot of a topic with two queue
+ * subscriptions, one through an outage and one behind a fraction filter,
+ * and a function (needs gnuplot), without a warning from gnuplot: plot.c
+ * finds the subscriptions in the header of timeseries.csv.
+ */
+void test_cli_plot_draws_topic(void)
+{
+	const char *dir = test_tmpdir();
+	char out[512], path[600];
+	const char *run[] = { path, NULL };
+	const char *args[] = { "plot", out, NULL };
+	struct proc p;
+
+	snprintf(out, sizeof(out), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/topic.yaml", dir);
+	CHECK(write_file(path,
+			 "duration: 2m\n"
+			 "queues: { billing: {}, sampled: {} }\n"
+			 "functions: { audit: { duration: 20ms } }\n"
+			 "topics:\n"
+			 "  orders:\n"
+			 "    subscriptions:\n"
+			 "      - { endpoint: billing, outages: [ { at: 30s, for: 30s } ] }\n"
+			 "      - { endpoint: sampled, filter: { fraction: 0.2 } }\n"
+			 "      - { endpoint: audit }\n"
+			 "producers: { shop: { target: orders, arrivals: poisson(rate=20/s) } }\n") == 0);
+	CHECK_EQ_INT(run_default(out, run), 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
+	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
+	proc_release(&p);
+	CHECK_MSG(exists(out, "plots/orders-deliveries.png"), "missing plots/orders-deliveries.png");
+}
+
 /* A failed write to stdout (a full disk) is an output error, not a success. */
 void test_cli_stdout_write_error(void)
 {

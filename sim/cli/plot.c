@@ -10,8 +10,8 @@
  * target), summary.csv (the whole-run ledger.* rows, and
  * NumberOfMessagesReceived, NumberOfEmptyReceives, Invocations, Throttles
  * and Attempts, which leave out a warm-up) and the header row of
- * timeseries.csv (a stream's shard columns); docs/metrics.md ("Plots")
- * states the same rules:
+ * timeseries.csv (a stream's shard columns, a topic's subscriptions);
+ * docs/metrics.md ("Plots") states the same rules:
  *   - A queue is read when a receive returned anything or nothing, or a
  *     message was deleted (NumberOfMessagesReceived + NumberOfEmptyReceives
  *     + ledger.deleted > 0).
@@ -62,6 +62,12 @@
  *     number of shard column sets (shardId-0 to N-1) and of readers
  *     (consumers and triggers whose source the stream is).
  *   - STREAM-throughput: the stream has traffic.
+ *   - TOPIC-deliveries: the topic published a message (ledger.published >
+ *     0). The script gets the number of its subscriptions (resources.csv
+ *     does not list them: they are the columns
+ *     TOPIC.SUBSCRIPTION/NumberOfNotificationsDelivered of timeseries.csv)
+ *     and the names of the first PLOT_SUBS_MAX (100) of them; it draws the
+ *     busiest few of those.
  * A plot left out leaves no image: an old one of its name is removed.
  */
 #include "cli.h"
@@ -88,7 +94,7 @@ enum plot_stat {
 	ST_SENT, ST_MOVED_IN, ST_DELETED, ST_MOVED_TO_DLQ, ST_RECEIVED, ST_EMPTY,
 	ST_LEDGER_INVOCATIONS, ST_INVOCATIONS, ST_THROTTLES, ST_LIMIT, ST_PROVISIONED,
 	ST_ATTEMPTS, ST_RETRIES, ST_QUOTA, ST_PRODUCED, ST_ACCEPTED, ST_STREAM_THROTTLED,
-	ST_READ, ST_HELD, ST_SENT_ON_FAILURE, ST_DROPPED, NSTATS
+	ST_READ, ST_HELD, ST_SENT_ON_FAILURE, ST_DROPPED, ST_PUBLISHED, NSTATS
 };
 
 static const char *const stat_names[NSTATS] = {
@@ -113,6 +119,7 @@ static const char *const stat_names[NSTATS] = {
 	[ST_HELD] = "ledger.held",
 	[ST_SENT_ON_FAILURE] = "ledger.sent_on_failure",
 	[ST_DROPPED] = "ledger.dropped",
+	[ST_PUBLISHED] = "ledger.published",
 };
 
 struct res {
@@ -123,7 +130,12 @@ struct res {
 	int sources;           /* queues whose dead-letter queue this is */
 	int readers;           /* consumers and triggers whose source this is */
 	int shards;            /* a stream's shard-level column sets in timeseries.csv */
+	int subs;              /* a topic's subscriptions in timeseries.csv */
+	char *sub_names;       /* the first PLOT_SUBS_MAX of them, joined by ','; NULL if none */
 };
+
+/* Most subscriptions of a topic whose names the deliveries plot gets (each costs gnuplot ~10 passes). */
+#define PLOT_SUBS_MAX 100
 
 #define MAX_RES 4096
 
@@ -134,6 +146,7 @@ static void free_res(struct res *r, long n)
 		free(r[i].kind);
 		free(r[i].dlq);
 		free(r[i].target);
+		free(r[i].sub_names);
 	}
 }
 
@@ -199,19 +212,73 @@ static int summary_row(const char **cells, void *ctx)
 	return 0;
 }
 
-/*
- * Counts each stream's shard-level column sets in the header row of
- * DIR/timeseries.csv: one "STREAM.shardId-N/IncomingRecords" column per
- * shard the run ever opened. Returns 0, or -1 with a message in err.
- */
-static int count_shards(const char *dir, struct resources *rs, char *err, size_t n)
+/* Whether column c ends in suffix (and has something before it). */
+static bool ends_with(const char *c, const char *suffix)
 {
-	static const char suffix[] = "/IncomingRecords";
+	size_t len = strlen(c), n = strlen(suffix);
+
+	return len > n && strcmp(c + len - n, suffix) == 0;
+}
+
+/* Counts a "STREAM.shardId-N/IncomingRecords" column (its suffix cut off: c is "STREAM.shardId-N"). */
+static void add_shard(struct resources *rs, char *c)
+{
+	char *id = strstr(c, ".shardId-");
+	long i;
+
+	while (id && strstr(id + 1, ".shardId-"))   /* a stream's name may hold one */
+		id = strstr(id + 1, ".shardId-");
+	if (!id)
+		return;
+	*id = '\0';
+	if ((i = find_res(rs, c)) >= 0 && strcmp(rs->r[i].kind, "stream") == 0)
+		rs->r[i].shards++;
+}
+
+/*
+ * Counts a "TOPIC.SUBSCRIPTION/NumberOfNotificationsDelivered" column (c is
+ * "TOPIC.SUBSCRIPTION") and keeps the first PLOT_SUBS_MAX names. Both names
+ * may hold '.': the longest topic that is a prefix wins.
+ */
+static void add_subscription(struct resources *rs, char *c)
+{
+	struct res *t;
+	long i = -1;
+
+	for (char *dot = c + strlen(c) - 1; dot > c && i < 0; dot--) {
+		if (*dot != '.' || !dot[1])
+			continue;
+		*dot = '\0';
+		if ((i = find_res(rs, c)) >= 0 && strcmp(rs->r[i].kind, "topic") != 0)
+			i = -1;
+		*dot = '.';
+	}
+	if (i < 0)
+		return;
+	t = &rs->r[i];
+	if (t->subs++ < PLOT_SUBS_MAX) {
+		char *names = t->sub_names ? weir_asprintf("%s,%s", t->sub_names, c + strlen(t->name) + 1)
+					   : weir_strdup(c + strlen(t->name) + 1);
+
+		free(t->sub_names);
+		t->sub_names = names;
+	}
+}
+
+/*
+ * Reads the header row of DIR/timeseries.csv: counts each stream's
+ * shard-level column sets (one "STREAM.shardId-N/IncomingRecords" column
+ * per shard the run ever opened) and each topic's subscriptions (one
+ * "TOPIC.SUBSCRIPTION/NumberOfNotificationsDelivered" column each). Returns
+ * 0, or -1 with a message in err.
+ */
+static int count_columns(const char *dir, struct resources *rs, char *err, size_t n)
+{
+	static const char shard[] = "/IncomingRecords", sub[] = "/NumberOfNotificationsDelivered";
 	char *path = weir_asprintf("%s/timeseries.csv", dir);
 	FILE *f = fopen(path, "r");
 	char *line = NULL, *save = NULL;
 	size_t cap = 0;
-	long i;
 
 	if (!f || getline(&line, &cap, f) < 0) {
 		snprintf(err, n, "cannot read the header row of %s: %s", path,
@@ -223,18 +290,13 @@ static int count_shards(const char *dir, struct resources *rs, char *err, size_t
 		return -1;
 	}
 	for (char *c = strtok_r(line, ",\r\n", &save); c; c = strtok_r(NULL, ",\r\n", &save)) {
-		size_t len = strlen(c);
-		char *id = strstr(c, ".shardId-");
-
-		if (len <= sizeof(suffix) - 1 || strcmp(c + len - (sizeof(suffix) - 1), suffix) != 0)
-			continue;
-		while (id && strstr(id + 1, ".shardId-"))   /* a stream's name may hold one */
-			id = strstr(id + 1, ".shardId-");
-		if (!id)
-			continue;
-		*id = '\0';
-		if ((i = find_res(rs, c)) >= 0 && strcmp(rs->r[i].kind, "stream") == 0)
-			rs->r[i].shards++;
+		if (ends_with(c, shard)) {
+			c[strlen(c) - (sizeof(shard) - 1)] = '\0';
+			add_shard(rs, c);
+		} else if (ends_with(c, sub)) {
+			c[strlen(c) - (sizeof(sub) - 1)] = '\0';
+			add_subscription(rs, c);
+		}
 	}
 	fclose(f);
 	free(line);
@@ -244,8 +306,9 @@ static int count_shards(const char *dir, struct resources *rs, char *err, size_t
 
 /*
  * Reads DIR/resources.csv (up to MAX_RES rows), the rows of DIR/summary.csv
- * that decide the plots and the shard columns of DIR/timeseries.csv into rs;
- * returns 0, or -1 with a message in err and nothing kept.
+ * that decide the plots and the shard and subscription columns of
+ * DIR/timeseries.csv into rs; returns 0, or -1 with a message in err and
+ * nothing kept.
  */
 static int read_run(const char *dir, struct resources *rs, char *err, size_t n)
 {
@@ -256,7 +319,7 @@ static int read_run(const char *dir, struct resources *rs, char *err, size_t n)
 	rs->n = rs->last = 0;
 	if (read_csv(dir, "resources.csv", res_cols, resource_row, rs, err, n) != 0 ||
 	    read_csv(dir, "summary.csv", sum_cols, summary_row, rs, err, n) != 0 ||
-	    count_shards(dir, rs, err, n) != 0) {
+	    count_columns(dir, rs, err, n) != 0) {
 		free_res(rs->r, rs->n);
 		return -1;
 	}
@@ -341,7 +404,7 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 enum when {
 	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER, W_STREAM_CONSUMER,
 	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_PRODUCER_CALLS, W_PRODUCER_PUTS,
-	W_TRIGGER, W_TRIGGER_STREAM, W_STREAM_SHARDS, W_STREAM_THROUGHPUT
+	W_TRIGGER, W_TRIGGER_STREAM, W_STREAM_SHARDS, W_STREAM_THROUGHPUT, W_TOPIC
 };
 
 struct plot_job {
@@ -367,6 +430,7 @@ static const struct plot_job jobs[] = {
 	{ "trigger", "trigger-stream.gp", "batches", W_TRIGGER_STREAM },
 	{ "stream", "stream-shards.gp", "shards", W_STREAM_SHARDS },
 	{ "stream", "stream-throughput.gp", "throughput", W_STREAM_THROUGHPUT },
+	{ "topic", "topic.gp", "deliveries", W_TOPIC },
 };
 
 /* 1 when job j is drawn for resource r, 0 when left out, -1 when it is not for r's kind (the rules above). */
@@ -411,6 +475,8 @@ static int wanted(const struct res *r, const struct plot_job *j)
 		return on_stream ? -1 : 1;
 	case W_STREAM_CONSUMER:
 		return on_stream ? 1 : -1;
+	case W_TOPIC:
+		return s[ST_PUBLISHED] > 0;
 	default:
 		return -1;
 	}
@@ -424,7 +490,10 @@ static int wanted(const struct res *r, const struct plot_job *j)
  * for a producer's puts its stream, Attempts, Retries and
  * RetryQuotaExhausted; for a trigger on a stream the stream, ledger.read,
  * ledger.held, ledger.sent_on_failure and ledger.dropped; for a consumer on a
- * stream the stream, ledger.read and ledger.held.
+ * stream the stream, ledger.read and ledger.held; for a topic the number of
+ * its subscriptions and the first PLOT_SUBS_MAX of their names joined by ','
+ * (a subscription name holds no ','; one argument, as gnuplot -c takes at
+ * most nine).
  */
 static int draw(const char *dir, const char *scripts, const struct res *r, const struct res *dlq,
 		const struct plot_job *j, const char *image, const char *format)
@@ -462,6 +531,9 @@ static int draw(const char *dir, const char *scripts, const struct res *r, const
 		extra[nextra++] = weir_strdup(r->target);
 		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_READ]);
 		extra[nextra++] = weir_asprintf("%.0f", r->st[ST_HELD]);
+	} else if (j->when == W_TOPIC) {
+		extra[nextra++] = weir_asprintf("%d", r->subs);
+		extra[nextra++] = weir_strdup(r->sub_names ? r->sub_names : "");
 	}
 	for (size_t i = 0; i < nextra; i++)
 		args[4 + i] = extra[i];
@@ -541,9 +613,11 @@ static const char plot_usage[] =
 	"per shard (the hot shard) and its throughput against its write limit; per\n"
 	"event source mapping on a queue its pollers and batches, and per one on a\n"
 	"stream its concurrent batches, batches and records, failures and iterator\n"
-	"age. A plot that would be empty is left out, and a dead-letter queue that\n"
-	"nobody sends to or reads is drawn only in its sources' dead-letters plots\n"
-	"('weir help metrics' lists the rules).\n";
+	"age; per topic its publishes and, per subscription, its deliveries,\n"
+	"failures, retries, deliveries pending and delivery delay. A plot that\n"
+	"would be empty is left out, and a dead-letter queue that nobody sends to\n"
+	"or reads is drawn only in its sources' dead-letters plots ('weir help\n"
+	"metrics' lists the rules).\n";
 
 int cmd_plot(int argc, char **argv)
 {
