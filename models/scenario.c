@@ -418,6 +418,14 @@ static void check_subscription(const struct scenario *sc, const struct sns_topic
 				       "queue '%s' accepts messages up to %.0f bytes, and a delivery from topic '%s' can be %.0f: larger ones fail with a client-side error and are not retried (aws-behaviour §7.1)",
 				       q->head.name, q->maximum_message_size, t->head.name, most);
 	}
+	if (e && strcmp(e->kind, "function") == 0) {
+		double most = largest_publish(sc, t->head.name) + SNS_JSON_OVERHEAD_BYTES;
+
+		if (payload_max(sc, INVOKE_ASYNC) < most)
+			schema_warning(ctx, schema_where(s, "endpoint"),
+				       "function '%s' takes asynchronous payloads up to %.0f bytes (aws-behaviour §4.4), and a delivery from topic '%s' (with SNS's JSON envelope) can be %.0f: larger ones fail with a client-side error and are not retried (aws-behaviour §7.1)",
+				       s->endpoint, payload_max(sc, INVOKE_ASYNC), t->head.name, most);
+	}
 	if (f->name && !attribute_drawn(sc, t->head.name, f->name, NULL))
 		schema_warning(ctx, schema_where(&s->filter, "attribute"),
 			       "no producer publishing to topic '%s' draws the attribute '%s': the filter matches nothing",

@@ -34,6 +34,8 @@ struct sns_sub {
 	uint64_t pending;
 	uint64_t queue_sends;        /* deliveries and DLQ sends into queues */
 	struct hist delay_period, delay_total;   /* publish -> delivered, us */
+	size_t next_outage;          /* the first outage not over when last looked at */
+	gsl_rng *r_filter, *r_jitter;   /* its own streams: one subscription never moves another's draws */
 };
 
 struct sns_topic {
@@ -43,7 +45,6 @@ struct sns_topic {
 	struct sns_sub *subs;
 	size_t nsubs;
 	struct pool deliveries;      /* struct delivery */
-	gsl_rng *r_filter, *r_jitter;
 	sns_attempt_fn *hook;
 	void *hook_ctx;
 	struct sns_topic_counters c, c_warm;
@@ -106,15 +107,17 @@ sim_time sns_retry_delay(uint64_t retry)
 
 /* ---- deliveries --------------------------------------------------------------- */
 
-static bool in_outage(const struct sns_sub *s, sim_time now)
+/* Outages are in time order and time only moves on: skip those that have ended. */
+static bool in_outage(struct sns_sub *s, sim_time now)
 {
-	for (size_t i = 0; i < s->cfg->outages.len; i++) {
-		const struct sns_outage_cfg *o = VEC_AT(&s->cfg->outages, struct sns_outage_cfg, i);
+	const struct vec *v = &s->cfg->outages;
 
-		if (now >= o->at && now - o->at < o->length)
-			return true;
-		if (o->at > now)
-			break;   /* in time order */
+	while (s->next_outage < v->len) {
+		const struct sns_outage_cfg *o = VEC_AT(v, struct sns_outage_cfg, s->next_outage);
+
+		if (now - o->at < o->length || now < o->at)
+			return now >= o->at;
+		s->next_outage++;
 	}
 	return false;
 }
@@ -192,7 +195,7 @@ static void attempt(struct delivery *d)
 		return;
 	}
 	if (delay > 0 && t->cfg->retry_jitter > 0)
-		delay = sim_round_us((double)delay * (1 + t->cfg->retry_jitter * (2 * gsl_rng_uniform(t->r_jitter) - 1)));
+		delay = sim_round_us((double)delay * (1 + t->cfg->retry_jitter * (2 * gsl_rng_uniform(s->r_jitter) - 1)));
 	s->c.retries++;
 	s->pending++;
 	sim_schedule_in(t->sim, delay, on_retry, d, NULL);
@@ -215,7 +218,7 @@ static bool matches(struct sns_sub *s, const struct sns_publish *m)
 	if (!f->head.node)
 		return true;
 	if (!isnan(f->fraction))
-		return gsl_rng_uniform(s->t->r_filter) < f->fraction;
+		return gsl_rng_uniform(s->r_filter) < f->fraction;
 	for (unsigned i = 0; i < m->nattrs; i++)
 		if (strcmp(m->attrs[i].name, f->attribute.name) == 0)
 			return strcmp(m->attrs[i].value, f->attribute.equals) == 0;
@@ -273,12 +276,12 @@ struct sns_topic *sns_create(struct sim *sim, const char *name, const struct sns
 		s->t = t;
 		s->cfg = VEC_AT(&cfg->subscriptions, struct sns_sub_cfg, i);
 		s->name = weir_asprintf("%s.%s", name, s->cfg->name);
+		s->r_filter = rng_stream(rngs, s->name, "filter");
+		s->r_jitter = rng_stream(rngs, s->name, "retry");
 		hist_init(&s->delay_period);
 		hist_init(&s->delay_total);
 	}
 	pool_init(&t->deliveries, sizeof(struct delivery), 256);
-	t->r_filter = rng_stream(rngs, name, "filter");
-	t->r_jitter = rng_stream(rngs, name, "retry");
 	return t;
 }
 

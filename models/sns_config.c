@@ -6,6 +6,8 @@
  */
 #include "weir/sns.h"
 
+#include <ctype.h>
+
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
@@ -95,9 +97,9 @@ static void sub_check(void *obj, struct schema_ctx *ctx)
 
 	if (!s->name)
 		s->name = s->endpoint;
-	else if (!*s->name || strchr(s->name, '/') || strchr(s->name, ','))
+	else if (!*s->name || strchr(s->name, '/') || strchr(s->name, ',') || strchr(s->name, '.'))
 		schema_error(ctx, schema_where(s, "name"),
-			     "a subscription name names metric columns: it cannot be empty or hold '/' or ','");
+			     "a subscription name names metric columns (TOPIC.NAME): it cannot be empty or hold '/', ',' or '.'");
 	for (size_t i = 1; i < s->outages.len; i++)
 		if (o[i].at < o[i - 1].at + o[i - 1].length)
 			schema_error(ctx, o[i].head.node,
@@ -122,6 +124,20 @@ static const struct schema_field topic_fields[] = {
 	{ 0 }
 };
 
+/* A topic name: 1 to 256 letters, digits, '-' and '_' (as AWS allows); it names TOPIC.SUB columns. */
+static void topic_name_check(const struct doc_node *key, struct schema_ctx *ctx)
+{
+	const char *s = key->text;
+	size_t n = strlen(s);
+	bool ok = n >= 1 && n <= SNS_TOPIC_NAME_MAX;
+
+	for (size_t i = 0; ok && i < n; i++)
+		ok = isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_';
+	if (!ok)
+		schema_error(ctx, key, "topic name '%s' must have 1 to %d letters, digits, '-' and '_'", s,
+			     SNS_TOPIC_NAME_MAX);
+}
+
 static void topic_check(void *obj, struct schema_ctx *ctx)
 {
 	struct sns_topic_cfg *t = obj;
@@ -133,6 +149,7 @@ static void topic_check(void *obj, struct schema_ctx *ctx)
 
 const struct schema sns_topic_schema = {
 	.name = "topic",
+	.check_name = topic_name_check,
 	.size = sizeof(struct sns_topic_cfg),
 	.fields = topic_fields,
 	.check = topic_check,

@@ -69,6 +69,7 @@
  * as SQS's default (§1.8). Model parameter.
  */
 #define SNS_MESSAGE_SIZE_MAX 262144.0
+#define SNS_TOPIC_NAME_MAX 256                  /* characters in a topic name (CreateTopic) */
 /*
  * Bytes the JSON envelope adds to a delivery that is not raw (Type,
  * MessageId, TopicArn, Timestamp, Signature, SigningCertURL, ...; §7.1 says
