@@ -359,12 +359,14 @@ void test_cli_plot_draws_function_images(void)
 }
 
 /*
- * weir plot draws the calls of a producer that invokes a function
- * synchronously, throttled and giving up (needs gnuplot), and no calls plot
- * for a producer that sends to a queue or invokes asynchronously; those do
- * not count as left out.
+ * Writes text to DIR/NAME.yaml, runs it and draws its plots (needs
+ * gnuplot). Checks that the plot line holds `counted` (" 6 plots in "; NULL:
+ * not checked) and `left_out` ("(1 left out"; NULL: no "left out" at all,
+ * unless counted is NULL too), that no script warned, that every image of
+ * drawn exists and none of not_drawn (NULL-terminated; either may be NULL).
  */
-void test_cli_plot_draws_producer_calls(void)
+static void plot_case(const char *name, const char *text, const char *counted, const char *left_out,
+		      const char *const *drawn, const char *const *not_drawn)
 {
 	const char *dir = test_tmpdir();
 	char out[512], path[600];
@@ -372,181 +374,140 @@ void test_cli_plot_draws_producer_calls(void)
 	const char *args[] = { "plot", out, NULL };
 	struct proc p;
 
-	snprintf(out, sizeof(out), "%s/run", dir);
-	snprintf(path, sizeof(path), "%s/calls.yaml", dir);
-	CHECK(write_file(path,
-			 "duration: 1m\n"
-			 "queues: { orders: {} }\n"
-			 "producers:\n"
-			 "  web: { target: orders, arrivals: poisson(rate=20/s) }\n"
-			 "  api: { target: fn, arrivals: poisson(rate=50/s) }\n"
-			 "  uploads: { target: fn, invoke: async, arrivals: poisson(rate=5/s) }\n"
-			 "functions:\n"
-			 "  fn: { duration: 100ms, reserved_concurrency: 3 }\n") == 0);
+	snprintf(out, sizeof(out), "%s/run-%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s.yaml", dir, name);
+	CHECK(write_file(path, text) == 0);
 	CHECK_EQ_INT(run_default(out, run), 0);
 	CHECK(run_weir(&p, args, NULL) == 0);
 	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
-	/* orders: depth and rates (latency left out); fn: 3; api: calls. */
-	CHECK_MSG(strstr(p.out, " 6 plots in ") && strstr(p.out, "(1 left out"), "%s", p.out);
+	if (counted)
+		CHECK_MSG(strstr(p.out, counted) && (left_out ? strstr(p.out, left_out) != NULL : !strstr(p.out, "left out")),
+			  "%s", p.out);
 	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
 	proc_release(&p);
-	CHECK_MSG(exists(out, "plots/api-calls.png"), "missing plots/api-calls.png");
-	CHECK_MSG(!exists(out, "plots/web-calls.png"), "plots/web-calls.png drawn");
-	CHECK_MSG(!exists(out, "plots/uploads-calls.png"), "plots/uploads-calls.png drawn");
+	for (size_t i = 0; drawn && drawn[i]; i++)
+		CHECK_MSG(exists(out, drawn[i]), "missing %s", drawn[i]);
+	for (size_t i = 0; not_drawn && not_drawn[i]; i++)
+		CHECK_MSG(!exists(out, not_drawn[i]), "%s drawn", not_drawn[i]);
+}
+
+/*
+ * weir plot draws the calls of a producer that invokes a function
+ * synchronously, throttled and giving up, and no calls plot for a producer
+ * that sends to a queue or invokes asynchronously; those do not count as
+ * left out.
+ */
+void test_cli_plot_draws_producer_calls(void)
+{
+	static const char *const drawn[] = { "plots/api-calls.png", NULL };
+	static const char *const not_drawn[] = { "plots/web-calls.png", "plots/uploads-calls.png", NULL };
+
+	/* orders: depth and rates (latency left out); fn: 3; api: calls. */
+	plot_case("calls",
+		  "duration: 1m\n"
+		  "queues: { orders: {} }\n"
+		  "producers:\n"
+		  "  web: { target: orders, arrivals: poisson(rate=20/s) }\n"
+		  "  api: { target: fn, arrivals: poisson(rate=50/s) }\n"
+		  "  uploads: { target: fn, invoke: async, arrivals: poisson(rate=5/s) }\n"
+		  "functions:\n"
+		  "  fn: { duration: 100ms, reserved_concurrency: 3 }\n",
+		  " 6 plots in ", "(1 left out", drawn, not_drawn);
 }
 
 /*
  * weir plot draws a stream's shards and throughput and the puts of the
- * producer that writes to it with a hot key (needs gnuplot), without a
- * warning from gnuplot; the stream producer, which makes Attempts too, gets
- * no calls plot, and it does not count as left out.
+ * producer that writes to it with a hot key; the stream producer, which
+ * makes Attempts too, gets no calls plot, and it does not count as left out.
  */
 void test_cli_plot_draws_stream_images(void)
 {
-	const char *dir = test_tmpdir();
-	char out[512], path[600];
-	const char *run[] = { path, NULL };
-	const char *args[] = { "plot", out, NULL };
-	static const char *const images[] = {
+	static const char *const drawn[] = {
 		"plots/clicks-shards.png", "plots/clicks-throughput.png", "plots/web-puts.png", NULL
 	};
-	struct proc p;
+	static const char *const not_drawn[] = { "plots/web-calls.png", NULL };
 
-	snprintf(out, sizeof(out), "%s/run", dir);
-	snprintf(path, sizeof(path), "%s/stream.yaml", dir);
-	CHECK(write_file(path,
-			 "duration: 1m\n"
-			 "streams: { clicks: { shards: 4 } }\n"
-			 "producers:\n"
-			 "  web: { target: clicks, arrivals: poisson(rate=3000/s), message: { size: 200B },\n"
-			 "         partition_key: \"hot(keys=1000, share=0.3)\", batch: {} }\n") == 0);
-	CHECK_EQ_INT(run_default(out, run), 0);
-	CHECK(run_weir(&p, args, NULL) == 0);
-	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
-	CHECK_MSG(strstr(p.out, " 3 plots in ") && !strstr(p.out, "left out"), "%s", p.out);
-	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
-	proc_release(&p);
-	for (size_t i = 0; images[i]; i++)
-		CHECK_MSG(exists(out, images[i]), "missing %s", images[i]);
-	CHECK_MSG(!exists(out, "plots/web-calls.png"), "plots/web-calls.png drawn");
+	plot_case("stream",
+		  "duration: 1m\n"
+		  "streams: { clicks: { shards: 4 } }\n"
+		  "producers:\n"
+		  "  web: { target: clicks, arrivals: poisson(rate=3000/s), message: { size: 200B },\n"
+		  "         partition_key: \"hot(keys=1000, share=0.3)\", batch: {} }\n",
+		  " 3 plots in ", NULL, drawn, not_drawn);
 }
 
 /*
  * weir plot draws the batches plot of an event source mapping on a stream,
  * whose batches fail on poison records, are bisected, retried and sent to
- * an on-failure queue (needs gnuplot), without a warning from gnuplot; the
- * SQS mapping's scaling plot does not apply to it and is not counted as
- * left out.
+ * an on-failure queue; the SQS mapping's scaling plot does not apply to it
+ * and is not counted as left out.
  */
 void test_cli_plot_draws_stream_trigger(void)
 {
-	const char *dir = test_tmpdir();
-	char out[512], path[600];
-	const char *run[] = { path, NULL };
-	const char *args[] = { "plot", out, NULL };
-	struct proc p;
+	static const char *const drawn[] = { "plots/clicks-to-process-batches.png", NULL };
+	static const char *const not_drawn[] = { "plots/clicks-to-process-scaling.png", NULL };
 
-	snprintf(out, sizeof(out), "%s/run", dir);
-	snprintf(path, sizeof(path), "%s/trigger.yaml", dir);
-	CHECK(write_file(path,
-			 "duration: 2m\n"
-			 "streams: { clicks: { shards: 2 } }\n"
-			 "queues: { failed: {} }\n"
-			 "producers:\n"
-			 "  web: { target: clicks, arrivals: poisson(rate=500/s), partition_key: \"uniform(keys=1000)\",\n"
-			 "         message: { poison: 0.0005 }, batch: {} }\n"
-			 "functions:\n"
-			 "  process: { duration: \"exponential(mean=100ms)\", errors: { poison: true } }\n"
-			 "triggers:\n"
-			 "  - { source: clicks, function: process, maximum_retry_attempts: 1,\n"
-			 "      bisect_batch_on_function_error: true, on_failure: failed }\n") == 0);
-	CHECK_EQ_INT(run_default(out, run), 0);
-	CHECK(run_weir(&p, args, NULL) == 0);
-	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
 	/* failed: depth and rates (latency left out); process: 3; clicks: 2; web: puts; the trigger: 1. */
-	CHECK_MSG(strstr(p.out, " 9 plots in ") && strstr(p.out, "(1 left out"), "%s", p.out);
-	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
-	proc_release(&p);
-	CHECK_MSG(exists(out, "plots/clicks-to-process-batches.png"), "missing plots/clicks-to-process-batches.png");
-	CHECK_MSG(!exists(out, "plots/clicks-to-process-scaling.png"), "plots/clicks-to-process-scaling.png drawn");
+	plot_case("trigger",
+		  "duration: 2m\n"
+		  "streams: { clicks: { shards: 2 } }\n"
+		  "queues: { failed: {} }\n"
+		  "producers:\n"
+		  "  web: { target: clicks, arrivals: poisson(rate=500/s), partition_key: \"uniform(keys=1000)\",\n"
+		  "         message: { poison: 0.0005 }, batch: {} }\n"
+		  "functions:\n"
+		  "  process: { duration: \"exponential(mean=100ms)\", errors: { poison: true } }\n"
+		  "triggers:\n"
+		  "  - { source: clicks, function: process, maximum_retry_attempts: 1,\n"
+		  "      bisect_batch_on_function_error: true, on_failure: failed }\n",
+		  " 9 plots in ", "(1 left out", drawn, not_drawn);
 }
 
 /*
  * weir plot draws the records plot of a consumer on a stream, one reading
- * with shared throughput and one with enhanced fan-out (needs gnuplot),
- * without a warning from gnuplot; the workers plot of a consumer on a queue
- * does not apply to them and is not counted as left out.
+ * with shared throughput and one with enhanced fan-out; the workers plot of
+ * a consumer on a queue does not apply to them and is not counted as left
+ * out.
  */
 void test_cli_plot_draws_stream_consumers(void)
 {
-	const char *dir = test_tmpdir();
-	char out[512], path[600];
-	const char *run[] = { path, NULL };
-	const char *args[] = { "plot", out, NULL };
-	static const char *const images[] = {
-		"plots/shared-records.png", "plots/pushed-records.png", NULL
-	};
-	static const char *const not_drawn[] = {
-		"plots/shared-workers.png", "plots/pushed-workers.png", NULL
-	};
-	struct proc p;
+	static const char *const drawn[] = { "plots/shared-records.png", "plots/pushed-records.png", NULL };
+	static const char *const not_drawn[] = { "plots/shared-workers.png", "plots/pushed-workers.png", NULL };
 
-	snprintf(out, sizeof(out), "%s/run", dir);
-	snprintf(path, sizeof(path), "%s/kcl.yaml", dir);
-	CHECK(write_file(path,
-			 "duration: 1m\n"
-			 "streams: { clicks: { shards: 2 } }\n"
-			 "producers:\n"
-			 "  web: { target: clicks, arrivals: poisson(rate=200/s), partition_key: \"uniform(keys=1000)\" }\n"
-			 "consumers:\n"
-			 "  shared: { source: clicks, processing: \"exponential(mean=1ms)\" }\n"
-			 "  pushed: { source: clicks, processing: \"exponential(mean=1ms)\", fan_out: true }\n") == 0);
-	CHECK_EQ_INT(run_default(out, run), 0);
-	CHECK(run_weir(&p, args, NULL) == 0);
-	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
 	/* clicks: shards and throughput; web: puts; the consumers: records each. */
-	CHECK_MSG(strstr(p.out, " 5 plots in ") && !strstr(p.out, "left out"), "%s", p.out);
-	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
-	proc_release(&p);
-	for (size_t i = 0; images[i]; i++)
-		CHECK_MSG(exists(out, images[i]), "missing %s", images[i]);
-	for (size_t i = 0; not_drawn[i]; i++)
-		CHECK_MSG(!exists(out, not_drawn[i]), "%s drawn", not_drawn[i]);
+	plot_case("kcl",
+		  "duration: 1m\n"
+		  "streams: { clicks: { shards: 2 } }\n"
+		  "producers:\n"
+		  "  web: { target: clicks, arrivals: poisson(rate=200/s), partition_key: \"uniform(keys=1000)\" }\n"
+		  "consumers:\n"
+		  "  shared: { source: clicks, processing: \"exponential(mean=1ms)\" }\n"
+		  "  pushed: { source: clicks, processing: \"exponential(mean=1ms)\", fan_out: true }\n",
+		  " 5 plots in ", NULL, drawn, not_drawn);
 }
 
 /*
  * weir plot draws the deliveries plot of a topic with two queue
  * subscriptions, one through an outage and one behind a fraction filter,
- * and a function (needs gnuplot), without a warning from gnuplot: plot.c
- * finds the subscriptions in the header of timeseries.csv.
+ * and a function: plot.c finds the subscriptions in the header of
+ * timeseries.csv.
  */
 void test_cli_plot_draws_topic(void)
 {
-	const char *dir = test_tmpdir();
-	char out[512], path[600];
-	const char *run[] = { path, NULL };
-	const char *args[] = { "plot", out, NULL };
-	struct proc p;
+	static const char *const drawn[] = { "plots/orders-deliveries.png", NULL };
 
-	snprintf(out, sizeof(out), "%s/run", dir);
-	snprintf(path, sizeof(path), "%s/topic.yaml", dir);
-	CHECK(write_file(path,
-			 "duration: 2m\n"
-			 "queues: { billing: {}, sampled: {} }\n"
-			 "functions: { audit: { duration: 20ms } }\n"
-			 "topics:\n"
-			 "  orders:\n"
-			 "    subscriptions:\n"
-			 "      - { endpoint: billing, outages: [ { at: 30s, for: 30s } ] }\n"
-			 "      - { endpoint: sampled, filter: { fraction: 0.2 } }\n"
-			 "      - { endpoint: audit }\n"
-			 "producers: { shop: { target: orders, arrivals: poisson(rate=20/s) } }\n") == 0);
-	CHECK_EQ_INT(run_default(out, run), 0);
-	CHECK(run_weir(&p, args, NULL) == 0);
-	CHECK_MSG(p.status == 0, "exit %d: %s", p.status, p.err);
-	CHECK_MSG(!strstr(p.err, ".gp\" line"), "a script warned: %s", p.err);
-	proc_release(&p);
-	CHECK_MSG(exists(out, "plots/orders-deliveries.png"), "missing plots/orders-deliveries.png");
+	plot_case("topic",
+		  "duration: 2m\n"
+		  "queues: { billing: {}, sampled: {} }\n"
+		  "functions: { audit: { duration: 20ms } }\n"
+		  "topics:\n"
+		  "  orders:\n"
+		  "    subscriptions:\n"
+		  "      - { endpoint: billing, outages: [ { at: 30s, for: 30s } ] }\n"
+		  "      - { endpoint: sampled, filter: { fraction: 0.2 } }\n"
+		  "      - { endpoint: audit }\n"
+		  "producers: { shop: { target: orders, arrivals: poisson(rate=20/s) } }\n",
+		  NULL, NULL, drawn, NULL);
 }
 
 /* A failed write to stdout (a full disk) is an output error, not a success. */

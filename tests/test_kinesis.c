@@ -27,13 +27,23 @@ struct bare {
 	struct kinesis_stream *s;
 };
 
-static void bare_open(struct bare *b, int64_t shards)
+/* A stream of `shards`, with one reshard planned when `reshard` is not NULL (then started). */
+static void bare_open_reshard(struct bare *b, int64_t shards, const struct reshard_cfg *reshard)
 {
 	memset(b, 0, sizeof(*b));
 	b->sim = sim_create();
 	b->cfg.shards = shards;
 	b->cfg.retention = KINESIS_RETENTION_DEFAULT;
+	if (reshard)
+		*(struct reshard_cfg *)vec_push(&b->cfg.reshards, sizeof(*reshard)) = *reshard;
 	b->s = kinesis_create(b->sim, "s", &b->cfg);
+	if (reshard)
+		kinesis_start(b->s);
+}
+
+static void bare_open(struct bare *b, int64_t shards)
+{
+	bare_open_reshard(b, shards, NULL);
 }
 
 /* Closes it; returns whether its ledger balanced. */
@@ -228,20 +238,11 @@ void test_kinesis_split_parent_before_children(void)
 	struct bare b;
 	struct kin_reader *r;
 	struct kin_put p = put_of("a", 100, true);
-	struct reshard_cfg *rs;
+	const struct reshard_cfg rs = { .at = 10 * SIM_SEC, .action = RESHARD_SPLIT, .shard = 0 };
 	uint32_t child;
 
-	memset(&b, 0, sizeof(b));
-	b.sim = sim_create();
-	b.cfg.shards = 1;
-	b.cfg.retention = KINESIS_RETENTION_DEFAULT;
-	rs = vec_push(&b.cfg.reshards, sizeof(*rs));
-	rs->at = 10 * SIM_SEC;
-	rs->action = RESHARD_SPLIT;
-	rs->shard = 0;
-	b.s = kinesis_create(b.sim, "s", &b.cfg);
+	bare_open_reshard(&b, 1, &rs);
 	r = kinesis_reader_add(b.s, KINESIS_TRIM_HORIZON, noop, NULL);
-	kinesis_start(b.s);
 	for (int i = 0; i < 5; i++)
 		CHECK_EQ_INT(kinesis_put(b.s, &p), KINESIS_OK);
 	at(&b, 10 * SIM_SEC + 1);
@@ -277,19 +278,10 @@ void test_kinesis_update_count_waits_for_every_parent(void)
 {
 	struct bare b;
 	struct kin_reader *r;
-	struct reshard_cfg *rs;
+	const struct reshard_cfg rs = { .at = 10 * SIM_SEC, .action = RESHARD_UPDATE_COUNT, .shards = 3 };
 
-	memset(&b, 0, sizeof(b));
-	b.sim = sim_create();
-	b.cfg.shards = 5;
-	b.cfg.retention = KINESIS_RETENTION_DEFAULT;
-	rs = vec_push(&b.cfg.reshards, sizeof(*rs));
-	rs->at = 10 * SIM_SEC;
-	rs->action = RESHARD_UPDATE_COUNT;
-	rs->shards = 3;
-	b.s = kinesis_create(b.sim, "s", &b.cfg);
+	bare_open_reshard(&b, 5, &rs);
 	r = kinesis_reader_add(b.s, KINESIS_TRIM_HORIZON, noop, NULL);
-	kinesis_start(b.s);
 	for (uint64_t i = 0; i < 5; i++) {
 		struct kin_put p = put_of("k", 10, true);
 
