@@ -20,6 +20,8 @@ struct worker {
 	struct consumer *c;
 	struct sqs_receiver rx;
 	unsigned idx;              /* message of the batch being processed */
+	uint32_t stopped[SQS_RECEIVE_MAX];   /* FIFO: groups of this batch with a failed message */
+	unsigned nstopped;
 	sim_event_id timer;        /* processing or backoff */
 	sim_event_id beat;         /* next heartbeat */
 	int state;
@@ -294,19 +296,48 @@ static void on_processed(struct sim *sim, void *subject, void *object)
 		c->c.failed++;
 		if (c->cfg->on_failure == ON_FAILURE_RELEASE)
 			sqs_change_visibility(c->q, r, 0);
+		if (sqs_fifo(c->q))
+			w->stopped[w->nstopped++] = sqs_receipt_group(r);
 	}
 	sqs_release(c->q, r);
 	w->idx++;
-	if (w->idx < w->rx.n)
-		process_next(w);
-	else
-		end_batch(w);
+	process_next(w);
 }
 
+static bool group_stopped(const struct worker *w, const struct sqs_receipt *r)
+{
+	for (unsigned k = 0; k < w->nstopped; k++)
+		if (w->stopped[k] == sqs_receipt_group(r))
+			return true;
+	return false;
+}
+
+/*
+ * Processes the batch's next message, or ends the batch. On a FIFO queue a
+ * worker keeps order: after a message fails, the later messages of its
+ * group in the batch are given back unprocessed, as on_failure says (left
+ * to their visibility timeout, or released), so none overtakes it (§2.1).
+ */
 static void process_next(struct worker *w)
 {
 	struct consumer *c = w->c;
-	sim_time t = dist_sample_time(&c->cfg->processing, c->r_processing);
+	sim_time t;
+
+	while (w->idx < w->rx.n && w->nstopped > 0 && group_stopped(w, &w->rx.got[w->idx])) {
+		struct sqs_receipt *r = &w->rx.got[w->idx];
+
+		c->c.skipped++;
+		sqs_trace_receipt(c->q, r, "skipped", c->name);
+		if (c->cfg->on_failure == ON_FAILURE_RELEASE)
+			sqs_change_visibility(c->q, r, 0);
+		sqs_release(c->q, r);
+		w->idx++;
+	}
+	if (w->idx >= w->rx.n) {
+		end_batch(w);
+		return;
+	}
+	t = dist_sample_time(&c->cfg->processing, c->r_processing);
 
 	/* At least the 1 us resolution, so that a worker always lets time pass. */
 	w->timer = sim_schedule_in(c->sim, t > 0 ? t : 1, on_processed, w, NULL);
@@ -322,7 +353,7 @@ static void on_received(struct sqs_receiver *rx, enum sqs_status status)
 		c->c.empty_receives++;
 		if (w->retiring) {
 			stop_worker(w);
-		} else if (c->wait == 0 || status == SQS_OVER_LIMIT) {
+		} else if (c->wait == 0 || status == SQS_OVER_LIMIT || status == SQS_THROTTLED) {
 			sim_time pause = dist_sample_time(&c->cfg->idle_backoff, c->r_backoff);
 
 			w->state = W_BACKOFF;
@@ -335,6 +366,7 @@ static void on_received(struct sqs_receiver *rx, enum sqs_status status)
 	c->c.received += rx->n;
 	w->state = W_PROCESSING;
 	w->idx = 0;
+	w->nstopped = 0;
 	level_add(&c->busy, sim_now(c->sim), +1);
 	if (c->cfg->heartbeat.every != SIM_TIME_UNSET)
 		w->beat = sim_schedule_in(c->sim, c->cfg->heartbeat.every, on_heartbeat, w, NULL);
@@ -516,7 +548,7 @@ void consumer_stats(const struct consumer *c, struct consumer_stats *out)
 
 bool consumer_ledger(const struct consumer *c)
 {
-	return c->c.received == c->c.succeeded + c->c.failed + holding(c);
+	return c->c.received == c->c.succeeded + c->c.failed + c->c.skipped + holding(c);
 }
 
 /* ---- summary ------------------------------------------------------------- */
@@ -524,7 +556,7 @@ bool consumer_ledger(const struct consumer *c)
 enum {
 	CS_RECEIVED, CS_PROCESSED, CS_FAILED, CS_DUPLICATES, CS_RECEIVES, CS_EMPTY, CS_HB_ERRORS,
 	CS_WORKERS, CS_BUSY, CS_UTILIZATION, CS_L_RECEIVED, CS_L_SUCCEEDED, CS_L_FAILED, CS_L_HOLDING,
-	CS_NSTATS
+	CS_SKIPPED, CS_L_SKIPPED, CS_NSTATS
 };
 
 static const struct stat_def consumer_stats_defs[CS_NSTATS] = {
@@ -538,10 +570,12 @@ static const struct stat_def consumer_stats_defs[CS_NSTATS] = {
 	[CS_WORKERS] = { "Workers.mean", "count", "Time-average number of running workers after the warm-up." },
 	[CS_BUSY] = { "BusyWorkers.mean", "count", "Time-average number of workers holding a batch after the warm-up." },
 	[CS_UTILIZATION] = { "Utilization", "fraction", "BusyWorkers.mean / Workers.mean." },
-	[CS_L_RECEIVED] = { "ledger.received", "count", "Whole run: messages received; = succeeded + failed + holding." },
+	[CS_L_RECEIVED] = { "ledger.received", "count", "Whole run: messages received; = succeeded + failed + skipped + holding." },
 	[CS_L_SUCCEEDED] = { "ledger.succeeded", "count", "Whole run: messages processed successfully." },
 	[CS_L_FAILED] = { "ledger.failed", "count", "Whole run: messages whose processing failed." },
 	[CS_L_HOLDING] = { "ledger.holding", "count", "At the end: messages received and not yet finished." },
+	[CS_SKIPPED] = { "MessagesSkipped", "count", "FIFO: messages given back unprocessed behind a failed message of their group, after the warm-up." },
+	[CS_L_SKIPPED] = { "ledger.skipped", "count", "Whole run: messages given back unprocessed (FIFO)." },
 };
 
 const struct stat_family consumer_stat_family = { "Consumer", consumer_stats_defs, CS_NSTATS };
@@ -567,6 +601,8 @@ void consumer_summarize(const struct consumer *c, struct summary *s)
 	v[CS_L_SUCCEEDED] = (double)c->c.succeeded;
 	v[CS_L_FAILED] = (double)c->c.failed;
 	v[CS_L_HOLDING] = (double)st.holding;
-	for (size_t i = 0; i < CS_NSTATS; i++)
+	v[CS_SKIPPED] = (double)w->skipped;
+	v[CS_L_SKIPPED] = (double)c->c.skipped;
+	for (size_t i = 0; i < (sqs_fifo(c->q) ? CS_NSTATS : CS_SKIPPED); i++)
 		summary_add(s, c->name, "consumer", &consumer_stats_defs[i], v[i]);
 }

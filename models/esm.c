@@ -122,9 +122,30 @@ static void settle(struct poller *p, const char *all_failed)
 {
 	struct esm *e = p->e;
 
+	uint32_t stopped[ESM_FIFO_BATCH_MAX];   /* FIFO: groups with a failed record so far */
+	uint32_t nstopped = 0;
+
 	for (uint32_t i = 0; i < p->n; i++) {
 		struct sqs_receipt *r = &p->batch[i];
 		bool item_failed = p->inv.item_failures && p->failed[i];
+
+		/*
+		 * FIFO with ReportBatchItemFailures: a handler that keeps order
+		 * reports a failed record and every later one of its group as
+		 * failed, so none of them is deleted ahead of it (§5.5).
+		 */
+		if (sqs_fifo(e->q) && p->inv.item_failures && !all_failed) {
+			uint32_t g = sqs_receipt_group(r), k = 0;
+
+			while (k < nstopped && stopped[k] != g)
+				k++;
+			if (k < nstopped && !item_failed) {
+				item_failed = true;
+				p->failed[i] = 1;
+			} else if (k == nstopped && item_failed && nstopped < ESM_FIFO_BATCH_MAX) {
+				stopped[nstopped++] = g;
+			}
+		}
 
 		sqs_trace_receipt(e->q, r, all_failed ? all_failed : item_failed ? "item-failed" : "processed",
 				  e->name);
@@ -290,14 +311,29 @@ static void take(struct poller *p, struct sqs_receiver *rx)
 	}
 }
 
+static void on_receive_retry(struct sim *sim, void *subject, void *object)
+{
+	struct poller *p = subject;
+
+	(void)sim;
+	(void)object;
+	p->retry_timer = SIM_EVENT_NONE;
+	next(p);
+}
+
 static void on_received(struct sqs_receiver *rx, enum sqs_status status)
 {
 	struct poller *p = rx->owner;
 	struct esm *e = p->e;
 
-	(void)status;
 	e->c.received += rx->n;
 	take(p, rx);
+	if (status == SQS_THROTTLED && p->n == 0) {
+		/* A FIFO queue refused the receive (§2.3): poll again a little later. */
+		set_state(p, P_BACKOFF);
+		p->retry_timer = sim_schedule_in(e->sim, ESM_RECEIVE_THROTTLE_PAUSE, on_receive_retry, p, NULL);
+		return;
+	}
 	if (p->n == 0) {
 		next(p);   /* an empty long poll: poll again (or stop if retired) */
 		return;

@@ -43,6 +43,9 @@ struct producer {
 	struct sns_topic *topic;      /* ... or a topic */
 	gsl_rng *r_attrs;             /* topic: message attributes */
 	struct key_gen *keys;         /* stream: drawn partition keys (NULL: from the trace) */
+	struct key_gen *groups;       /* FIFO queue: drawn message groups (NULL: from the trace) */
+	gsl_rng *r_groups, *r_dups, *r_bodies;
+	uint64_t id_salt;             /* FIFO queue: makes deduplication ids unique to the producer */
 	uint64_t balanced;            /* stream: records put with a balanced explicit hash key */
 	char trace_key[KINESIS_KEY_MAX + 1];   /* stream: the key of the next trace arrival */
 	struct krec *buf;             /* stream: records gathered for a PutRecords */
@@ -208,7 +211,29 @@ static const struct schema_field message_fields[] = {
 	  .rule = "§1.6", .help = "Message timer (DelaySeconds per message, 0..15m), overriding the queue's delay; unset uses the queue's." },
 	{ .key = "attributes", .type = ST_TABLE, MF(attributes), .sub = &attribute_schema, .rule = "§7.1",
 	  .help = "Topic targets: message attributes by name, each a value or choice(VALUE=SHARE, ...), e.g. `attributes: { region: \"choice(eu=0.3, us=0.7)\" }`." },
+	{ .key = "group", .type = ST_STRING, MF(group), .rule = "§2.1",
+	  .help = "FIFO queue targets (required there): each message's MessageGroupId, uniform(keys=N) for N groups equally likely, zipf(keys=N, s=S), hot(keys=N, share=P) for one group taking share P, or column(NAME) to take one per row from the trace's column NAME (e.g. one group per customer)." },
+	{ .key = "deduplication_id", .type = ST_BOOL, MF(deduplication_id), .dflt = "true", .rule = "§2.2",
+	  .help = "FIFO queue targets: send an explicit MessageDeduplicationId, unique per message (a repeated send reuses it). false leaves deduplication to the queue's content_based_deduplication, by body." },
+	{ .key = "bodies", .type = ST_INT, MF(bodies), .flags = SF_RANGE, .min = 1, .max = 1e12, .rule = "§2.2",
+	  .help = "With deduplication_id false: the number of distinct bodies, each message's drawn uniformly, so that two different messages with the same body are duplicates to content-based deduplication. Unset: every message has its own body." },
 	{ 0 }
+};
+
+#define DF(field) .offset = offsetof(struct duplicates_cfg, field)
+static const struct schema_field duplicates_fields[] = {
+	{ .key = "fraction", .type = ST_REAL, DF(fraction), .flags = SF_REQUIRED | SF_RANGE, .min = 0, .max = 1,
+	  .rule = "§2.2", .help = "Fraction of sends that are sent a second time, the same message with the same deduplication id." },
+	{ .key = "after", .type = ST_DIST, DF(after), .unit = UNIT_DURATION, .dflt = "1s", .flags = SF_MIN, .min = 0,
+	  .rule = "§2.2", .help = "How long after the first send the repeat goes (a duration or a distribution)." },
+	{ 0 }
+};
+
+static const struct schema duplicates_schema = {
+	.name = "duplicates",
+	.size = sizeof(struct duplicates_cfg),
+	.fields = duplicates_fields,
+	.help = "Repeated sends, as when a client retries after a lost response (aws-behaviour §2.2): a FIFO queue drops a repeat within 5 minutes of the first send as a duplicate; a standard queue stores it as a second message.",
 };
 
 static void message_check(void *obj, struct schema_ctx *ctx)
@@ -262,7 +287,7 @@ static const struct schema_field producer_fields[] = {
 	  .rule = "§4.3, §4.4",
 	  .help = "For a function target: sync (RequestResponse: throttles come back to this producer) or async (Event: Lambda queues and retries)." },
 	{ .key = "retry", .type = ST_OBJECT, PF(retry), .sub = &retry_schema, .rule = "§8",
-	  .help = "How this producer retries throttled synchronous invocations and throttled stream records." },
+	  .help = "How this producer retries throttled synchronous invocations, throttled stream records and throttled FIFO sends." },
 	{ .key = "partition_key", .type = ST_STRING, PF(partition_key), .rule = "§3.1",
 	  .help = "Stream targets: the partition keys, uniform(keys=N), zipf(keys=N, s=S), hot(keys=N, share=P), random (the default: a new key per record), or column(NAME) to take them from the trace's column NAME." },
 	{ .key = "explicit_hash_key", .type = ST_ENUM, PF(explicit_hash_key), .dflt = "none", .choices = hash_names,
@@ -277,7 +302,9 @@ static const struct schema_field producer_fields[] = {
 	{ .key = "bursts", .type = ST_OBJECT, PF(bursts), .sub = &bursts_schema,
 	  .help = "On/off bursts on top of the scheduled rate (poisson and constant only)." },
 	{ .key = "message", .type = ST_OBJECT, PF(message), .sub = &message_schema,
-	  .help = "Size, poison fraction and timer of the messages." },
+	  .help = "Size, poison fraction and timer of the messages; their group and deduplication for FIFO queues; their attributes for topics." },
+	{ .key = "duplicates", .type = ST_OBJECT, PF(duplicates), .sub = &duplicates_schema, .rule = "§2.2",
+	  .help = "Queue targets: a fraction of sends repeated a little later, as after a lost response." },
 	{ .key = "start", .type = ST_DURATION, PF(start), .dflt = "0s", .flags = SF_MIN, .min = 0,
 	  .help = "When the producer starts; trace times count from here." },
 	{ .key = "stop", .type = ST_DURATION, PF(stop), .flags = SF_MIN, .min = 0,
@@ -337,9 +364,8 @@ static int check_trace(struct arrival_spec *a, char *msg, size_t n)
 		return -1;
 	while ((rc = csvr_next(r, cells, &line, msg, n)) == 1) {
 		v = cells[0];
-		if (a->key_column && (cells[1][0] == '\0' || strlen(cells[1]) > KINESIS_KEY_MAX)) {
-			snprintf(msg, n, "%s:%lu: a partition key is 1 to %d characters (aws-behaviour §3.1)",
-				 a->file, line, KINESIS_KEY_MAX);
+		if (a->key_column && (cells[1][0] == '\0' || strlen(cells[1]) > a->key_max)) {
+			snprintf(msg, n, "%s:%lu: %s", a->file, line, a->key_what);
 			rc = -1;
 			break;
 		}
@@ -463,14 +489,15 @@ static int parse_arrivals(const char *text, const char *dir, struct arrival_spec
 	return rc;
 }
 
-/* partition_key: a key distribution, or column(NAME) of the trace. */
-static int parse_keys(const char *text, struct key_source *k, char **column, struct parse_err *err)
+/* partition_key or message.group: a key distribution, or column(NAME) of the trace. */
+static int parse_keys(const char *text, const char *what, struct key_source *k, char **column,
+		      struct parse_err *err)
 {
 	struct call c;
 
 	if (strncmp(text, "column", 6) != 0 || call_name_len(text) != 6)
 		return keys_parse(text, &k->spec, err);
-	if (call_parse(text, "partition key source", &c, err) != 0)
+	if (call_parse(text, what, &c, err) != 0)
 		return -1;
 	if (c.nargs != 1 || c.args[0].key) {
 		parse_fail(err, c.name_off, c.name_len, "column takes the trace column's name or number: column(customer)");
@@ -490,10 +517,36 @@ static void producer_check(void *obj, struct schema_ctx *ctx)
 	struct parse_err err;
 
 	p->keys.spec.kind = KEYS_RANDOM;
-	if (p->partition_key && parse_keys(p->partition_key, &p->keys, &p->arr.key_column, &err) != 0) {
+	p->arr.key_max = KINESIS_KEY_MAX;
+	p->arr.key_what = "a partition key is 1 to 256 characters (aws-behaviour §3.1)";
+	if (p->partition_key && parse_keys(p->partition_key, "partition key source", &p->keys,
+					   &p->arr.key_column, &err) != 0) {
 		schema_parse_error(ctx, schema_node(p, "partition_key"), "partition_key", &err);
 		return;
 	}
+	if (p->message.group && p->partition_key) {
+		schema_error(ctx, schema_where(&p->message, "group"),
+			     "'message.group' is for FIFO queue targets and 'partition_key' for stream targets: a producer has one target");
+		return;
+	}
+	if (p->message.group) {
+		if (parse_keys(p->message.group, "message group source", &p->groups, &p->arr.key_column, &err) != 0) {
+			schema_parse_error(ctx, schema_node(&p->message, "group"), "group", &err);
+			return;
+		}
+		if (!p->groups.column && p->groups.spec.kind == KEYS_RANDOM) {
+			schema_error(ctx, schema_where(&p->message, "group"),
+				     "a message group is drawn from uniform(keys=N), zipf(keys=N, s=S), hot(keys=N, share=P) or column(NAME); for a group per message use uniform with a large N");
+			return;
+		}
+		if (p->groups.spec.n > UINT32_MAX - 1 || (!p->groups.column && p->groups.spec.n > KEYS_MAX))
+			schema_error(ctx, schema_where(&p->message, "group"), "at most %d message groups", KEYS_MAX);
+		p->arr.key_max = SQS_FIFO_GROUP_ID_MAX;
+		p->arr.key_what = "a MessageGroupId is 1 to 128 characters (aws-behaviour §2.1)";
+	}
+	if (p->message.bodies != INT64_MIN && p->message.deduplication_id && schema_node(&p->message, "bodies"))
+		schema_error(ctx, schema_where(&p->message, "bodies"),
+			     "'bodies' matters only to content-based deduplication: set 'deduplication_id: false' to use it");
 	if (parse_arrivals(p->arrivals, ctx->doc ? ctx->doc->dir : NULL, &p->arr, &err) != 0) {
 		schema_parse_error(ctx, schema_node(p, "arrivals"), "arrivals", &err);
 		return;
@@ -501,6 +554,9 @@ static void producer_check(void *obj, struct schema_ctx *ctx)
 	if (p->keys.column && p->arr.kind != ARRIVAL_TRACE)
 		schema_error(ctx, schema_where(p, "partition_key"),
 			     "column(NAME) takes the keys from a trace's column: it needs trace(file=...) arrivals");
+	if (p->groups.column && p->arr.kind != ARRIVAL_TRACE)
+		schema_error(ctx, schema_where(&p->message, "group"),
+			     "column(NAME) takes the groups from a trace's column: it needs trace(file=...) arrivals");
 	if (p->arr.kind == ARRIVAL_TRACE && (p->schedule.len || !isnan(p->bursts.rate)))
 		schema_error(ctx, schema_where(p, p->schedule.len ? "schedule" : "bursts"),
 			     "a trace replays its own times; 'schedule' and 'bursts' apply to poisson and constant arrivals");
@@ -637,11 +693,15 @@ static uint32_t draw_size(struct producer *p)
 	return b >= 4294967295.0 ? UINT32_MAX : (uint32_t)(b + 0.5);   /* b >= 0: sizes are never negative */
 }
 
-/* A synchronous request to a function, with its retries (§4.3, §8). */
+/*
+ * A synchronous request to a function, or a send to a queue that can be
+ * throttled (FIFO) or repeated (duplicates), with its retries (§4.3, §2.3, §8).
+ */
 struct request {
 	struct send_wait wait;           /* first: waiting for a token */
 	struct producer *p;
-	struct lambda_invocation inv;
+	struct lambda_invocation inv;    /* function targets */
+	struct sqs_send send;            /* queue targets */
 	uint8_t poison;
 	sim_time first_at;            /* when the request was made */
 	struct retry_call call;
@@ -736,6 +796,22 @@ static void request_attempt(struct request *r)
 		r->p->waiting++;
 }
 
+/* A queue send's answer other than a throttle: the request is over. */
+static void send_answered(struct request *r, enum sqs_status st)
+{
+	struct producer *p = r->p;
+
+	if (st == SQS_TOO_LARGE) {
+		p->c.rejected++;
+	} else {
+		p->c.sent++;
+		p->c.deduplicated += st == SQS_DEDUPLICATED;   /* accepted: a success to the SDK (§2.2) */
+	}
+	retry_observe(&p->retry, sim_now(p->sim), false);
+	retry_call_succeeded(&p->retry, &r->call);
+	pool_put(&p->requests, r);
+}
+
 /* One attempt, with the client's token. */
 static void request_go(struct request *r)
 {
@@ -743,7 +819,14 @@ static void request_go(struct request *r)
 	sim_time delay;
 
 	p->c.attempts++;
-	if (lambda_invoke(p->fn, &r->inv) != LAMBDA_THROTTLED) {
+	if (p->q) {
+		enum sqs_status st = sqs_send(p->q, &r->send);
+
+		if (st != SQS_THROTTLED) {
+			send_answered(r, st);
+			return;
+		}
+	} else if (lambda_invoke(p->fn, &r->inv) != LAMBDA_THROTTLED) {
 		p->c.sent++;
 		return;
 	}
@@ -751,7 +834,7 @@ static void request_go(struct request *r)
 	retry_observe(&p->retry, sim_now(p->sim), true);
 	delay = retry_call_failed(&p->retry, &r->call, RETRY_THROTTLED);
 	if (delay < 0) {
-		p->c.gave_up++;   /* TooManyRequestsException reaches the caller */
+		p->c.gave_up++;   /* TooManyRequestsException or ThrottlingException reaches the caller */
 		pool_put(&p->requests, r);
 		return;
 	}
@@ -1009,6 +1092,71 @@ static void publish(struct producer *p, uint32_t size, bool poison)
 		p->c.rejected++;   /* larger than the topic accepts */
 }
 
+static void on_duplicate(struct sim *sim, void *subject, void *object)
+{
+	struct request *r = subject;
+
+	(void)sim;
+	(void)object;
+	r->p->waiting--;
+	retry_call_start(&r->call);
+	request_attempt(r);
+}
+
+/* The group and deduplication id of a message to a FIFO queue (§2.1, §2.2). */
+static void fifo_ids(struct producer *p, struct sqs_send *req)
+{
+	const struct message_cfg *m = &p->cfg->message;
+
+	if (p->groups) {
+		uint64_t i;
+
+		key_gen_draw(p->groups, p->r_groups, &i);
+		req->group = (uint32_t)i;
+	} else {
+		req->group = sqs_group_named(p->q, p->trace_key);
+	}
+	if (m->deduplication_id || m->bodies == INT64_MIN)
+		req->dedup = weir_mix64(p->id_salt + p->c.produced);   /* unique to the message */
+	else   /* the hash of a body drawn from `bodies`, the same whoever sends it */
+		req->dedup = weir_mix64(0x626f6479ULL ^ gsl_rng_uniform_int(p->r_bodies, (unsigned long)m->bodies));
+}
+
+/*
+ * Sends to a queue: a standard queue's send cannot be throttled and goes
+ * at once; a FIFO queue's goes as a request that retries throttles. A
+ * repeat (duplicates) follows later as a request of its own.
+ */
+static void queue_send(struct producer *p, struct sqs_send *req)
+{
+	const struct duplicates_cfg *d = &p->cfg->duplicates;
+	struct request *r;
+
+	req->born_at = sim_now(p->sim);
+	if (d->fraction > 0 && gsl_rng_uniform(p->r_dups) < d->fraction) {
+		sim_time after = dist_sample_time(&d->after, p->r_dups);
+
+		r = pool_get(&p->requests);
+		r->p = p;
+		r->send = *req;
+		p->c.resent++;
+		p->waiting++;
+		sim_schedule_in(p->sim, after > 0 ? after : 0, on_duplicate, r, NULL);
+	}
+	if (!sqs_fifo(p->q)) {
+		if (sqs_send(p->q, req) == SQS_OK)
+			p->c.sent++;
+		else
+			p->c.rejected++;
+		return;
+	}
+	r = pool_get(&p->requests);
+	r->p = p;
+	r->send = *req;
+	retry_call_start(&r->call);
+	request_attempt(r);
+}
+
 static void send_one(struct producer *p)
 {
 	const struct message_cfg *m = &p->cfg->message;
@@ -1032,8 +1180,13 @@ static void send_one(struct producer *p)
 		publish(p, req.size, req.flags & SQS_MSG_POISON);
 		return;
 	}
-	if (p->fn ? lambda_invoke_async(p->fn, req.size, req.flags & SQS_MSG_POISON)
-		  : sqs_send(p->q, &req) == SQS_OK)
+	if (p->q) {
+		if (sqs_fifo(p->q))
+			fifo_ids(p, &req);
+		queue_send(p, &req);
+		return;
+	}
+	if (lambda_invoke_async(p->fn, req.size, req.flags & SQS_MSG_POISON))
 		p->c.sent++;
 	else
 		p->c.rejected++;
@@ -1128,6 +1281,14 @@ struct producer *producer_create(struct sim *sim, const char *name, const struct
 	p->topic = t.topic;
 	if (p->topic)
 		p->r_attrs = rng_stream(rngs, name, "attributes");
+	if (p->q) {
+		if (sqs_fifo(p->q) && !cfg->groups.column)
+			p->groups = key_gen_create(&cfg->groups.spec);
+		p->r_groups = rng_stream(rngs, name, "groups");
+		p->r_dups = rng_stream(rngs, name, "duplicates");
+		p->r_bodies = rng_stream(rngs, name, "bodies");
+		p->id_salt = weir_hash_str(0, name);
+	}
 	p->linger = SIM_EVENT_NONE;
 	p->token_timer = SIM_EVENT_NONE;
 	if (p->stream) {
@@ -1189,6 +1350,7 @@ void producer_destroy(struct producer *p)
 		return;
 	csvr_close(p->trace);
 	key_gen_destroy(p->keys);
+	key_gen_destroy(p->groups);
 	free(p->buf);
 	while (p->retrying) {
 		struct put_req *r = p->retrying;
@@ -1286,5 +1448,6 @@ void producer_summarize(const struct producer *p, struct summary *s)
 
 bool producer_ledger(const struct producer *p)
 {
-	return p->c.produced == p->c.sent + p->c.rejected + p->c.gave_up + p->waiting + p->in_requests + p->nbuf;
+	return p->c.produced + p->c.resent ==
+	       p->c.sent + p->c.rejected + p->c.gave_up + p->waiting + p->in_requests + p->nbuf;
 }

@@ -174,6 +174,27 @@ static int want_queue(const struct vec *all, const char *name, const struct doc_
 	return want(all, name, node, role, "queue", NULL, ctx) ? 0 : -1;
 }
 
+/*
+ * Like want_queue, for roles AWS fills only with standard queues (Lambda's
+ * destinations and dead-letter queue, a standard topic's subscribers):
+ * a FIFO queue there is an error that says why.
+ */
+static int want_standard_queue(const struct scenario *sc, const struct vec *all, const char *name,
+			       const struct doc_node *node, const char *role, const char *why,
+			       struct schema_ctx *ctx)
+{
+	const struct sqs_queue_cfg *q;
+
+	if (want_queue(all, name, node, role, ctx) != 0)
+		return -1;
+	q = scenario_queue(sc, name);
+	if (q && q->fifo) {
+		schema_error(ctx, node, "%s '%s' is a FIFO queue; %s", role, name, why);
+		return -1;
+	}
+	return 0;
+}
+
 static int is_dead_letter_of_any(const struct scenario *sc, const char *name)
 {
 	for (size_t i = 0; i < sc->queues.len; i++) {
@@ -208,6 +229,10 @@ static void check_move_destination(const struct scenario *sc, const struct sqs_q
 	dest = scenario_queue(sc, t->destination);
 	if (dest == q)
 		schema_error(ctx, where, "a move task cannot move messages into the queue they are in");
+	else if (dest->fifo != q->fifo)
+		schema_error(ctx, where, "a move task moves messages between queues of one type; '%s' is %s and '%s' is %s",
+			     q->head.name, q->fifo ? "FIFO" : "standard", dest->head.name,
+			     dest->fifo ? "FIFO" : "standard");
 	else if (dest->maximum_message_size < q->maximum_message_size)
 		schema_warning(ctx, where,
 			       "'%s' accepts messages up to %.0f bytes, '%s' up to %.0f: larger ones cannot be moved and stay (MoveFailures)",
@@ -224,7 +249,12 @@ static void check_queue_refs(struct scenario *sc, const struct vec *all, struct 
 		    want_queue(all, q->redrive.dead_letter, schema_where(&q->redrive, "dead_letter"),
 			       "dead-letter queue", ctx) == 0) {
 			dlq = scenario_queue(sc, q->redrive.dead_letter);
-			if (dlq && dlq->retention < q->retention)
+			if (dlq && dlq->fifo != q->fifo)
+				schema_error(ctx, schema_where(&q->redrive, "dead_letter"),
+					     "a dead-letter queue is of its source's type (aws-behaviour §1.10): '%s' is %s and '%s' is %s",
+					     q->head.name, q->fifo ? "FIFO" : "standard", dlq->head.name,
+					     dlq->fifo ? "FIFO" : "standard");
+			else if (dlq && dlq->retention < q->retention && !q->fifo)
 				schema_warning(ctx, schema_where(&q->redrive, "dead_letter"),
 					       "dead-letter queue '%s' keeps messages for less time than '%s'; a dead-lettered message keeps its enqueue time and expires early (aws-behaviour §1.10)",
 					       dlq->head.name, q->head.name);
@@ -405,7 +435,12 @@ static void check_subscription(const struct scenario *sc, const struct sns_topic
 	const struct sns_attr_filter_cfg *f = &s->filter.attribute;
 
 	if (s->dead_letter)
-		want_queue(all, s->dead_letter, schema_where(s, "dead_letter"), "dead-letter queue", ctx);
+		want_standard_queue(sc, all, s->dead_letter, schema_where(s, "dead_letter"), "dead-letter queue",
+				    "a standard topic's subscription dead-letter queue is a standard queue (aws-behaviour §7.3)", ctx);
+	if (e && strcmp(e->kind, "queue") == 0 && scenario_queue(sc, s->endpoint)->fifo)
+		schema_error(ctx, schema_where(s, "endpoint"),
+			     "queue '%s' is a FIFO queue, which only a FIFO topic can deliver to (aws-behaviour §7.3)",
+			     s->endpoint);
 	if (e && strcmp(e->kind, "function") == 0 && s->raw)
 		schema_error(ctx, schema_where(s, "raw"),
 			     "raw message delivery is for queue (and HTTP) endpoints; a function always gets SNS's JSON event");
@@ -481,6 +516,33 @@ static void check_streams(const struct scenario *sc, struct schema_ctx *ctx)
 	}
 }
 
+/* A producer sending to a queue: a FIFO queue's groups and deduplication (§2), none elsewhere. */
+static void check_queue_producer(const struct producer_cfg *p, const struct sqs_queue_cfg *q,
+				 struct schema_ctx *ctx)
+{
+	static const char *const fifo_keys[] = { "group", "deduplication_id", "bodies", NULL };
+
+	if (!q->fifo) {
+		for (size_t k = 0; fifo_keys[k]; k++)
+			if (schema_node(&p->message, fifo_keys[k]))
+				schema_error(ctx, schema_where(&p->message, fifo_keys[k]),
+					     "'message.%s' is for a FIFO queue target; '%s' is a standard queue",
+					     fifo_keys[k], q->head.name);
+		return;
+	}
+	if (!p->message.group)
+		schema_error(ctx, schema_where(p, "target"),
+			     "'%s' is a FIFO queue: every message needs a group (MessageGroupId, aws-behaviour §2.1); set 'message.group', e.g. uniform(keys=100)",
+			     q->head.name);
+	if (p->message.delay.kind != DIST_NONE)
+		schema_error(ctx, schema_where(&p->message, "delay"),
+			     "FIFO queues have no per-message delay (aws-behaviour §1.6); set the queue's 'delay' instead");
+	if (!p->message.deduplication_id && !q->content_based_deduplication)
+		schema_error(ctx, schema_where(&p->message, "deduplication_id"),
+			     "without deduplication ids the sends to '%s' fail: the queue has no content_based_deduplication (aws-behaviour §2.2)",
+			     q->head.name);
+}
+
 static void check_producers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
 {
 	for (size_t i = 0; i < sc->producers.len; i++) {
@@ -494,6 +556,18 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 				if (t && schema_node(p, key))
 					schema_error(ctx, schema_where(p, key), "'%s' is for a stream target; '%s' is a %s",
 						     key, p->target, t->kind);
+			}
+		if (t && strcmp(t->kind, "queue") != 0 && schema_node(p, "duplicates"))
+			schema_error(ctx, schema_where(p, "duplicates"), "'duplicates' is for a queue target; '%s' is a %s",
+				     p->target, t->kind);
+		if (t && strcmp(t->kind, "queue") != 0)
+			for (size_t k = 0; k < 3; k++) {
+				const char *key = k == 0 ? "group" : k == 1 ? "deduplication_id" : "bodies";
+
+				if (schema_node(&p->message, key))
+					schema_error(ctx, schema_where(&p->message, key),
+						     "'message.%s' is for a FIFO queue target; '%s' is a %s", key,
+						     p->target, t->kind);
 			}
 		if (t && strcmp(t->kind, "topic") != 0 && schema_node(&p->message, "attributes"))
 			schema_error(ctx, schema_where(&p->message, "attributes"),
@@ -511,10 +585,11 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 			if (schema_node(p, "invoke"))
 				schema_error(ctx, schema_where(p, "invoke"),
 					     "'invoke' is for a function target; '%s' is a queue", p->target);
-			if (schema_node(p, "retry"))
+			if (schema_node(p, "retry") && !q->fifo)
 				schema_error(ctx, schema_where(p, "retry"),
-					     "'retry' is for a function target: sends to a standard queue are not throttled");
+					     "'retry' is for function, stream and FIFO queue targets: sends to a standard queue are not throttled");
 			check_sizes(p, q->maximum_message_size, "queue", q->head.name, "maximum_message_size", ctx);
+			check_queue_producer(p, q, ctx);
 		}
 		late_warning(ctx, sc, p->start, schema_where(p, "start"), "the producer's start");
 		for (size_t j = 0; j < p->schedule.len; j++) {
@@ -583,11 +658,12 @@ static void check_functions(struct scenario *sc, const struct vec *all, struct s
 		const struct doc_node *key = f->head.key;
 
 		if (f->async.on_failure)
-			want_queue(all, f->async.on_failure, schema_where(&f->async, "on_failure"),
-				   "on-failure destination", ctx);
+			want_standard_queue(sc, all, f->async.on_failure, schema_where(&f->async, "on_failure"),
+					    "on-failure destination",
+					    "Lambda's asynchronous destinations are standard queues", ctx);
 		if (f->async.dead_letter)
-			want_queue(all, f->async.dead_letter, schema_where(&f->async, "dead_letter"),
-				   "dead-letter queue", ctx);
+			want_standard_queue(sc, all, f->async.dead_letter, schema_where(&f->async, "dead_letter"),
+					    "dead-letter queue", "a function's dead-letter queue is a standard queue", ctx);
 		if (sc->account.date < BEHAVIOUR_LAMBDA_10GB_1MS &&
 		    (f->memory_mb > LAMBDA_MEMORY_MAX_MB_OLD || f->memory_mb % 64 != 0))
 			schema_error(ctx, schema_where(f, "memory"),
@@ -615,7 +691,8 @@ static void check_stream_trigger(struct scenario *sc, struct trigger_cfg *t, con
 
 	trigger_resolve(t, true, ctx);
 	if (t->on_failure)
-		want_queue(all, t->on_failure, schema_where(t, "on_failure"), "on-failure destination", ctx);
+		want_standard_queue(sc, all, t->on_failure, schema_where(t, "on_failure"), "on-failure destination",
+				    "Lambda sends failure records to standard queues", ctx);
 	want(all, t->function, schema_where(t, "function"), "function", "function", NULL, ctx);
 	if (t->maximum_record_age != SIM_TIME_UNSET && t->maximum_record_age >= s->retention)
 		schema_warning(ctx, schema_where(t, "maximum_record_age"),
@@ -646,6 +723,13 @@ static void check_triggers(struct scenario *sc, const struct vec *all, struct sc
 			continue;
 		q = scenario_queue(sc, t->source);
 		f = scenario_function(sc, t->function);
+		if (q->fifo && t->batch_size > ESM_FIFO_BATCH_MAX)
+			schema_error(ctx, schema_where(t, "batch_size"),
+				     "a mapping from a FIFO queue takes batches of at most %d (aws-behaviour §5.5)",
+				     ESM_FIFO_BATCH_MAX);
+		if (q->fifo && t->maximum_batching_window > 0)
+			schema_error(ctx, schema_where(t, "maximum_batching_window"),
+				     "a mapping from a FIFO queue has no batching window (aws-behaviour §5.5)");
 		if (t->maximum_concurrency != INT64_MIN && sc->account.date < BEHAVIOUR_ESM_MAXIMUM_CONCURRENCY)
 			schema_error(ctx, schema_where(t, "maximum_concurrency"),
 				     "maximum_concurrency did not exist before January 2023 (aws-behaviour §5.3); the scenario's behaviour date is earlier");

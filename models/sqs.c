@@ -1,5 +1,5 @@
 /*
- * sqs.c - Amazon SQS standard queues (aws-behaviour §1).
+ * sqs.c - Amazon SQS standard and FIFO queues (aws-behaviour §1, §2).
  *
  * Each queue threads its messages on three intrusive lists:
  *   visible  - VISIBLE messages by arrival in the queue; receives take from
@@ -16,9 +16,24 @@
  *              time (§1.10) and is inserted from the tail.
  * One engine event per queue watches the expiry head (rescheduled lazily);
  * each delayed or in-flight message has one timer event.
+ *
+ * A FIFO queue (§2) uses the lists differently. Every arrival there gets
+ * the next sequence number and a fresh enqueue time (a dead-letter move
+ * too, §1.10), so the expiry list is also the queue in sequence order, and
+ * the visible list's links thread each message group instead: a group
+ * holds its stored messages (delayed, visible, in flight) in sequence
+ * order. A group is ready when none of its messages is in flight and its
+ * first is visible (§2.1: a group is locked while any message is in
+ * flight); ready groups sit in a binary heap by their first message's
+ * sequence number. A receive takes the ready group that comes first,
+ * as many of its messages in order as it can, then the next group. Only
+ * groups whose first message lies within the first SQS_FIFO_SCAN_WINDOW
+ * stored messages can be found (§2.1); `win_end` marks the last message
+ * of that window while the queue holds more.
  */
 #include "weir/sqs.h"
 #include "weir/level.h"
+#include "weir/seen.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +53,41 @@ struct move_task {
 	struct sqs_queue *dest;    /* NULL = each message's origin */
 	uint64_t remaining;        /* messages still to move */
 	sim_time started, interval;
+};
+
+/* A FIFO message group (§2.1). */
+struct fifo_group {
+	struct sqs_msg *head, *tail;   /* stored messages, in sequence order */
+	uint32_t key;                  /* the group's number (struct sqs_send.group) */
+	uint32_t visible, in_flight;
+	int32_t heap_pos;              /* index in the ready heap; -1: not ready */
+	bool stalled;                  /* visible messages behind an in-flight one */
+	sim_time stalled_since;
+	sim_time stall_total;          /* time stalled before stalled_since */
+};
+
+/* Transactions of one action in the current 1-second window of the clock (§2.3). */
+struct tps_window {
+	sim_time start;
+	int64_t used;
+};
+
+struct fifo_state {
+	struct fifo_group *groups;
+	size_t ngroups, cap;
+	uint32_t *index;               /* hash table: group number -> groups[] index + 1 */
+	size_t index_mask;
+	uint32_t *heap;                /* ready groups (groups[] indices), min first sequence number */
+	size_t nheap;
+	uint64_t next_seq;
+	uint64_t stored;               /* messages in the queue, every state */
+	struct sqs_msg *win_end;       /* last message of the scan window, or NULL */
+	struct seen dedup;
+	struct tps_window send, receive;
+	struct tps_window *partitions; /* high-throughput mode: sends per partition */
+	size_t npartitions;
+	struct level active, with_in_flight, stalled;
+	double stall_area_warm, active_area_warm;
 };
 
 struct sqs_queue {
@@ -61,6 +111,7 @@ struct sqs_queue {
 	struct move_task *tasks;   /* one per configured move task */
 	struct move_task *active;  /* the running move task, if any */
 	uint64_t tasks_rejected;
+	struct fifo_state *fifo;   /* NULL: a standard queue */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -137,6 +188,297 @@ static int in_age_list(const struct sqs_msg *m)
 	return m->receive_count < SQS_AGE_METRIC_RECEIVE_CUTOFF;
 }
 
+/* ---- FIFO message groups (§2.1) ---------------------------------------- */
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static void index_rebuild(struct fifo_state *f, size_t n)
+{
+	free(f->index);
+	f->index = weir_calloc(n, sizeof(*f->index));
+	f->index_mask = n - 1;
+	for (size_t i = 0; i < f->ngroups; i++) {
+		size_t h = hash32(f->groups[i].key) & f->index_mask;
+
+		while (f->index[h])
+			h = (h + 1) & f->index_mask;
+		f->index[h] = (uint32_t)i + 1;
+	}
+}
+
+/* The index in f->groups of group `key`, created if it is new. */
+static uint32_t group_get(struct fifo_state *f, uint32_t key)
+{
+	size_t h = hash32(key) & f->index_mask;
+	struct fifo_group *g;
+
+	while (f->index[h]) {
+		if (f->groups[f->index[h] - 1].key == key)
+			return f->index[h] - 1;
+		h = (h + 1) & f->index_mask;
+	}
+	if (f->ngroups == UINT32_MAX - 1)
+		WEIR_BUG("more than 2^32 - 2 message groups in one queue");
+	if (f->ngroups == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 64;
+		f->groups = weir_realloc(f->groups, f->cap * sizeof(*f->groups));
+		f->heap = weir_realloc(f->heap, f->cap * sizeof(*f->heap));
+	}
+	g = &f->groups[f->ngroups];
+	memset(g, 0, sizeof(*g));
+	g->key = key;
+	g->heap_pos = -1;
+	f->index[h] = (uint32_t)++f->ngroups;
+	if (2 * f->ngroups > f->index_mask + 1)
+		index_rebuild(f, 2 * (f->index_mask + 1));
+	return (uint32_t)(f->ngroups - 1);
+}
+
+static bool heap_less(const struct fifo_state *f, uint32_t a, uint32_t b)
+{
+	return f->groups[a].head->qseq < f->groups[b].head->qseq;
+}
+
+static void heap_set(struct fifo_state *f, size_t i, uint32_t gi)
+{
+	f->heap[i] = gi;
+	f->groups[gi].heap_pos = (int32_t)i;
+}
+
+static void heap_sift(struct fifo_state *f, size_t i)
+{
+	uint32_t gi = f->heap[i];
+
+	while (i > 0 && heap_less(f, gi, f->heap[(i - 1) / 2])) {
+		heap_set(f, i, f->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= f->nheap)
+			break;
+		if (c + 1 < f->nheap && heap_less(f, f->heap[c + 1], f->heap[c]))
+			c++;
+		if (!heap_less(f, f->heap[c], gi))
+			break;
+		heap_set(f, i, f->heap[c]);
+		i = c;
+	}
+	heap_set(f, i, gi);
+}
+
+static void heap_remove(struct fifo_state *f, uint32_t gi)
+{
+	size_t i = (size_t)f->groups[gi].heap_pos;
+	uint32_t last = f->heap[--f->nheap];
+
+	f->groups[gi].heap_pos = -1;
+	if (i < f->nheap) {
+		heap_set(f, i, last);
+		heap_sift(f, i);
+	}
+}
+
+/*
+ * Brings group gi's place in the ready heap and its counts up to date
+ * after any change to its messages. Ready: nothing in flight and the first
+ * message visible (a group is locked while any message is in flight, §2.1).
+ */
+static void group_update(struct sqs_queue *q, uint32_t gi)
+{
+	struct fifo_state *f = q->fifo;
+	struct fifo_group *g = &f->groups[gi];
+	sim_time now = now_of(q);
+	bool ready = g->in_flight == 0 && g->head && g->head->state == MSG_VISIBLE;
+	bool stalled = g->visible > 0 && g->in_flight > 0;
+
+	if (ready && g->heap_pos < 0) {
+		g->heap_pos = (int32_t)f->nheap;
+		f->heap[f->nheap++] = gi;
+		heap_sift(f, (size_t)g->heap_pos);
+	} else if (ready) {
+		heap_sift(f, (size_t)g->heap_pos);   /* its first message may have changed */
+	} else if (g->heap_pos >= 0) {
+		heap_remove(f, gi);
+	}
+	if (stalled != g->stalled) {
+		g->stalled = stalled;
+		level_add(&f->stalled, now, stalled ? +1 : -1);
+		if (stalled)
+			g->stalled_since = now;
+		else
+			g->stall_total += now - g->stalled_since;
+	}
+}
+
+/* Counts groups with visible or in-flight messages, before and after a change. */
+static void group_counts(struct sqs_queue *q, const struct fifo_group *g, uint32_t vis0,
+			 uint32_t inf0)
+{
+	struct fifo_state *f = q->fifo;
+	sim_time now = now_of(q);
+	bool act0 = vis0 + inf0 > 0, act1 = g->visible + g->in_flight > 0;
+
+	if (act0 != act1)
+		level_add(&f->active, now, act1 ? +1 : -1);
+	if ((inf0 > 0) != (g->in_flight > 0))
+		level_add(&f->with_in_flight, now, g->in_flight > 0 ? +1 : -1);
+}
+
+/* Moves one message of group gi between states: dv visible, di in flight. */
+static void group_shift(struct sqs_queue *q, uint32_t gi, int dv, int di)
+{
+	struct fifo_group *g = &q->fifo->groups[gi];
+	uint32_t vis0 = g->visible, inf0 = g->in_flight;
+
+	g->visible = (uint32_t)((int)g->visible + dv);
+	g->in_flight = (uint32_t)((int)g->in_flight + di);
+	group_counts(q, g, vis0, inf0);
+	group_update(q, gi);
+}
+
+/* Whether group gi's first message is among the first SQS_FIFO_SCAN_WINDOW stored (§2.1). */
+static bool in_window(const struct fifo_state *f, uint32_t gi)
+{
+	return !f->win_end || f->groups[gi].head->qseq <= f->win_end->qseq;
+}
+
+/* A message arrives in a FIFO queue: the next sequence number, the end of its group. */
+static void fifo_arrive(struct sqs_queue *q, struct sqs_msg *m)
+{
+	struct fifo_state *f = q->fifo;
+	struct fifo_group *g;
+
+	m->qseq = ++f->next_seq;
+	m->gidx = group_get(f, m->group);
+	g = &f->groups[m->gidx];
+	m->links[L_VIS].prev = g->tail;
+	m->links[L_VIS].next = NULL;
+	if (g->tail)
+		g->tail->links[L_VIS].next = m;
+	else
+		g->head = m;
+	g->tail = m;
+	WEIR_ASSERT(q->lists[L_EXP].tail == m);   /* a fresh enqueue time: the end of the queue */
+	if (++f->stored == SQS_FIFO_SCAN_WINDOW)
+		f->win_end = m;
+}
+
+/* Takes m out of its group and the scan window (m still has its state). */
+static void fifo_detach(struct sqs_queue *q, struct sqs_msg *m)
+{
+	struct fifo_state *f = q->fifo;
+	struct fifo_group *g = &f->groups[m->gidx];
+	struct sqs_link *k = &m->links[L_VIS];
+
+	if (k->prev)
+		k->prev->links[L_VIS].next = k->next;
+	else
+		g->head = k->next;
+	if (k->next)
+		k->next->links[L_VIS].prev = k->prev;
+	else
+		g->tail = k->prev;
+	k->prev = k->next = NULL;
+	if (f->stored == SQS_FIFO_SCAN_WINDOW)
+		f->win_end = NULL;
+	else if (f->win_end && m->qseq <= f->win_end->qseq)
+		f->win_end = f->win_end->links[L_EXP].next;
+	f->stored--;
+	group_shift(q, m->gidx, m->state == MSG_VISIBLE ? -1 : 0, m->state == MSG_IN_FLIGHT ? -1 : 0);
+}
+
+/* Takes one transaction of an action if the window has room (§2.3). */
+static bool tps_room(struct tps_window *w, sim_time now, int64_t limit)
+{
+	sim_time start = now - now % SIM_SEC;
+
+	if (w->start != start) {
+		w->start = start;
+		w->used = 0;
+	}
+	return w->used < limit;
+}
+
+/*
+ * Whether a send of group `key` is within the throughput of §2.3: in normal
+ * mode transactions_per_second per queue; in high-throughput mode the
+ * group's partition (SQS_FIFO_PARTITION_TPS) and the queue's ceiling.
+ */
+static bool send_allowed(struct sqs_queue *q, uint32_t key)
+{
+	struct fifo_state *f = q->fifo;
+	sim_time now = now_of(q);
+
+	if (!sqs_cfg_high_throughput(q->cfg)) {
+		if (!tps_room(&f->send, now, q->cfg->transactions_per_second))
+			return false;
+		f->send.used++;
+		return true;
+	}
+	{
+		struct tps_window *p = &f->partitions[hash32(key) % f->npartitions];
+
+		if (!tps_room(p, now, SQS_FIFO_PARTITION_TPS) ||
+		    !tps_room(&f->send, now, q->cfg->high_throughput_tps))
+			return false;
+		p->used++;
+		f->send.used++;
+		return true;
+	}
+}
+
+static bool receive_allowed(struct sqs_queue *q)
+{
+	struct fifo_state *f = q->fifo;
+	int64_t limit = sqs_cfg_high_throughput(q->cfg) ? q->cfg->high_throughput_tps
+							: q->cfg->transactions_per_second;
+
+	if (!tps_room(&f->receive, now_of(q), limit))
+		return false;
+	f->receive.used++;
+	return true;
+}
+
+static void fifo_create(struct sqs_queue *q)
+{
+	struct fifo_state *f = weir_calloc(1, sizeof(*f));
+	sim_time now = now_of(q);
+
+	f->index = weir_calloc(64, sizeof(*f->index));
+	f->index_mask = 63;
+	seen_init(&f->dedup, SQS_FIFO_DEDUP_INTERVAL);
+	f->send.start = f->receive.start = -1;
+	f->npartitions = (size_t)((q->cfg->high_throughput_tps + SQS_FIFO_PARTITION_TPS - 1) /
+				  SQS_FIFO_PARTITION_TPS);
+	f->partitions = weir_calloc(f->npartitions, sizeof(*f->partitions));
+	for (size_t i = 0; i < f->npartitions; i++)
+		f->partitions[i].start = -1;
+	f->active.last = f->with_in_flight.last = f->stalled.last = now;
+	q->fifo = f;
+}
+
+static void fifo_destroy(struct fifo_state *f)
+{
+	if (!f)
+		return;
+	seen_release(&f->dedup);
+	free(f->groups);
+	free(f->index);
+	free(f->heap);
+	free(f->partitions);
+	free(f);
+}
+
 /* ---- expiry (§1.8: retention counts from the enqueue timestamp) -------- */
 
 static void on_expiry(struct sim *sim, void *subject, void *object);
@@ -180,9 +522,12 @@ static void detach(struct sqs_queue *q, struct sqs_msg *m)
 {
 	sim_cancel(q->env->sim, m->timer);
 	m->timer = SIM_EVENT_NONE;
+	if (q->fifo)
+		fifo_detach(q, m);
 	switch (m->state) {
 	case MSG_VISIBLE:
-		list_remove(q, L_VIS, m);
+		if (!q->fifo)
+			list_remove(q, L_VIS, m);
 		level_add(&q->visible, now_of(q), -1);
 		break;
 	case MSG_IN_FLIGHT:
@@ -210,8 +555,10 @@ static void finish(struct sqs_queue *q, struct sqs_msg *m, uint64_t *counter, co
 	trace(q, m, event, detail);
 	m->state = MSG_GONE;
 	free_if_unreferenced(q, m);
-	if (was_in_flight)
-		wake_waiters(q);   /* the in-flight limit may have held a receiver */
+	/* The in-flight limit may have held a receiver; on a FIFO queue the
+	 * group may be unlocked, or the scan window moved on. */
+	if (was_in_flight || q->fifo)
+		wake_waiters(q);
 }
 
 /* True when a arrived in the queue before b (equal times: sent first). */
@@ -243,7 +590,9 @@ static void visible_insert_by_age(struct sqs_queue *q, struct sqs_msg *m)
 static void make_visible(struct sqs_queue *q, struct sqs_msg *m)
 {
 	m->state = MSG_VISIBLE;
-	if (m->receive_count == 0 || !in_age_list(m))
+	if (q->fifo)
+		group_shift(q, m->gidx, +1, 0);   /* keeps its place in its group (§2.1) */
+	else if (m->receive_count == 0 || !in_age_list(m))
 		list_append(q, L_VIS, m);        /* new, or received 3 times: the back (§1.11) */
 	else
 		visible_insert_by_age(q, m);     /* keeps its place by age */
@@ -272,6 +621,8 @@ static void arrive(struct sqs_queue *q, struct sqs_msg *m, sim_time delay)
 	m->receive_count = 0;   /* counting restarts in each queue (§1.10) */
 	list_append(q, L_AGE, m);
 	expiry_insert(q, m);
+	if (q->fifo)
+		fifo_arrive(q, m);
 	if (delay > 0) {
 		m->state = MSG_DELAYED;
 		q->delayed++;
@@ -301,6 +652,10 @@ static void on_expiry(struct sim *sim, void *subject, void *object)
  * max_receive_count: it goes to the dead-letter queue instead of being
  * returned. A standard queue's message keeps its enqueue timestamp, so its
  * retention clock keeps running; the DLQ's age metric counts from the move.
+ * A FIFO message's enqueue timestamp restarts, and it leaves its group, so
+ * the group's later messages go on without it (§1.10); in the DLQ it keeps
+ * its group. The DLQ's deduplication never sees a move (AWS replaces the
+ * deduplication id with the message id, §1.10).
  * Automatic moves do not count as NumberOfMessagesSent on the DLQ.
  */
 static void move_to_dlq(struct sqs_queue *q, struct sqs_msg *m)
@@ -310,6 +665,8 @@ static void move_to_dlq(struct sqs_queue *q, struct sqs_msg *m)
 	detach(q, m);
 	m->seq++;           /* receipts from earlier receives go stale */
 	m->origin = q;
+	if (dlq->fifo)
+		m->enq_at = now_of(q);   /* a FIFO move resets the enqueue timestamp (§1.10) */
 	q->c.moved_to_dlq++;
 	trace(q, m, "moved-to-dlq", dlq->name);
 	dlq->c.moved_in++;
@@ -320,13 +677,22 @@ static void move_to_dlq(struct sqs_queue *q, struct sqs_msg *m)
 
 /* ---- receiving (§1.3, §1.4, §1.5) -------------------------------------- */
 
+/* An in-flight message stops being in flight (it becomes visible next). */
+static void flight_ended(struct sqs_queue *q, struct sqs_msg *m)
+{
+	level_add(&q->in_flight, now_of(q), -1);
+	if (q->fifo)
+		group_shift(q, m->gidx, 0, -1);
+}
+
 static void on_visibility_end(struct sim *sim, void *subject, void *object)
 {
 	struct sqs_queue *q = subject;
 	struct sqs_msg *m = object;
 
+	(void)sim;
 	m->timer = SIM_EVENT_NONE;
-	level_add(&q->in_flight, sim_now(sim), -1);
+	flight_ended(q, m);
 	trace(q, m, "visibility-expired", NULL);
 	make_visible(q, m);
 }
@@ -338,6 +704,8 @@ static void deliver(struct sqs_queue *q, struct sqs_msg *m, struct sqs_receiver 
 
 	m->state = MSG_IN_FLIGHT;
 	level_add(&q->in_flight, now, +1);
+	if (q->fifo)
+		group_shift(q, m->gidx, -1, +1);   /* the group is locked now (§2.1) */
 	if (m->receive_count < UINT16_MAX && ++m->receive_count == SQS_AGE_METRIC_RECEIVE_CUTOFF)
 		list_remove(q, L_AGE, m);  /* pushed to the back, out of the age metric (§1.11) */
 	m->seq++;
@@ -356,17 +724,63 @@ static void deliver(struct sqs_queue *q, struct sqs_msg *m, struct sqs_receiver 
 	trace(q, m, "received", rx->who);
 }
 
+static bool below_in_flight_limit(const struct sqs_queue *q)
+{
+	return q->in_flight.value < (uint64_t)q->cfg->in_flight_limit;
+}
+
+static bool dlq_due(const struct sqs_queue *q, const struct sqs_msg *m)
+{
+	return q->dlq && m->receive_count >= q->cfg->redrive.max_receive_count;
+}
+
+/*
+ * A FIFO receive (§2.1): the ready group whose first message comes first
+ * gives as many of its messages, in order, as the receive takes; then the
+ * next group. A message due for the dead-letter queue leaves its group and
+ * the next one takes its place (§1.10). `taken` guards the lock: moving a
+ * message to the DLQ can run other receives (through the DLQ's waiters),
+ * and one of them may have taken this group meanwhile.
+ */
+static unsigned fill_fifo(struct sqs_queue *q, struct sqs_receiver *rx, unsigned want)
+{
+	struct fifo_state *f = q->fifo;
+	unsigned start = rx->n;
+
+	while (rx->n - start < want && f->nheap > 0 && in_window(f, f->heap[0]) &&
+	       below_in_flight_limit(q)) {
+		uint32_t gi = f->heap[0], taken = 0;
+		struct sqs_msg *m = f->groups[gi].head;
+
+		while (m && m->state == MSG_VISIBLE && f->groups[gi].in_flight == taken &&
+		       rx->n - start < want && below_in_flight_limit(q)) {
+			struct sqs_msg *next = m->links[L_VIS].next;
+
+			if (dlq_due(q, m)) {
+				move_to_dlq(q, m);
+			} else {
+				level_add(&q->visible, now_of(q), -1);
+				deliver(q, m, rx);
+				taken++;
+			}
+			m = next;
+		}
+	}
+	return rx->n - start;
+}
+
 /* Gives rx up to `want` visible messages, dead-lettering any that are due. */
 static unsigned fill(struct sqs_queue *q, struct sqs_receiver *rx, unsigned want)
 {
-	const struct sqs_redrive_cfg *rd = &q->cfg->redrive;
 	unsigned start = rx->n;
 
-	while (rx->n - start < want && q->lists[L_VIS].head &&
-	       q->in_flight.value < (uint64_t)q->cfg->in_flight_limit) {
+	if (q->fifo)
+		return fill_fifo(q, rx, want);
+
+	while (rx->n - start < want && q->lists[L_VIS].head && below_in_flight_limit(q)) {
 		struct sqs_msg *m = q->lists[L_VIS].head;
 
-		if (q->dlq && m->receive_count >= rd->max_receive_count) {
+		if (dlq_due(q, m)) {
 			move_to_dlq(q, m);
 			continue;
 		}
@@ -375,6 +789,16 @@ static unsigned fill(struct sqs_queue *q, struct sqs_receiver *rx, unsigned want
 		deliver(q, m, rx);
 	}
 	return rx->n - start;
+}
+
+/* Whether a receive would find a message (the in-flight limit aside). */
+static bool receivable(const struct sqs_queue *q)
+{
+	const struct fifo_state *f = q->fifo;
+
+	if (!f)
+		return q->lists[L_VIS].head != NULL;
+	return f->nheap > 0 && in_window(f, f->heap[0]);
 }
 
 static void waiter_remove(struct sqs_queue *q, struct sqs_receiver *rx)
@@ -425,8 +849,7 @@ static void wake_waiters(struct sqs_queue *q)
 {
 	struct sqs_receiver *rx;
 
-	while ((rx = q->wait_head) && q->lists[L_VIS].head &&
-	       q->in_flight.value < (uint64_t)q->cfg->in_flight_limit) {
+	while ((rx = q->wait_head) && receivable(q) && below_in_flight_limit(q)) {
 		waiter_remove(q, rx);
 		if (fill(q, rx, rx->max) == 0) {
 			waiter_push_front(q, rx);   /* everything found was dead-lettered */
@@ -444,7 +867,8 @@ static unsigned short_poll_found(struct sqs_queue *q, unsigned want)
 	uint64_t vis = q->visible.value;
 	unsigned found;
 
-	if (vis >= SQS_SHORT_POLL_FULL || q->cfg->short_poll_sample >= 1.0)
+	/* A FIFO queue finds its messages in order: no sampling (docs/fidelity.md). */
+	if (q->fifo || vis >= SQS_SHORT_POLL_FULL || q->cfg->short_poll_sample >= 1.0)
 		return want;
 	found = gsl_ran_binomial(q->rng, q->cfg->short_poll_sample, (unsigned)vis);
 	return found < want ? found : want;
@@ -458,8 +882,13 @@ void sqs_receive(struct sqs_queue *q, struct sqs_receiver *rx)
 	WEIR_ASSERT(rx->max >= 1 && rx->max <= SQS_RECEIVE_MAX && rx->done);
 	rx->q = q;
 	rx->n = 0;
+	if (q->fifo && !receive_allowed(q)) {
+		q->c.throttled_receives++;   /* ThrottlingException (§2.3) */
+		rx->done(rx, SQS_THROTTLED);
+		return;
+	}
 	if (wait == 0) {
-		if (at_limit) {
+		if (at_limit && !q->fifo) {
 			q->c.over_limit++;   /* short polls get OverLimit at the cap (§1.5) */
 			rx->done(rx, SQS_OVER_LIMIT);
 			return;
@@ -503,12 +932,29 @@ enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
 		q->c.too_large++;   /* rejected: larger than MaximumMessageSize (§1.8) */
 		return SQS_TOO_LARGE;
 	}
+	if (q->fifo && !req->internal) {
+		uint64_t key = req->dedup;
+
+		WEIR_ASSERT(req->delay == SIM_TIME_UNSET);   /* no message timers on FIFO (§1.6) */
+		if (!send_allowed(q, req->group)) {
+			q->c.throttled_sends++;   /* ThrottlingException (§2.3) */
+			return SQS_THROTTLED;
+		}
+		/* Message-group scope: the same id in two groups is two messages (§2.2). */
+		if (q->cfg->deduplication_scope == SQS_DEDUP_GROUP)
+			key ^= (uint64_t)hash32(req->group) << 32 | hash32(~req->group);
+		if (seen_check(&q->fifo->dedup, key, now)) {
+			q->c.deduplicated++;   /* accepted, not delivered (§2.2) */
+			return SQS_DEDUPLICATED;
+		}
+	}
 	m = pool_get(&q->env->msgs);
 	m->id = ++q->env->next_id;
 	m->born_at = req->born_at != SIM_TIME_UNSET ? req->born_at : now;
 	m->enq_at = now;
 	m->size = req->size & 0xffffffu;   /* <= maximum_message_size <= 1 MiB */
 	m->flags = req->flags & 0xfu;
+	m->group = req->group;
 	if (trace_wants(q->env->trace, m->id))
 		m->flags |= SQS_MSG_TRACED;
 	q->c.sent++;
@@ -570,7 +1016,7 @@ enum sqs_status sqs_change_visibility(struct sqs_queue *q, const struct sqs_rece
 	if (timeout == 0) {
 		sim_cancel(q->env->sim, m->timer);
 		m->timer = SIM_EVENT_NONE;
-		level_add(&q->in_flight, now, -1);
+		flight_ended(q, m);
 		make_visible(q, m);
 	} else {
 		sim_reschedule(q->env->sim, m->timer, now + timeout);
@@ -583,6 +1029,20 @@ bool sqs_processed(struct sqs_queue *q, const struct sqs_receipt *r)
 	struct sqs_msg *m = r->msg;
 	bool dup = m->ok_count > 0;
 
+	/*
+	 * FIFO order check: a first processing while an earlier message of
+	 * the group, still in the queue, has not been processed (§2.1). Only
+	 * for the current receipt: a stale one's message may be elsewhere.
+	 */
+	if (q->fifo && !dup && is_current(m, r)) {
+		for (const struct sqs_msg *p = m->links[L_VIS].prev; p; p = p->links[L_VIS].prev) {
+			if (p->ok_count == 0) {
+				q->c.out_of_order++;
+				trace(q, m, "out-of-order", NULL);
+				break;
+			}
+		}
+	}
 	if (m->ok_count < UINT8_MAX)
 		m->ok_count++;
 	if (dup) {
@@ -636,7 +1096,8 @@ static void redrive_one(struct sqs_queue *q, struct sqs_msg *m, struct sqs_queue
 	char detail[128], sender[128];
 	struct sqs_send req = { .size = m->size, .delay = SIM_TIME_UNSET,
 				.flags = m->flags & ~(unsigned)SQS_MSG_TRACED,
-				.born_at = m->born_at, .sender = sender };
+				.born_at = m->born_at, .sender = sender,
+				.group = m->group, .internal = true };
 	uint64_t new_id = q->env->next_id + 1;   /* the id sqs_send gives it */
 	int traced = (m->flags & SQS_MSG_TRACED) != 0;
 
@@ -650,16 +1111,36 @@ static void redrive_one(struct sqs_queue *q, struct sqs_msg *m, struct sqs_queue
 }
 
 /*
- * A message the task cannot move stays, at the back: one sent straight to
- * this queue has no source to go back to, and the destination refuses one
- * larger than its maximum_message_size.
+ * A message the task cannot move stays: one sent straight to this queue
+ * has no source to go back to, and the destination refuses one larger
+ * than its maximum_message_size. On a standard queue it goes to the back
+ * and the task goes on; a FIFO queue keeps its order, so the task ends
+ * there (docs/fidelity.md).
  */
-static void keep(struct sqs_queue *q, struct sqs_msg *m, const char *why)
+static void keep(struct move_task *t, struct sqs_msg *m, const char *why)
 {
-	list_remove(q, L_VIS, m);
-	list_append(q, L_VIS, m);
+	struct sqs_queue *q = t->q;
+
 	q->c.move_failures++;
 	trace(q, m, "move-failed", why);
+	if (q->fifo) {
+		t->remaining = 0;
+		return;
+	}
+	list_remove(q, L_VIS, m);
+	list_append(q, L_VIS, m);
+}
+
+/* The visible message a move task takes next: the oldest (FIFO: in sequence order). */
+static struct sqs_msg *first_visible(const struct sqs_queue *q)
+{
+	struct sqs_msg *m = q->lists[L_EXP].head;
+
+	if (!q->fifo)
+		return q->lists[L_VIS].head;
+	while (m && m->state != MSG_VISIBLE)
+		m = m->links[L_EXP].next;
+	return m;
 }
 
 static void on_move_batch(struct sim *sim, void *subject, void *object)
@@ -669,20 +1150,21 @@ static void on_move_batch(struct sim *sim, void *subject, void *object)
 	unsigned moved = 0;
 
 	(void)object;
-	while (moved < SQS_MOVE_BATCH && t->remaining > 0 && q->lists[L_VIS].head) {
-		struct sqs_msg *m = q->lists[L_VIS].head;
+	struct sqs_msg *m;
+
+	while (moved < SQS_MOVE_BATCH && t->remaining > 0 && (m = first_visible(q))) {
 		struct sqs_queue *dest = t->dest ? t->dest : m->origin;
 
 		t->remaining--;
 		moved++;
 		if (!dest || dest == q)
-			keep(q, m, "no source queue to move it back to");
+			keep(t, m, "no source queue to move it back to");
 		else if (m->size > dest->cfg->maximum_message_size)
-			keep(q, m, "larger than the destination's maximum_message_size");
+			keep(t, m, "larger than the destination's maximum_message_size");
 		else
 			redrive_one(q, m, dest);
 	}
-	if (t->remaining == 0 || !q->lists[L_VIS].head ||
+	if (t->remaining == 0 || !first_visible(q) ||
 	    sim_now(sim) + t->interval - t->started > SQS_MOVE_TASK_DURATION_MAX) {
 		q->active = NULL;
 		return;
@@ -723,6 +1205,52 @@ void sqs_env_init(struct sqs_env *env, struct sim *sim, struct trace *trace_out)
 void sqs_env_release(struct sqs_env *env)
 {
 	pool_release(&env->msgs);
+	for (size_t i = 0; i < env->ngroup_names; i++)
+		free(env->group_names[i]);
+	free(env->group_names);
+	free(env->group_index);
+}
+
+static void names_rehash(struct sqs_env *env, size_t n)
+{
+	free(env->group_index);
+	env->group_index = weir_calloc(n, sizeof(*env->group_index));
+	env->group_mask = n - 1;
+	for (size_t i = 0; i < env->ngroup_names; i++) {
+		size_t h = weir_hash_str(0, env->group_names[i]) & env->group_mask;
+
+		while (env->group_index[h])
+			h = (h + 1) & env->group_mask;
+		env->group_index[h] = (uint32_t)i + 1;
+	}
+}
+
+uint32_t sqs_group_named(struct sqs_queue *q, const char *id)
+{
+	struct sqs_env *env = q->env;
+	size_t h;
+
+	if (!env->group_index)
+		names_rehash(env, 64);
+	h = weir_hash_str(0, id) & env->group_mask;
+	while (env->group_index[h]) {
+		uint32_t i = env->group_index[h] - 1;
+
+		if (strcmp(env->group_names[i], id) == 0)
+			return SQS_GROUP_NAMED | i;
+		h = (h + 1) & env->group_mask;
+	}
+	if (env->ngroup_names >= SQS_GROUP_NAMED - 1)
+		WEIR_BUG("more than 2^31 distinct MessageGroupIds");
+	if (env->ngroup_names >= 64 && (env->ngroup_names & (env->ngroup_names - 1)) == 0)
+		env->group_names = weir_realloc(env->group_names, 2 * env->ngroup_names * sizeof(char *));
+	else if (env->ngroup_names == 0)
+		env->group_names = weir_malloc(64 * sizeof(char *));
+	env->group_names[env->ngroup_names] = weir_strdup(id);
+	env->group_index[h] = (uint32_t)++env->ngroup_names;
+	if (2 * env->ngroup_names > env->group_mask + 1)
+		names_rehash(env, 2 * (env->group_mask + 1));
+	return SQS_GROUP_NAMED | (uint32_t)(env->ngroup_names - 1);
 }
 
 struct sqs_queue *sqs_create(struct sqs_env *env, const char *name,
@@ -740,6 +1268,8 @@ struct sqs_queue *sqs_create(struct sqs_env *env, const char *name,
 	hist_init(&q->wait_period);
 	hist_init(&q->wait_total);
 	q->tasks = weir_calloc(cfg->move_tasks.len, sizeof(*q->tasks));
+	if (cfg->fifo)
+		fifo_create(q);
 	return q;
 }
 
@@ -775,12 +1305,14 @@ void sqs_destroy(struct sqs_queue *q)
 	hist_release(&q->wait_period);
 	hist_release(&q->wait_total);
 	free(q->tasks);
+	fifo_destroy(q->fifo);
 	free(q);
 }
 
 /* ---- observation ------------------------------------------------------- */
 
 const char *sqs_name(const struct sqs_queue *q) { return q->name; }
+bool sqs_fifo(const struct sqs_queue *q) { return q->fifo != NULL; }
 const struct sqs_queue_cfg *sqs_config(const struct sqs_queue *q) { return q->cfg; }
 const struct sqs_counters *sqs_counters(const struct sqs_queue *q) { return &q->c; }
 uint64_t sqs_visible(const struct sqs_queue *q) { return q->visible.value; }
@@ -810,6 +1342,10 @@ void sqs_end_warmup(struct sqs_queue *q)
 	q->vis_area_warm = level_area(&q->visible, now);
 	q->inf_area_warm = level_area(&q->in_flight, now);
 	q->max_visible = q->visible.value;
+	if (q->fifo) {
+		q->fifo->stall_area_warm = level_area(&q->fifo->stalled, now);
+		q->fifo->active_area_warm = level_area(&q->fifo->active, now);
+	}
 }
 
 _Static_assert(sizeof(struct sqs_counters) % sizeof(uint64_t) == 0,
@@ -829,9 +1365,47 @@ void sqs_stats(const struct sqs_queue *q, struct sqs_stats *out)
 	out->measured_seconds = span / (double)SIM_SEC;
 }
 
+void sqs_group_stats(const struct sqs_queue *q, struct sqs_group_stats *out)
+{
+	const struct fifo_state *f = q->fifo;
+	sim_time now = now_of(q);
+
+	memset(out, 0, sizeof(*out));
+	if (!f)
+		return;
+	out->groups = f->ngroups;
+	out->active = f->active.value;
+	out->with_in_flight = f->with_in_flight.value;
+	out->stalled = f->stalled.value;
+	out->stall_seconds = (level_area(&f->stalled, now) - f->stall_area_warm) / (double)SIM_SEC;
+	out->mean_active = now > q->warm_at
+				   ? (level_area(&f->active, now) - f->active_area_warm) / (double)(now - q->warm_at)
+				   : NAN;
+	for (size_t i = 0; i < f->ngroups; i++) {
+		const struct fifo_group *g = &f->groups[i];
+		sim_time t = g->stall_total + (g->stalled ? now - g->stalled_since : 0);
+
+		if (sim_time_to_sec(t) > out->max_group_stall) {
+			out->max_group_stall = sim_time_to_sec(t);
+			out->max_stall_group = g->key;
+		}
+	}
+}
+
+bool sqs_group_levels(const struct sqs_queue *q, struct sqs_group_levels *out)
+{
+	if (!q->fifo)
+		return false;
+	out->active = &q->fifo->active;
+	out->with_in_flight = &q->fifo->with_in_flight;
+	out->stalled = &q->fifo->stalled;
+	return true;
+}
+
 bool sqs_ledger(const struct sqs_queue *q, struct sqs_ledger *l)
 {
 	l->sent = q->c.sent;
+	l->deduplicated = q->c.deduplicated;
 	l->moved_in = q->c.moved_in;
 	l->deleted = q->c.deleted;
 	l->moved_to_dlq = q->c.moved_to_dlq;

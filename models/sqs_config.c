@@ -10,14 +10,18 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <math.h>
 #include <string.h>
 
 #define QF(field) .offset = offsetof(struct sqs_queue_cfg, field)
 
+static const char *const dedup_scope_names[] = { "queue", "message_group", NULL };
+static const char *const fifo_limit_names[] = { "per_queue", "per_message_group_id", NULL };
+
 static const struct schema_field redrive_fields[] = {
 	{ .key = "dead_letter", .type = ST_NAME, .offset = offsetof(struct sqs_redrive_cfg, dead_letter),
 	  .rule = "§1.10",
-	  .help = "Queue that receives messages after max_receive_count receives (deadLetterTargetArn); a standard queue, not this one." },
+	  .help = "Queue that receives messages after max_receive_count receives (deadLetterTargetArn): of the same type (standard or FIFO), not this one." },
 	{ .key = "max_receive_count", .type = ST_INT,
 	  .offset = offsetof(struct sqs_redrive_cfg, max_receive_count), .dflt = "10",
 	  .flags = SF_RANGE, .min = 1, .max = SQS_MAX_RECEIVE_COUNT_MAX, .rule = "§1.10",
@@ -107,32 +111,87 @@ static const struct schema_field queue_fields[] = {
 	  .help = "Model parameter: the chance a short poll finds each visible message while fewer than 1,000 are visible (a short poll samples a subset of servers; AWS gives no figure)." },
 	{ .key = "duplicate_delivery", .type = ST_REAL, QF(duplicate_delivery), .dflt = "0",
 	  .flags = SF_RANGE, .min = 0, .max = 1, .rule = "§1.1",
-	  .help = "Model parameter: the chance a successful delete leaves a stored copy, which is delivered again after the visibility timeout (at-least-once delivery)." },
+	  .help = "Model parameter: the chance a successful delete leaves a stored copy, which is delivered again after the visibility timeout (at-least-once delivery). Standard queues only." },
+	{ .key = "fifo", .type = ST_BOOL, QF(fifo), .rule = "§2",
+	  .help = "A FIFO queue (FifoQueue): strict order within each message group, one group's messages in flight at a time, 5-minute deduplication, 300 transactions/s per action. Unset: true exactly when the name ends in `.fifo`, which a FIFO queue's name must." },
+	{ .key = "content_based_deduplication", .type = ST_BOOL, QF(content_based_deduplication), .rule = "§2.2",
+	  .help = "FIFO: a send without a deduplication id is deduplicated by the hash of its body (ContentBasedDeduplication); without it such a send is refused, so producers must send ids (`message.deduplication_id`)." },
+	{ .key = "deduplication_scope", .type = ST_ENUM, QF(deduplication_scope), .dflt = "queue",
+	  .choices = dedup_scope_names, .rule = "§2.2",
+	  .help = "FIFO: where a deduplication id must be unique within 5 minutes: the whole queue, or each message group (DeduplicationScope)." },
+	{ .key = "fifo_throughput_limit", .type = ST_ENUM, QF(fifo_throughput_limit), .dflt = "per_queue",
+	  .choices = fifo_limit_names, .rule = "§2.3",
+	  .help = "FIFO: per_queue, or per_message_group_id (FifoThroughputLimit). With deduplication_scope message_group it is high-throughput mode: each group's partition allows 300 sends/s and the queue high_throughput_tps." },
+	{ .key = "transactions_per_second", .type = ST_INT, QF(transactions_per_second), .dflt = "300",
+	  .flags = SF_RANGE, .min = 1, .max = SQS_FIFO_HT_TPS_MAX, .rule = "§2.3",
+	  .help = "FIFO, normal mode: SendMessage and ReceiveMessage calls per second the queue allows, each action apart (a batch of 10 is one call); beyond it a call is throttled. AWS: 300." },
+	{ .key = "high_throughput_tps", .type = ST_INT, QF(high_throughput_tps), .dflt = "18000",
+	  .flags = SF_RANGE, .min = SQS_FIFO_PARTITION_TPS, .max = SQS_FIFO_HT_TPS_MAX, .rule = "§2.3",
+	  .help = "FIFO, high-throughput mode: calls per second per action for the whole queue; it has high_throughput_tps / 300 partitions, and a group's sends are limited by its partition's 300/s. Model parameter: AWS's ceiling depends on the Region (2,400 to 70,000; the current table is unconfirmed)." },
 	{ 0 }
 };
 
-/* Queue names: 1..80 letters, digits, '-' and '_' (§1.8). */
+static bool fifo_name(const char *s)
+{
+	size_t n = strlen(s), k = strlen(SQS_FIFO_SUFFIX);
+
+	return n >= k && strcmp(s + n - k, SQS_FIFO_SUFFIX) == 0;
+}
+
+/*
+ * Queue names: 1..80 characters, letters, digits, '-' and '_', and a FIFO
+ * queue's `.fifo` at the end (§1.8, §2).
+ */
 static void queue_name_check(const struct doc_node *key, struct schema_ctx *ctx)
 {
 	const char *s = key->text;
 	size_t n = strlen(s);
 
-	if (n >= 5 && strcmp(s + n - 5, ".fifo") == 0) {
-		schema_error(ctx, key, "queue name '%s' ends in '.fifo', which names a FIFO queue; weir models standard queues",
-			     s);
-		return;
-	}
 	if (n == 0 || n > 80) {
-		schema_error(ctx, key, "queue name '%s' must have 1 to 80 characters (aws-behaviour §1.8)", s);
+		schema_error(ctx, key, "queue name '%s' must have 1 to 80 characters, '.fifo' included (aws-behaviour §1.8)", s);
 		return;
 	}
+	if (fifo_name(s))
+		n -= strlen(SQS_FIFO_SUFFIX);
 	for (size_t i = 0; i < n; i++) {
 		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_') {
-			schema_error(ctx, key, "queue name '%s' may hold only letters, digits, '-' and '_' (aws-behaviour §1.8)",
+			schema_error(ctx, key, "queue name '%s' may hold only letters, digits, '-' and '_', and end in '.fifo' for a FIFO queue (aws-behaviour §1.8)",
 				     s);
 			return;
 		}
 	}
+}
+
+/* A FIFO queue's name and its FIFO-only keys (§2). */
+static void fifo_check(struct sqs_queue_cfg *q, struct schema_ctx *ctx)
+{
+	static const char *const fifo_only[] = { "content_based_deduplication", "deduplication_scope",
+						 "fifo_throughput_limit", "transactions_per_second",
+						 "high_throughput_tps", NULL };
+	const struct doc_node *at = schema_node(q, "fifo");
+	bool named = fifo_name(q->head.name);
+
+	if (!at)
+		q->fifo = named;
+	else if (q->fifo && !named)
+		schema_error(ctx, at, "a FIFO queue's name must end in '.fifo' (aws-behaviour §2): name it '%s.fifo'",
+			     q->head.name);
+	else if (!q->fifo && named)
+		schema_error(ctx, at, "queue '%s' ends in '.fifo', the mark of a FIFO queue; a standard queue's name cannot",
+			     q->head.name);
+	if (q->fifo) {
+		if (q->duplicate_delivery > 0)
+			schema_error(ctx, schema_where(q, "duplicate_delivery"),
+				     "a FIFO queue delivers exactly once (aws-behaviour §2.2): duplicate_delivery is for standard queues");
+		if (schema_node(q, "short_poll_sample"))
+			schema_error(ctx, schema_node(q, "short_poll_sample"),
+				     "short_poll_sample is for standard queues: weir's FIFO short polls find what is available");
+		return;
+	}
+	for (size_t i = 0; fifo_only[i]; i++)
+		if ((at = schema_node(q, fifo_only[i])))
+			schema_error(ctx, at, "'%s' is for FIFO queues; '%s' is a standard queue (a FIFO queue's name ends in '.fifo')",
+				     fifo_only[i], q->head.name);
 }
 
 static void queue_check(void *obj, struct schema_ctx *ctx)
@@ -151,6 +210,7 @@ static void queue_check(void *obj, struct schema_ctx *ctx)
 	if (q->redrive.dead_letter && strcmp(q->redrive.dead_letter, q->head.name) == 0)
 		schema_error(ctx, schema_where(&q->redrive, "dead_letter"),
 			     "queue '%s' cannot be its own dead-letter queue", q->head.name);
+	fifo_check(q, ctx);
 }
 
 const struct schema sqs_queue_schema = {
@@ -159,7 +219,7 @@ const struct schema sqs_queue_schema = {
 	.fields = queue_fields,
 	.check = queue_check,
 	.check_name = queue_name_check,
-	.help = "An SQS standard queue (aws-behaviour §1), named by its key. `orders-dlq: {}` (or an empty value) takes every default.",
+	.help = "An SQS queue, named by its key: a standard queue (aws-behaviour §1), or a FIFO queue (§2) when its name ends in `.fifo`. `orders-dlq: {}` (or an empty value) takes every default.",
 };
 
 /* ---- metrics (§1.11) ------------------------------------------------------ */
@@ -167,8 +227,10 @@ const struct schema sqs_queue_schema = {
 enum {
 	M_VISIBLE, M_NOT_VISIBLE, M_DELAYED, M_AGE, M_SENT, M_RECEIVED, M_DELETED, M_EMPTY,
 	M_SIZE, M_TO_DLQ, M_EXPIRED, M_PURGED, M_REDRIVEN, M_DUPLICATES, M_STALE, M_LATENCY,
-	M_WAIT, M_NDEFS
+	M_WAIT, M_GROUPS_IN_FLIGHT, M_DEDUPLICATED, M_ACTIVE_GROUPS, M_STALLED_GROUPS,
+	M_THROTTLED_SENDS, M_THROTTLED_RECEIVES, M_OUT_OF_ORDER, M_NDEFS
 };
+#define M_FIRST_FIFO M_GROUPS_IN_FLIGHT
 
 static const struct metric_def sqs_defs[M_NDEFS] = {
 	[M_VISIBLE] = { "ApproximateNumberOfMessagesVisible", "count", METRIC_GAUGE, "§1.11",
@@ -205,11 +267,25 @@ static const struct metric_def sqs_defs[M_NDEFS] = {
 			"Time from the first send to the delete, for messages deleted in the period (weir)." },
 	[M_WAIT] = { "WaitTime", "seconds", METRIC_PERCENTILES, NULL,
 		     "Time from a message's arrival in the queue (send, redrive or dead-letter move) to its first receive there, for messages first received in the period (weir)." },
+	[M_GROUPS_IN_FLIGHT] = { "ApproximateNumberOfGroupsWithInflightMessages", "count", METRIC_GAUGE, "§2.1",
+				 "FIFO: message groups with a message in flight (locked) at the end of the period; CloudWatch's FIFO metric." },
+	[M_DEDUPLICATED] = { "NumberOfDeduplicatedSentMessages", "count", METRIC_SUM, "§2.2",
+			     "FIFO: sends accepted as duplicates within the 5-minute interval and not stored (not in NumberOfMessagesSent)." },
+	[M_ACTIVE_GROUPS] = { "ActiveGroups", "count", METRIC_MEAN, "§2.1",
+			      "FIFO: time-average number of message groups with a visible or in-flight message (weir)." },
+	[M_STALLED_GROUPS] = { "StalledGroups", "count", METRIC_MEAN, "§2.1",
+			       "FIFO: time-average number of groups holding visible messages while locked by an in-flight one; times the period it is the group-seconds of stall (weir)." },
+	[M_THROTTLED_SENDS] = { "ThrottledSends", "count", METRIC_SUM, "§2.3",
+				"FIFO: SendMessage calls refused with ThrottlingException (weir)." },
+	[M_THROTTLED_RECEIVES] = { "ThrottledReceives", "count", METRIC_SUM, "§2.3",
+				   "FIFO: ReceiveMessage calls refused with ThrottlingException (weir)." },
+	[M_OUT_OF_ORDER] = { "OutOfOrderProcessing", "count", METRIC_SUM, "§2.1",
+			     "FIFO: the order check: first successful processings while an earlier message of the same group was still in the queue unprocessed. weir's workers and mappings keep order, so it stays 0; repeats after a visibility timeout count as DuplicateDeliveries instead (weir)." },
 };
 
 const struct metric_family sqs_metric_family = {
 	.kind = "Queue",
-	.intro = "One set per queue, named `QUEUE/Metric`. The first ten are the CloudWatch `AWS/SQS` metrics of aws-behaviour §1.11 with their names and units; the rest are weir's additions that CloudWatch does not show. Gauges are read at the end of each period; sums count what happened during it.",
+	.intro = "One set per queue, named `QUEUE/Metric`. The first ten are the CloudWatch `AWS/SQS` metrics of aws-behaviour §1.11 with their names and units; the rest are weir's additions that CloudWatch does not show, and the FIFO set (from `ApproximateNumberOfGroupsWithInflightMessages` on), which only FIFO queues have. Gauges are read at the end of each period; sums count what happened during it; means are time averages over it.",
 	.defs = sqs_defs,
 	.ndefs = M_NDEFS,
 };
@@ -219,8 +295,16 @@ static double g_in_flight(const void *q) { return (double)sqs_in_flight(q); }
 static double g_delayed(const void *q) { return (double)sqs_delayed(q); }
 static double g_age(const void *q) { return sqs_oldest_age(q); }
 
+static double g_groups_in_flight(const void *q)
+{
+	struct sqs_group_levels gl;
+
+	return sqs_group_levels(q, &gl) ? (double)gl.with_in_flight->value : 0;
+}
+
 void sqs_register_metrics(struct sqs_queue *q, struct metrics *m)
 {
+	struct sqs_group_levels gl;
 	const struct sqs_counters *c = sqs_counters(q);
 	const char *n = sqs_name(q);
 
@@ -241,6 +325,15 @@ void sqs_register_metrics(struct sqs_queue *q, struct metrics *m)
 	metrics_sum(m, n, &sqs_defs[M_STALE], &c->stale_deletes);
 	metrics_percentiles(m, n, &sqs_defs[M_LATENCY], sqs_period_hist(q, SQS_HIST_LATENCY), 1e-6);
 	metrics_percentiles(m, n, &sqs_defs[M_WAIT], sqs_period_hist(q, SQS_HIST_WAIT), 1e-6);
+	if (sqs_group_levels(q, &gl)) {
+		metrics_gauge(m, n, &sqs_defs[M_GROUPS_IN_FLIGHT], g_groups_in_flight, q);
+		metrics_sum(m, n, &sqs_defs[M_DEDUPLICATED], &c->deduplicated);
+		metrics_mean(m, n, &sqs_defs[M_ACTIVE_GROUPS], gl.active);
+		metrics_mean(m, n, &sqs_defs[M_STALLED_GROUPS], gl.stalled);
+		metrics_sum(m, n, &sqs_defs[M_THROTTLED_SENDS], &c->throttled_sends);
+		metrics_sum(m, n, &sqs_defs[M_THROTTLED_RECEIVES], &c->throttled_receives);
+		metrics_sum(m, n, &sqs_defs[M_OUT_OF_ORDER], &c->out_of_order);
+	}
 }
 
 /* ---- summary statistics -------------------------------------------------- */
@@ -254,8 +347,11 @@ enum {
 	S_VIS_AVG, S_VIS_MAX, S_INF_AVG,
 	S_L_SENT, S_L_MOVED_IN, S_L_DELETED, S_L_TO_DLQ, S_L_EXPIRED, S_L_PURGED, S_L_REDRIVEN,
 	S_L_VISIBLE, S_L_IN_FLIGHT, S_L_DELAYED,
+	S_DEDUPLICATED, S_THROTTLED_SENDS, S_THROTTLED_RECEIVES, S_OUT_OF_ORDER, S_GROUPS,
+	S_ACTIVE_GROUPS, S_STALLED_GROUPS, S_STALL_SECONDS, S_MAX_GROUP_STALL, S_MAX_STALL_GROUP,
 	S_NSTATS
 };
+#define S_FIRST_FIFO S_DEDUPLICATED
 
 static const struct stat_def sqs_stats_defs[S_NSTATS] = {
 	[S_SENT] = { "NumberOfMessagesSent", "count", "Messages sent after the warm-up." },
@@ -298,6 +394,16 @@ static const struct stat_def sqs_stats_defs[S_NSTATS] = {
 	[S_L_VISIBLE] = { "ledger.visible", "count", "At the end: visible messages." },
 	[S_L_IN_FLIGHT] = { "ledger.in_flight", "count", "At the end: in-flight messages." },
 	[S_L_DELAYED] = { "ledger.delayed", "count", "At the end: delayed messages. sent + moved_in = deleted + moved_to_dlq + expired + purged + redriven + visible + in_flight + delayed." },
+	[S_DEDUPLICATED] = { "NumberOfDeduplicatedSentMessages", "count", "FIFO: sends dropped as duplicates after the warm-up (accepted, not stored)." },
+	[S_THROTTLED_SENDS] = { "ThrottledSends", "count", "FIFO: sends throttled after the warm-up." },
+	[S_THROTTLED_RECEIVES] = { "ThrottledReceives", "count", "FIFO: receives throttled after the warm-up." },
+	[S_OUT_OF_ORDER] = { "OutOfOrderProcessing", "count", "FIFO: processings ahead of an unprocessed earlier message of their group, after the warm-up." },
+	[S_GROUPS] = { "MessageGroups", "count", "FIFO: message groups that ever held a message (whole run)." },
+	[S_ACTIVE_GROUPS] = { "ActiveGroups.mean", "count", "FIFO: time-average number of groups with a visible or in-flight message, after the warm-up." },
+	[S_STALLED_GROUPS] = { "StalledGroups.mean", "count", "FIFO: time-average number of stalled groups (visible messages behind an in-flight one), after the warm-up." },
+	[S_STALL_SECONDS] = { "GroupStallTime", "seconds", "FIFO: stalled time summed over all groups, after the warm-up." },
+	[S_MAX_GROUP_STALL] = { "GroupStallTime.max", "seconds", "FIFO: the most stalled time of any one group (whole run)." },
+	[S_MAX_STALL_GROUP] = { "GroupStallTime.max_group", "number", "FIFO: that group's number (group-N for drawn groups, else the order of first appearance in the trace)." },
 };
 
 const struct stat_family sqs_stat_family = { "Queue", sqs_stats_defs, S_NSTATS };
@@ -305,6 +411,8 @@ const struct stat_family sqs_stat_family = { "Queue", sqs_stats_defs, S_NSTATS }
 void sqs_summarize(const struct sqs_queue *q, struct summary *s)
 {
 	struct sqs_stats st;
+	struct sqs_group_levels gl = { 0 };
+	struct sqs_group_stats gs;
 	struct sqs_ledger l;
 	const struct sqs_counters *c;
 	const char *n = sqs_name(q);
@@ -353,6 +461,19 @@ void sqs_summarize(const struct sqs_queue *q, struct summary *s)
 	v[S_L_VISIBLE] = (double)l.visible;
 	v[S_L_IN_FLIGHT] = (double)l.in_flight;
 	v[S_L_DELAYED] = (double)l.delayed;
-	for (int i = 0; i < S_NSTATS; i++)
+	if (sqs_group_levels(q, &gl)) {
+		sqs_group_stats(q, &gs);
+		v[S_DEDUPLICATED] = (double)c->deduplicated;
+		v[S_THROTTLED_SENDS] = (double)c->throttled_sends;
+		v[S_THROTTLED_RECEIVES] = (double)c->throttled_receives;
+		v[S_OUT_OF_ORDER] = (double)c->out_of_order;
+		v[S_GROUPS] = (double)gs.groups;
+		v[S_ACTIVE_GROUPS] = gs.mean_active;
+		v[S_STALLED_GROUPS] = st.measured_seconds > 0 ? gs.stall_seconds / st.measured_seconds : NAN;
+		v[S_STALL_SECONDS] = gs.stall_seconds;
+		v[S_MAX_GROUP_STALL] = gs.max_group_stall;
+		v[S_MAX_STALL_GROUP] = (double)gs.max_stall_group;
+	}
+	for (int i = 0; i < (gl.active ? S_NSTATS : S_FIRST_FIFO); i++)
 		summary_add(s, n, "queue", &sqs_stats_defs[i], v[i]);
 }

@@ -546,7 +546,7 @@ static bool flows_balance(const struct world *w, FILE *err)
 			const struct sqs_counters *c = sqs_counters(r->self);
 
 			redriven += c->redriven;
-			sent += c->sent;
+			sent += c->sent + c->deduplicated;   /* a duplicate is accepted, not stored (§2.2) */
 			to_dlq += c->moved_to_dlq;
 			moved_in += c->moved_in;
 		}

@@ -150,6 +150,29 @@ void test_scenario_set_applies(void)
 	free(ts);
 }
 
+/* Whether every OutOfOrderProcessing row of the run's summary is 0. */
+static bool fifo_order_kept(const char *dir)
+{
+	char path[1100];
+	char *text, *line;
+	bool ok = true;
+
+	snprintf(path, sizeof(path), "%s/summary.csv", dir);
+	text = read_file(path, NULL);
+	if (!text)
+		return false;
+	for (line = strstr(text, ",OutOfOrderProcessing,"); line; line = strstr(line + 1, ",OutOfOrderProcessing,")) {
+		const char *end = strchr(line, '\n');
+		const char *comma = end ? end : line + strlen(line);
+
+		while (comma > line && comma[-1] != ',')
+			comma--;
+		ok &= comma[0] == '0';
+	}
+	free(text);
+	return ok;
+}
+
 /* The bundled scenarios are valid, and each one runs. */
 void test_scenario_bundled_are_valid(void)
 {
@@ -175,6 +198,8 @@ void test_scenario_bundled_are_valid(void)
 		CHECK(run_weir(&p, run, NULL) == 0);
 		CHECK_MSG(p.status == 0, "weir run %s: exit %d: %s", path, p.status, p.err);
 		proc_release(&p);
+		/* ... and every FIFO queue kept each group's order (§2.1). */
+		CHECK_MSG(fifo_order_kept(out), "%s: a FIFO queue processed a message out of its group's order", path);
 		free(names[i]);
 	}
 }

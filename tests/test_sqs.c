@@ -985,3 +985,339 @@ void test_sqs_long_poll_wake_is_reentrant(void)
 	release_all(f.dlq, &b.c);
 	fx_release(&f);
 }
+
+/* ---- FIFO queues (aws-behaviour §2) --------------------------------------- */
+
+static void fifo_cfg(struct sqs_queue_cfg *c)
+{
+	c->fifo = true;
+	c->short_poll_sample = 1.0;
+	c->deduplication_scope = SQS_DEDUP_QUEUE;
+	c->fifo_throughput_limit = SQS_LIMIT_PER_QUEUE;
+	c->transactions_per_second = SQS_FIFO_TPS_DEFAULT;
+	c->high_throughput_tps = SQS_FIFO_HT_TPS_DEFAULT;
+}
+
+static void fx_start_fifo(struct fx *f, int with_dlq)
+{
+	fifo_cfg(&f->cfg);
+	fifo_cfg(&f->dlq_cfg);
+	fx_start(f, with_dlq);
+}
+
+static uint64_t next_dedup = 1;
+
+/* Sends one message of `group` with a fresh deduplication id; returns the status. */
+static enum sqs_status send_group(struct sqs_queue *q, uint32_t group, unsigned flags)
+{
+	struct sqs_send req = { .size = 100, .delay = SIM_TIME_UNSET, .flags = flags,
+				.born_at = SIM_TIME_UNSET, .group = group, .dedup = next_dedup++ };
+
+	return sqs_send(q, &req);
+}
+
+static enum sqs_status send_dedup(struct sqs_queue *q, uint32_t group, uint64_t dedup)
+{
+	struct sqs_send req = { .size = 100, .delay = SIM_TIME_UNSET, .born_at = SIM_TIME_UNSET,
+				.group = group, .dedup = dedup };
+
+	return sqs_send(q, &req);
+}
+
+/*
+ * §2.1: a receive returns as many messages as it can from the group that
+ * comes first, in order, then fills from the next group; a group with a
+ * message in flight gives nothing more, even with messages visible.
+ */
+void test_fifo_receive_fills_from_one_group_first(void)
+{
+	struct fx f;
+	struct catcher c, d;
+
+	fx_init(&f);
+	fx_start_fifo(&f, 0);
+	send_group(f.q, 7, 0);     /* A1 */
+	send_group(f.q, 9, 0);     /* B1 */
+	send_group(f.q, 7, 0);     /* A2 */
+	send_group(f.q, 7, 0);     /* A3 */
+	send_group(f.q, 9, 0);     /* B2 */
+	CHECK_EQ_INT(receive_now(f.q, &c, 4), 4);
+	/* A1 A2 A3 (the first group, in order), then B1 */
+	CHECK_EQ_INT(c.rx.got[0].msg->group, 7);
+	CHECK_EQ_INT(c.rx.got[1].msg->group, 7);
+	CHECK_EQ_INT(c.rx.got[2].msg->group, 7);
+	CHECK_EQ_INT(c.rx.got[3].msg->group, 9);
+	CHECK(c.rx.got[0].msg->qseq < c.rx.got[1].msg->qseq && c.rx.got[1].msg->qseq < c.rx.got[2].msg->qseq);
+	/* B2 is visible but B is locked by B1 in flight. */
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	CHECK_EQ_INT(receive_now(f.q, &d, 10), 0);
+	/* Deleting A's messages unlocks nothing for B; deleting B1 does. */
+	for (int i = 0; i < 3; i++)
+		CHECK_EQ_INT(sqs_delete(f.q, &c.rx.got[i]), SQS_OK);
+	CHECK_EQ_INT(receive_now(f.q, &d, 10), 0);
+	CHECK_EQ_INT(sqs_delete(f.q, &c.rx.got[3]), SQS_OK);
+	CHECK_EQ_INT(receive_now(f.q, &d, 10), 1);
+	CHECK_EQ_INT(d.rx.got[0].msg->group, 9);
+	release_all(f.q, &c);
+	release_all(f.q, &d);
+	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}
+
+/*
+ * §2.1: a slow message holds back only its own group. A1 stays in flight
+ * (its consumer is slow) while group B's messages are received and deleted
+ * one after another; when A1's visibility ends it comes back before A2.
+ */
+void test_fifo_slow_message_holds_only_its_group(void)
+{
+	struct fx f;
+	struct catcher a, b;
+	unsigned got_b = 0;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 10 * SIM_SEC;
+	fx_start_fifo(&f, 0);
+	send_group(f.q, 1, 0);     /* A1 */
+	send_group(f.q, 1, 0);     /* A2 */
+	for (int i = 0; i < 5; i++)
+		send_group(f.q, 2, 0);
+	CHECK_EQ_INT(receive_now(f.q, &a, 1), 1);   /* A1, held */
+	for (int i = 0; i < 5; i++) {
+		if (receive_now(f.q, &b, 1) == 1 && b.rx.got[0].msg->group == 2) {
+			got_b++;
+			sqs_delete(f.q, &b.rx.got[0]);
+		}
+		release_all(f.q, &b);
+	}
+	CHECK_EQ_INT(got_b, 5);
+	CHECK_EQ_INT(receive_now(f.q, &b, 10), 0);   /* only A2 left, behind A1 */
+	release_all(f.q, &a);
+	run_to(&f, 10 * SIM_SEC + 1);
+	CHECK_EQ_INT(receive_now(f.q, &b, 1), 1);
+	CHECK_EQ_INT(b.rx.got[0].msg->receive_count, 2);   /* A1 again, before A2 */
+	release_all(f.q, &b);
+	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}
+
+/*
+ * §1.10, §2.4: a poison message blocks its group until its receives run
+ * out; the next receive moves it to the FIFO DLQ, with a fresh enqueue
+ * timestamp, and returns the message after it: the group goes on out of
+ * order.
+ */
+void test_fifo_poison_blocks_group_then_dlq(void)
+{
+	struct fx f;
+	struct catcher c;
+	struct sqs_msg *poison;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 30 * SIM_SEC;
+	f.cfg.redrive.max_receive_count = 3;
+	f.dlq_cfg.retention = 2 * SIM_HOUR;
+	fx_start_fifo(&f, 1);
+	send_group(f.q, 4, SQS_MSG_POISON);
+	send_group(f.q, 4, 0);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);      /* the poison message, each time */
+		CHECK(sqs_receipt_poison(&c.rx.got[0]));
+		poison = c.rx.got[0].msg;
+		release_all(f.q, &c);
+		CHECK_EQ_INT(receive_now(f.q, &c, 10), 0);     /* the group is locked behind it */
+		run_to(&f, sim_now(f.sim) + 30 * SIM_SEC + 1);
+	}
+	CHECK_EQ_INT(receive_now(f.q, &c, 10), 1);
+	CHECK(!sqs_receipt_poison(&c.rx.got[0]));           /* the second message, out of order */
+	CHECK_EQ_INT(sqs_counters(f.q)->moved_to_dlq, 1);
+	CHECK_EQ_INT(sqs_visible(f.dlq), 1);
+	CHECK_EQ_INT(poison->enq_at, sim_now(f.sim));        /* reset on the move (§1.10) */
+	release_all(f.q, &c);
+	/* A standard queue would expire it 2 h after the send; this one 2 h after the move. */
+	run_to(&f, 2 * SIM_HOUR + 1);
+	CHECK_EQ_INT(sqs_visible(f.dlq), 1);
+	run_to(&f, sim_now(f.sim) + 2 * SIM_MIN);
+	CHECK_EQ_INT(sqs_visible(f.dlq), 0);
+	CHECK(ledger_ok(f.q) && ledger_ok(f.dlq));
+	fx_release(&f);
+}
+
+/*
+ * §2.2: a send with a deduplication id seen within 5 minutes is accepted
+ * and dropped; 5 minutes after the first send it is a new message. The
+ * interval counts from the first send, not from the duplicate, and keeps
+ * going after the message is deleted.
+ */
+void test_fifo_deduplication_interval(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	fx_start_fifo(&f, 0);
+	CHECK_EQ_INT(send_dedup(f.q, 1, 42), SQS_OK);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+	sqs_delete(f.q, &c.rx.got[0]);
+	release_all(f.q, &c);
+	run_to(&f, 4 * SIM_MIN);
+	CHECK_EQ_INT(send_dedup(f.q, 1, 42), SQS_DEDUPLICATED);
+	CHECK_EQ_INT(send_dedup(f.q, 2, 42), SQS_DEDUPLICATED);   /* queue scope: any group */
+	run_to(&f, 5 * SIM_MIN - 1);
+	CHECK_EQ_INT(send_dedup(f.q, 1, 42), SQS_DEDUPLICATED);
+	run_to(&f, 5 * SIM_MIN);
+	CHECK_EQ_INT(send_dedup(f.q, 1, 42), SQS_OK);
+	CHECK_EQ_INT(sqs_counters(f.q)->deduplicated, 3);
+	CHECK_EQ_INT(sqs_counters(f.q)->sent, 2);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}
+
+/* §2.2: with DeduplicationScope messageGroup the same id in two groups is two messages. */
+void test_fifo_deduplication_group_scope(void)
+{
+	struct fx f;
+
+	fx_init(&f);
+	fifo_cfg(&f.cfg);
+	f.cfg.deduplication_scope = SQS_DEDUP_GROUP;
+	fx_start(&f, 0);
+	CHECK_EQ_INT(send_dedup(f.q, 1, 42), SQS_OK);
+	CHECK_EQ_INT(send_dedup(f.q, 2, 42), SQS_OK);
+	CHECK_EQ_INT(send_dedup(f.q, 1, 42), SQS_DEDUPLICATED);
+	CHECK_EQ_INT(sqs_visible(f.q), 2);
+	fx_release(&f);
+}
+
+/*
+ * §2.3: in normal mode 300 sends and 300 receives per second, each action
+ * apart; the 301st call in a second of the clock is throttled, the next
+ * second has room again. High-throughput mode limits one group's partition
+ * to 300 sends/s while other groups go on.
+ */
+void test_fifo_throughput_limits(void)
+{
+	struct fx f;
+	struct catcher c;
+	int throttled = 0;
+
+	fx_init(&f);
+	fx_start_fifo(&f, 0);
+	run_to(&f, 10 * SIM_SEC + 1);
+	for (int i = 0; i < 301; i++)
+		throttled += send_group(f.q, (uint32_t)i, 0) == SQS_THROTTLED;
+	CHECK_EQ_INT(throttled, 1);
+	for (int i = 0; i < 300; i++) {
+		receive_now(f.q, &c, 1);
+		CHECK_EQ_INT(c.status, SQS_OK);
+		release_all(f.q, &c);
+	}
+	receive_now(f.q, &c, 1);
+	CHECK_EQ_INT(c.status, SQS_THROTTLED);
+	CHECK_EQ_INT(sqs_counters(f.q)->throttled_receives, 1);
+	run_to(&f, 11 * SIM_SEC);
+	CHECK_EQ_INT(send_group(f.q, 0, 0), SQS_OK);
+	fx_release(&f);
+
+	fx_init(&f);
+	fifo_cfg(&f.cfg);
+	f.cfg.deduplication_scope = SQS_DEDUP_GROUP;
+	f.cfg.fifo_throughput_limit = SQS_LIMIT_PER_GROUP;
+	fx_start(&f, 0);
+	throttled = 0;
+	for (int i = 0; i < 400; i++)
+		throttled += send_group(f.q, 5, 0) == SQS_THROTTLED;
+	CHECK_EQ_INT(throttled, 100);                 /* one group: its partition's 300/s */
+	throttled = 0;
+	for (uint32_t g = 1000; g < 3000; g++)
+		throttled += send_group(f.q, g, 0) == SQS_THROTTLED;
+	CHECK(throttled < 2000 / 4);                  /* many groups: many partitions */
+	fx_release(&f);
+}
+
+/*
+ * §2.1: only the first 120,000 stored messages are scanned for available
+ * groups. With group A's backlog filling the window and its head in
+ * flight, group B's message behind it cannot be received; once a message
+ * of the window is deleted, B's is inside and comes back.
+ */
+void test_fifo_scan_window_hides_groups(void)
+{
+	struct fx f;
+	struct catcher a, b;
+
+	fx_init(&f);
+	fifo_cfg(&f.cfg);
+	f.cfg.transactions_per_second = SQS_FIFO_HT_TPS_MAX;
+	fx_start(&f, 0);
+	for (int i = 0; i < SQS_FIFO_SCAN_WINDOW; i++) {
+		if (i % 60000 == 0)
+			run_to(&f, sim_now(f.sim) + SIM_SEC);
+		send_group(f.q, 1, 0);
+	}
+	send_group(f.q, 2, 0);                        /* message 120,001: group B */
+	CHECK_EQ_INT(receive_now(f.q, &a, 1), 1);     /* A's head */
+	CHECK_EQ_INT(a.rx.got[0].msg->group, 1);
+	CHECK_EQ_INT(receive_now(f.q, &b, 10), 0);    /* B lies beyond the window */
+	CHECK_EQ_INT(sqs_delete(f.q, &a.rx.got[0]), SQS_OK);
+	release_all(f.q, &a);
+	CHECK_EQ_INT(receive_now(f.q, &b, 10), 10);   /* now A is free again and first */
+	CHECK_EQ_INT(b.rx.got[0].msg->group, 1);
+	CHECK_EQ_INT(b.rx.got[9].msg->group, 1);
+	release_all(f.q, &b);
+	CHECK_EQ_INT(receive_now(f.q, &a, 10), 1);    /* B, inside the window now */
+	CHECK_EQ_INT(a.rx.got[0].msg->group, 2);
+	release_all(f.q, &a);
+	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}
+
+/* §1.5: at a FIFO queue's in-flight limit a short poll gets nothing and no OverLimit. */
+void test_fifo_in_flight_limit_is_silent(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.in_flight_limit = 2;
+	fx_start_fifo(&f, 0);
+	for (uint32_t g = 0; g < 3; g++)
+		send_group(f.q, g, 0);
+	CHECK_EQ_INT(receive_now(f.q, &c, 10), 2);
+	release_all(f.q, &c);
+	CHECK_EQ_INT(receive_now(f.q, &c, 10), 0);
+	CHECK_EQ_INT(c.status, SQS_OK);
+	CHECK_EQ_INT(sqs_counters(f.q)->over_limit, 0);
+	fx_release(&f);
+}
+
+/*
+ * §2.1: the order check counts a processing that overtakes an unprocessed
+ * earlier message of its group (possible when a visibility timeout ends
+ * while the first consumer still works); in-order processing counts none.
+ */
+void test_fifo_order_check_counts_overtaking(void)
+{
+	struct fx f;
+	struct catcher a, b;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = SIM_SEC;
+	fx_start_fifo(&f, 0);
+	send_group(f.q, 3, 0);
+	send_group(f.q, 3, 0);
+	CHECK_EQ_INT(receive_now(f.q, &a, 2), 2);
+	CHECK(!sqs_processed(f.q, &a.rx.got[0]));
+	CHECK(!sqs_processed(f.q, &a.rx.got[1]));
+	CHECK_EQ_INT(sqs_counters(f.q)->out_of_order, 0);
+	release_all(f.q, &a);
+	run_to(&f, 2 * SIM_SEC);
+	send_group(f.q, 8, 0);
+	send_group(f.q, 8, 0);
+	CHECK_EQ_INT(receive_now(f.q, &b, 10), 4);    /* group 3 again (returned) and group 8 */
+	CHECK(!sqs_processed(f.q, &b.rx.got[3]));     /* the second of group 8 before the first */
+	CHECK_EQ_INT(sqs_counters(f.q)->out_of_order, 1);
+	release_all(f.q, &b);
+	fx_release(&f);
+}

@@ -77,6 +77,7 @@ extern const struct stat_family consumer_stat_family;
 struct consumer_counters {
 	uint64_t received, succeeded, failed, duplicates, receives, empty_receives;
 	uint64_t heartbeats, heartbeat_errors;
+	uint64_t skipped;          /* FIFO: given back unprocessed behind a failed message of their group */
 };
 
 struct consumer;
@@ -97,7 +98,7 @@ struct consumer_stats {
 void consumer_stats(const struct consumer *c, struct consumer_stats *out);
 const struct consumer_counters *consumer_counters(const struct consumer *c);
 void consumer_summarize(const struct consumer *c, struct summary *s);
-/* received = succeeded + failed + holding; true when it balances. */
+/* received = succeeded + failed + skipped + holding; true when it balances. */
 bool consumer_ledger(const struct consumer *c);
 
 #endif

@@ -34,6 +34,9 @@
 #define ESM_BATCH_DEFAULT 10                   /* BatchSize default (§5.1) */
 #define ESM_BATCH_MAX 10000                    /* standard queues (§5.1) */
 #define ESM_BATCH_NO_WINDOW 10                 /* larger batches need a window of >= 1 s (§5.1) */
+#define ESM_FIFO_BATCH_MAX 10                  /* FIFO queues: BatchSize 1..10, no window (§5.5) */
+/* A poller's pause after a throttled receive from a FIFO queue (§2.3); model parameter, no AWS figure. */
+#define ESM_RECEIVE_THROTTLE_PAUSE SIM_SEC
 #define ESM_WINDOW_MAX (300 * SIM_SEC)         /* MaximumBatchingWindowInSeconds (§5.1) */
 #define ESM_PAYLOAD_MAX 6291456.0              /* the 6 MB synchronous payload (§5.1) */
 /* Model parameter: metadata Lambda adds to each record in the payload (not published). */

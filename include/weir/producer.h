@@ -19,7 +19,11 @@
  * entries a request got throttled are put again as the retry policy says.
  * A producer whose target is an SNS topic publishes each message once,
  * with the message attributes it draws (`message.attributes`).
- * Ledger: produced = sent + rejected + gave up + waiting to retry.
+ * A producer whose target is a FIFO queue gives each message a group and
+ * a deduplication id; its sends may be throttled and are then retried as
+ * the retry policy says. Any queue producer can repeat a fraction of its
+ * sends (`duplicates`), as a client does after a lost response.
+ * Ledger: produced + resent = sent + rejected + gave up + waiting.
  */
 #ifndef WEIR_PRODUCER_H
 #define WEIR_PRODUCER_H
@@ -47,7 +51,9 @@ struct arrival_spec {
 	double rate;              /* per second (poisson, constant) */
 	char *file;               /* trace: resolved path */
 	char *column;             /* trace: header name or 1-based number; NULL = first */
-	char *key_column;         /* trace: the column of partition keys, or NULL */
+	char *key_column;         /* trace: the column of partition keys or group ids, or NULL */
+	size_t key_max;           /* trace: the longest key or group id allowed ... */
+	const char *key_what;     /* ... and the rule that says so */
 	double unit_us;           /* trace: microseconds per bare number */
 	uint64_t rows;            /* trace: rows read at validation */
 };
@@ -83,6 +89,16 @@ struct message_cfg {
 	double poison;
 	struct dist delay;        /* per-message timer (DIST_NONE = the queue's delay) */
 	struct vec attributes;    /* struct attribute_cfg, by name (topic targets) */
+	const char *group;        /* FIFO queue targets: the MessageGroupId distribution */
+	bool deduplication_id;    /* FIFO: send an explicit MessageDeduplicationId */
+	int64_t bodies;           /* distinct bodies (content-based deduplication); INT64_MIN = unique */
+};
+
+/* Sends repeated by the producer, as after a lost response (aws-behaviour §2.2). */
+struct duplicates_cfg {
+	struct schema_head head;
+	double fraction;          /* of sends, repeated once */
+	struct dist after;        /* how long after the first send */
 };
 
 enum invoke_type { INVOKE_SYNC, INVOKE_ASYNC };
@@ -117,6 +133,8 @@ struct producer_cfg {
 	const char *partition_key;  /* stream targets: a key distribution or column(NAME) */
 	int explicit_hash_key;      /* enum explicit_hash: what picks the shard instead of MD5 */
 	struct key_source keys;     /* parsed from partition_key */
+	struct key_source groups;   /* parsed from message.group */
+	struct duplicates_cfg duplicates;
 	struct put_batch_cfg batch;
 	sim_time start, stop;     /* stop SIM_TIME_UNSET = end of run */
 	int64_t messages;         /* INT64_MIN = no limit */
@@ -130,6 +148,8 @@ struct producer;
 
 struct producer_counters {
 	uint64_t produced, sent, rejected, gave_up, attempts, throttled, retries;
+	uint64_t resent;          /* repeated sends (duplicates:) made */
+	uint64_t deduplicated;    /* sends a FIFO queue accepted as duplicates (in sent) */
 };
 
 /* Frees the parsed arrival spec inside cfg (call before schema_release). */
@@ -157,7 +177,7 @@ const struct producer_counters *producer_counters(const struct producer *p);
 const char *producer_target(const struct producer *p);
 void producer_end_warmup(struct producer *p);
 void producer_summarize(const struct producer *p, struct summary *s);
-/* produced = sent + rejected + gave up + waiting; true when it balances. */
+/* produced + resent = sent + rejected + gave up + waiting; true when it balances. */
 bool producer_ledger(const struct producer *p);
 /* Counters since the end of the warm-up. */
 struct producer_counters producer_since_warmup(const struct producer *p);

@@ -1,5 +1,6 @@
 /*
- * sqs.h - Amazon SQS standard queues (rule book: aws-behaviour §1).
+ * sqs.h - Amazon SQS standard and FIFO queues (rule book: aws-behaviour
+ * §1, §2).
  *
  * A message is in exactly one state: DELAYED (queue delay or message timer),
  * VISIBLE (can be received), IN_FLIGHT (received, visibility timer running)
@@ -10,7 +11,9 @@
  *   sent + moved_in = deleted + moved_to_dlq + expired + purged + redriven
  *                     + visible + in_flight + delayed
  *
- * Consumers hold messages through receipts. A receipt names one receive of
+ * A FIFO queue counts the sends it accepts and drops as duplicates (§2.2)
+ * apart, as `deduplicated`: they are never stored. Consumers hold
+ * messages through receipts. A receipt names one receive of
  * one message; a later receive (or a move to the dead-letter queue) makes it
  * stale, and a stale receipt deletes nothing (§1.7).
  */
@@ -23,6 +26,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "weir/hist.h"
+#include "weir/level.h"
 #include "weir/metrics.h"
 #include "weir/pool.h"
 #include "weir/schema.h"
@@ -58,6 +62,22 @@
  */
 #define SQS_MOVE_RATE_DEFAULT 500.0
 #define SQS_MOVE_BATCH 10                             /* moves use 10-message batch calls; §1.10 */
+
+/* FIFO queues (§2). */
+#define SQS_FIFO_SUFFIX ".fifo"                       /* a FIFO queue's name ends so; §2 */
+#define SQS_FIFO_DEDUP_INTERVAL (5 * SIM_MIN)         /* deduplication interval; §2.2 */
+#define SQS_FIFO_SCAN_WINDOW 120000                   /* messages scanned for available groups; §2.1 */
+#define SQS_FIFO_TPS_DEFAULT 300                      /* transactions/s per action, normal mode; §2.3 */
+#define SQS_FIFO_PARTITION_TPS 300                    /* transactions/s per action per partition, high throughput; §2.3 */
+/*
+ * Per-queue ceiling in high-throughput mode, transactions/s per action:
+ * 18,000 in the largest Regions since Oct 2023 (70,000 in selected
+ * Regions since Nov 2023); the current per-Region table is unconfirmed
+ * (§2.3), so it is the parameter high_throughput_tps.
+ */
+#define SQS_FIFO_HT_TPS_DEFAULT 18000
+#define SQS_FIFO_HT_TPS_MAX 70000
+#define SQS_FIFO_GROUP_ID_MAX 128                     /* MessageGroupId characters; §2.1 */
 /*
  * Short polling samples a subset of the queue's servers (§1.3). weir models
  * this as each visible message being found with probability
@@ -100,7 +120,24 @@ struct sqs_queue_cfg {
 	int64_t in_flight_limit;
 	double short_poll_sample;
 	double duplicate_delivery;
+	/* FIFO (§2) */
+	bool fifo;
+	bool content_based_deduplication;
+	int deduplication_scope;        /* enum sqs_dedup_scope */
+	int fifo_throughput_limit;      /* enum sqs_fifo_limit */
+	int64_t transactions_per_second;   /* normal mode, per action */
+	int64_t high_throughput_tps;       /* high-throughput mode ceiling, per action */
 };
+
+enum sqs_dedup_scope { SQS_DEDUP_QUEUE, SQS_DEDUP_GROUP };
+enum sqs_fifo_limit { SQS_LIMIT_PER_QUEUE, SQS_LIMIT_PER_GROUP };
+
+/* High-throughput mode: both attributes set so (§2.3). */
+static inline bool sqs_cfg_high_throughput(const struct sqs_queue_cfg *c)
+{
+	return c->fifo && c->deduplication_scope == SQS_DEDUP_GROUP &&
+	       c->fifo_throughput_limit == SQS_LIMIT_PER_GROUP;
+}
 
 extern const struct schema sqs_queue_schema;
 extern const struct metric_family sqs_metric_family;
@@ -115,7 +152,9 @@ enum sqs_status {
 	SQS_OVER_LIMIT,     /* short-poll receive at the in-flight limit (OverLimit) */
 	SQS_TOO_LARGE,      /* send larger than MaximumMessageSize */
 	SQS_NOT_IN_FLIGHT,  /* change visibility of a message not in flight */
-	SQS_CEILING         /* change visibility past 12 h from the receive */
+	SQS_CEILING,        /* change visibility past 12 h from the receive */
+	SQS_THROTTLED,      /* FIFO: over the transactions per second of the action (§2.3) */
+	SQS_DEDUPLICATED    /* FIFO: accepted, but a duplicate within 5 minutes, not stored (§2.2) */
 };
 
 enum sqs_msg_flags {
@@ -145,6 +184,9 @@ struct sqs_msg {
 	uint32_t refs;              /* receipts held by consumers */
 	uint16_t receive_count;     /* ApproximateReceiveCount in the current queue (saturating) */
 	uint8_t ok_count;           /* successful processings, saturating */
+	uint32_t group;             /* FIFO: MessageGroupId (see struct sqs_send) */
+	uint32_t gidx;              /* FIFO: the group's slot in the current queue */
+	uint64_t qseq;              /* FIFO: SequenceNumber in the current queue */
 };
 
 struct sqs_receipt {
@@ -158,13 +200,29 @@ static inline bool sqs_receipt_poison(const struct sqs_receipt *r)
 	return (r->msg->flags & SQS_MSG_POISON) != 0;
 }
 
+/* FIFO: the message group of the received message. */
+static inline uint32_t sqs_receipt_group(const struct sqs_receipt *r)
+{
+	return r->msg->group;
+}
+
 /* Everything the queues of one simulation share. */
 struct sqs_env {
 	struct sim *sim;
 	struct pool msgs;           /* struct sqs_msg */
 	uint64_t next_id;
 	struct trace *trace;        /* NULL = no trace */
+	char **group_names;         /* MessageGroupIds read from traces, by number */
+	uint32_t *group_index;      /* hash table: name -> number + 1 */
+	size_t ngroup_names, group_mask;
 };
+
+/*
+ * Group numbers: a producer that draws its groups numbers them 0, 1, ...;
+ * a MessageGroupId read from a trace gets the number SQS_GROUP_NAMED + the
+ * order of its first appearance, shared by every queue of the run.
+ */
+#define SQS_GROUP_NAMED 0x80000000u
 
 struct sqs_receiver;
 /* Called once per receive with rx->n messages (0 = empty receive). */
@@ -192,10 +250,18 @@ struct sqs_receiver {
 
 struct sqs_send {
 	uint32_t size;
-	sim_time delay;             /* per-message timer; SIM_TIME_UNSET = the queue's */
+	sim_time delay;             /* per-message timer; SIM_TIME_UNSET = the queue's (standard only) */
 	unsigned flags;             /* enum sqs_msg_flags */
 	sim_time born_at;           /* SIM_TIME_UNSET = now */
 	const char *sender;         /* for the trace */
+	/*
+	 * FIFO: the message group, a number standing for a MessageGroupId
+	 * (equal numbers, equal ids), and the deduplication id, explicit or
+	 * the hash of the body (§2.2). A queue does not look at them.
+	 */
+	uint32_t group;
+	uint64_t dedup;
+	bool internal;              /* a move task's send: never throttled or deduplicated */
 };
 
 /* Counters, all since the start of the run (metrics take differences). */
@@ -205,6 +271,10 @@ struct sqs_counters {
 	uint64_t stale_deletes, lost_deletes, duplicates, over_limit, too_large;
 	uint64_t visibility_changes, visibility_errors;
 	uint64_t move_failures;     /* messages a move task could not move */
+	/* FIFO (§2) */
+	uint64_t deduplicated;      /* sends accepted as duplicates, not stored (§2.2) */
+	uint64_t throttled_sends, throttled_receives;   /* ThrottlingException (§2.3) */
+	uint64_t out_of_order;      /* processings with an unprocessed earlier message of the group still queued */
 };
 
 struct sqs_queue *sqs_create(struct sqs_env *env, const char *name,
@@ -239,6 +309,9 @@ void sqs_release(struct sqs_queue *q, struct sqs_receipt *r);
 void sqs_purge(struct sqs_queue *q);
 
 const char *sqs_name(const struct sqs_queue *q);
+bool sqs_fifo(const struct sqs_queue *q);
+/* The group number of a MessageGroupId read from a trace (see SQS_GROUP_NAMED). */
+uint32_t sqs_group_named(struct sqs_queue *q, const char *id);
 const struct sqs_queue_cfg *sqs_config(const struct sqs_queue *q);
 const struct sqs_counters *sqs_counters(const struct sqs_queue *q);
 uint64_t sqs_visible(const struct sqs_queue *q);
@@ -248,6 +321,27 @@ uint64_t sqs_delayed(const struct sqs_queue *q);
 uint64_t sqs_move_tasks_rejected(const struct sqs_queue *q);
 /* ApproximateAgeOfOldestMessage in seconds (0 when none qualifies). */
 double sqs_oldest_age(const struct sqs_queue *q);
+
+/*
+ * FIFO message groups (§2.1): groups with a visible or in-flight message
+ * (active), with an in-flight message, and stalled: holding visible
+ * messages while locked by an in-flight one. Stall seconds add up every
+ * group's stalled time.
+ */
+struct sqs_group_stats {
+	uint64_t groups;            /* groups seen */
+	uint64_t active, with_in_flight, stalled;   /* now */
+	double stall_seconds;       /* since the warm-up, all groups */
+	double mean_active;         /* time-average active groups since the warm-up (NAN: no time) */
+	double max_group_stall;     /* the most any one group stalled, whole run */
+	uint32_t max_stall_group;   /* that group's number */
+};
+void sqs_group_stats(const struct sqs_queue *q, struct sqs_group_stats *out);
+/* FIFO: the group counts as levels, for time averages; false on a standard queue. */
+struct sqs_group_levels {
+	const struct level *active, *with_in_flight, *stalled;
+};
+bool sqs_group_levels(const struct sqs_queue *q, struct sqs_group_levels *out);
 
 /* The histograms that collect one metrics period's values. */
 enum sqs_hist_kind { SQS_HIST_LATENCY, SQS_HIST_WAIT };
@@ -274,7 +368,7 @@ void sqs_summarize(const struct sqs_queue *q, struct summary *s);
 
 /* The ledger; returns true when it balances. */
 struct sqs_ledger {
-	uint64_t sent, moved_in;
+	uint64_t sent, moved_in, deduplicated;
 	uint64_t deleted, moved_to_dlq, expired, purged, redriven;
 	uint64_t visible, in_flight, delayed;
 };

@@ -1,0 +1,192 @@
+/*
+ * test_fifo.c - SQS FIFO queues in whole scenarios (aws-behaviour §2,
+ * §1.10, §5.5): producers' groups and deduplication ids, throttled sends,
+ * worker pools and the Lambda mapping keeping each group's order. Every
+ * scenario here checks the per-group order (OutOfOrderProcessing: a
+ * processing that overtook an unprocessed earlier message of its group)
+ * and, through run_stats, every ledger.
+ */
+#include "harness.h"
+#include "util.h"
+
+#include <math.h>
+
+#define FIFO_QUEUES \
+	"queues:\n" \
+	"  orders.fifo:\n" \
+	"    visibility_timeout: 20s\n" \
+	"    redrive: { dead_letter: orders-dlq.fifo, max_receive_count: 3 }\n" \
+	"  orders-dlq.fifo: {}\n"
+
+/*
+ * §2.1, §1.10: workers on a FIFO queue with poison messages and repeated
+ * sends. Order holds in every group (a worker gives back the rest of a
+ * failed message's group in its batch: MessagesSkipped), poison messages
+ * reach the DLQ after 3 receives, repeated sends within 5 minutes are
+ * dropped: 5% of sends +- 4 binomial standard deviations.
+ */
+void test_fifo_workers_keep_group_order(void)
+{
+	const char *text = "duration: 20m\n" FIFO_QUEUES
+			   "producers:\n"
+			   "  shop: { target: orders.fifo, arrivals: poisson(rate=40/s),\n"
+			   "          message: { group: \"uniform(keys=30)\", poison: 0.002 },\n"
+			   "          duplicates: { fraction: 0.05, after: 3s } }\n"
+			   "consumers:\n"
+			   "  workers: { source: orders.fifo, workers: 20, batch_size: 10, receive_wait: 20s,\n"
+			   "             processing: exponential(mean=40ms) }\n";
+	const char *const q[] = { "OutOfOrderProcessing", "NumberOfDeduplicatedSentMessages",
+				  "NumberOfMessagesSent", "MessagesMovedToDLQ", "MessageGroups", NULL };
+	const char *const c[] = { "MessagesSkipped", "ProcessingFailures", NULL };
+	double v[5], w[2], sent, p = 0.05, sd;
+
+	CHECK_EQ_INT(run_stats(text, "orders.fifo", q, v), 0);
+	CHECK_EQ_INT(run_stats(text, "workers", c, w), 0);
+	CHECK_EQ_INT(v[0], 0);
+	sent = v[2] + v[1];
+	sd = sqrt(sent / (1 + p) * p * (1 - p));
+	CHECK_MSG(fabs(v[1] - sent / (1 + p) * p) < 4 * sd, "deduplicated %g of %g sends", v[1], sent);
+	CHECK(v[3] > 0);
+	CHECK_EQ_INT(v[4], 30);
+	CHECK(w[0] > 0);                   /* batch-mates of failed messages given back */
+	/* Every dead-lettered message was received 3 times and failed or given back each time. */
+	CHECK(w[0] + w[1] >= 3 * v[3]);
+}
+
+/*
+ * §1.4, §2.1: a visibility timeout shorter than the work repeats messages
+ * (another worker receives the group again while the first still works),
+ * yet no first processing overtakes an earlier message of its group.
+ */
+void test_fifo_short_visibility_repeats_in_order(void)
+{
+	const char *text = "duration: 10m\n"
+			   "queues:\n  jobs.fifo: { visibility_timeout: 1s }\n"
+			   "producers:\n"
+			   "  p: { target: jobs.fifo, arrivals: poisson(rate=20/s), message: { group: \"uniform(keys=5)\" } }\n"
+			   "consumers:\n"
+			   "  w: { source: jobs.fifo, workers: 10, batch_size: 10, receive_wait: 20s,\n"
+			   "       processing: exponential(mean=300ms) }\n";
+
+	const char *const q[] = { "OutOfOrderProcessing", "DuplicateDeliveries", NULL };
+	double v[2];
+
+	CHECK_EQ_INT(run_stats(text, "jobs.fifo", q, v), 0);
+	CHECK_EQ_INT(v[0], 0);
+	CHECK(v[1] > 100);
+}
+
+/*
+ * §5.5: the mapping's concurrency on a FIFO queue goes no higher than the
+ * number of message groups (each batch holds a group's lock), and each
+ * group stays in order. With 4 groups at most 4 invocations run at once;
+ * with 40 groups the same load runs more than 4.
+ */
+void test_fifo_esm_concurrency_bounded_by_groups(void)
+{
+	char text[1024];
+	const char *const f[] = { "ConcurrentExecutions.max", NULL };
+	double few, many;
+
+	for (int k = 0; k < 2; k++) {
+		snprintf(text, sizeof(text),
+			 "duration: 10m\n" FIFO_QUEUES
+			 "producers:\n"
+			 "  shop: { target: orders.fifo, arrivals: poisson(rate=100/s),\n"
+			 "          message: { group: \"uniform(keys=%d)\" } }\n"
+			 "functions:\n  handle: { timeout: 10s, duration: 200ms, per_record: 20ms }\n"
+			 "triggers:\n  - { source: orders.fifo, function: handle, batch_size: 10 }\n",
+			 k == 0 ? 4 : 40);
+		CHECK_EQ_INT(run_stats(text, "handle", f, k == 0 ? &few : &many), 0);
+		CHECK_EQ_INT(run_stat(text, "orders.fifo", "OutOfOrderProcessing"), 0);
+	}
+	CHECK(few >= 1 && few <= 4);
+	CHECK_MSG(many > 4, "40 groups: at most %g at once", many);
+}
+
+/*
+ * §5.5, §5.4: with ReportBatchItemFailures a failed record returns with
+ * every later record of its group in the batch, so none is deleted ahead
+ * of it; poison records reach the DLQ and the groups go on in order.
+ */
+void test_fifo_esm_item_failures_keep_order(void)
+{
+	const char *text = "duration: 10m\n" FIFO_QUEUES
+			   "producers:\n"
+			   "  shop: { target: orders.fifo, arrivals: poisson(rate=50/s),\n"
+			   "          message: { group: \"uniform(keys=3)\", poison: 0.01 } }\n"
+			   "functions:\n  handle: { timeout: 5s, duration: 50ms, per_record: 5ms }\n"
+			   "triggers:\n  - { source: orders.fifo, function: handle, batch_size: 10,\n"
+			   "                report_batch_item_failures: true }\n";
+	const char *const q[] = { "OutOfOrderProcessing", "MessagesMovedToDLQ", NULL };
+	double v[2];
+
+	CHECK_EQ_INT(run_stats(text, "orders.fifo", q, v), 0);
+	CHECK_EQ_INT(v[0], 0);
+	CHECK(v[1] > 0);
+}
+
+/*
+ * §2.2: a repeated send 1 s later is dropped by a FIFO queue and stored
+ * twice by a standard one; 6 minutes later, past the interval, the FIFO
+ * queue stores it too.
+ */
+void test_fifo_repeated_sends_dropped_within_interval(void)
+{
+#define REPEATS(q, group, after) \
+	"duration: 20m\nqueues:\n  " q ": {}\n" \
+	"producers:\n  p: { target: " q ", arrivals: constant(rate=2/s), messages: 1200," group "\n" \
+	"       duplicates: { fraction: 1, after: " after " } }\n"
+	const char *const st[] = { "NumberOfMessagesSent", "NumberOfDeduplicatedSentMessages", NULL };
+	double v[2];
+
+	CHECK_EQ_INT(run_stats(REPEATS("q.fifo", " message: { group: \"uniform(keys=2)\" },", "1s"),
+			       "q.fifo", st, v), 0);
+	CHECK_EQ_INT(v[0], 1200);
+	CHECK_EQ_INT(v[1], 1200);
+	CHECK_EQ_INT(run_stats(REPEATS("q.fifo", " message: { group: \"uniform(keys=2)\" },", "6m"),
+			       "q.fifo", st, v), 0);
+	CHECK_EQ_INT(v[0], 2400);
+	CHECK_EQ_INT(v[1], 0);
+	CHECK_EQ_INT(run_stat(REPEATS("q", "", "1s"), "q", "NumberOfMessagesSent"), 2400);
+#undef REPEATS
+}
+
+/*
+ * §2.2: content-based deduplication by body: with 10 distinct bodies a
+ * FIFO queue stores each body at most once per 5 minutes, whatever the
+ * deduplication ids would have said.
+ */
+void test_fifo_content_based_deduplication(void)
+{
+	const char *text = "duration: 10m\nqueues:\n  q.fifo: { content_based_deduplication: true }\n"
+			   "producers:\n  p: { target: q.fifo, arrivals: poisson(rate=10/s),\n"
+			   "       message: { group: \"uniform(keys=3)\", deduplication_id: false, bodies: 10 } }\n";
+	const char *const st[] = { "NumberOfMessagesSent", "NumberOfDeduplicatedSentMessages", NULL };
+	double v[2];
+
+	CHECK_EQ_INT(run_stats(text, "q.fifo", st, v), 0);
+	CHECK(v[0] >= 10 && v[0] <= 20);   /* two 5-minute intervals, 10 bodies each */
+	CHECK(v[1] > 5000);
+}
+
+/*
+ * §2.3, §8: a producer above 300 sends/s to a FIFO queue in normal mode is
+ * throttled and retries; the queue stores at most 300 per second of the
+ * clock, and the producer gives up what its retries could not place.
+ */
+void test_fifo_send_throttling_retried(void)
+{
+	const char *text = "duration: 2m\nqueues:\n  q.fifo: {}\n"
+			   "producers:\n  p: { target: q.fifo, arrivals: constant(rate=400/s),\n"
+			   "       message: { group: \"uniform(keys=50)\" } }\n";
+	const char *const q[] = { "NumberOfMessagesSent", "ThrottledSends", NULL };
+	const char *const p[] = { "GiveUps", NULL };
+	double v[2], g;
+
+	CHECK_EQ_INT(run_stats(text, "q.fifo", q, v), 0);
+	CHECK_EQ_INT(run_stats(text, "p", p, &g), 0);
+	CHECK(v[0] <= 300.0 * 120 && v[0] > 290.0 * 119);
+	CHECK(v[1] > 100.0 * 100);
+	CHECK(g > 0);
+}
