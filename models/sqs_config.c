@@ -403,7 +403,7 @@ static const struct stat_def sqs_stats_defs[S_NSTATS] = {
 	[S_STALLED_GROUPS] = { "StalledGroups.mean", "count", "FIFO: time-average number of stalled groups (visible messages behind an in-flight one), after the warm-up." },
 	[S_STALL_SECONDS] = { "GroupStallTime", "seconds", "FIFO: stalled time summed over all groups, after the warm-up." },
 	[S_MAX_GROUP_STALL] = { "GroupStallTime.max", "seconds", "FIFO: the most stalled time of any one group (whole run)." },
-	[S_MAX_STALL_GROUP] = { "GroupStallTime.max_group", "number", "FIFO: that group's number (group-N for drawn groups, else the order of first appearance in the trace)." },
+	[S_MAX_STALL_GROUP] = { "GroupStallTime.max_group", "number", "FIFO: that group's number: N for a producer's N-th drawn group (from 0), 2^31 + the order of first appearance for an id read from a trace." },
 };
 
 const struct stat_family sqs_stat_family = { "Queue", sqs_stats_defs, S_NSTATS };

@@ -510,6 +510,32 @@ void test_cli_plot_draws_topic(void)
 		  NULL, NULL, drawn, NULL);
 }
 
+/*
+ * A FIFO queue gets its groups plot; its FIFO dead-letter queue, dead-letter
+ * only, gets none, and a standard queue is not counted as leaving one out.
+ */
+void test_cli_plot_draws_fifo_groups(void)
+{
+	static const char *const drawn[] = { "plots/jobs.fifo-groups.png", "plots/plain-depth.png", NULL };
+	static const char *const not_drawn[] = { "plots/jobs-dlq.fifo-groups.png", "plots/plain-groups.png",
+						 NULL };
+
+	plot_case("fifo",
+		  "duration: 2m\n"
+		  "queues:\n"
+		  "  jobs.fifo: { visibility_timeout: 5s, redrive: { dead_letter: jobs-dlq.fifo, max_receive_count: 2 } }\n"
+		  "  jobs-dlq.fifo: {}\n"
+		  "  plain: {}\n"
+		  "producers:\n"
+		  "  p: { target: jobs.fifo, arrivals: poisson(rate=20/s),\n"
+		  "       message: { group: \"uniform(keys=5)\", poison: 0.02 }, duplicates: { fraction: 0.1 } }\n"
+		  "  q: { target: plain, arrivals: poisson(rate=5/s) }\n"
+		  "consumers:\n"
+		  "  w: { source: jobs.fifo, workers: 3, receive_wait: 20s, processing: 50ms }\n"
+		  "  v: { source: plain, workers: 1, processing: 10ms }\n",
+		  NULL, NULL, drawn, not_drawn);
+}
+
 /* A failed write to stdout (a full disk) is an output error, not a success. */
 void test_cli_stdout_write_error(void)
 {

@@ -62,6 +62,9 @@
  *     number of shard column sets (shardId-0 to N-1) and of readers
  *     (consumers and triggers whose source the stream is).
  *   - STREAM-throughput: the stream has traffic.
+ *   - QUEUE-groups: the queue is a FIFO queue, a message was stored in it
+ *     (MessageGroups > 0, a row only FIFO queues have) and it is not
+ *     dead-letter only; for a standard queue it does not apply.
  *   - TOPIC-deliveries: the topic published a message (ledger.published >
  *     0). The script gets the number of its subscriptions (resources.csv
  *     does not list them: they are the columns
@@ -94,7 +97,7 @@ enum plot_stat {
 	ST_SENT, ST_MOVED_IN, ST_DELETED, ST_MOVED_TO_DLQ, ST_RECEIVED, ST_EMPTY,
 	ST_LEDGER_INVOCATIONS, ST_INVOCATIONS, ST_THROTTLES, ST_LIMIT, ST_PROVISIONED,
 	ST_ATTEMPTS, ST_RETRIES, ST_QUOTA, ST_PRODUCED, ST_ACCEPTED, ST_STREAM_THROTTLED,
-	ST_READ, ST_HELD, ST_SENT_ON_FAILURE, ST_DROPPED, ST_PUBLISHED, NSTATS
+	ST_READ, ST_HELD, ST_SENT_ON_FAILURE, ST_DROPPED, ST_PUBLISHED, ST_GROUPS, NSTATS
 };
 
 static const char *const stat_names[NSTATS] = {
@@ -120,6 +123,7 @@ static const char *const stat_names[NSTATS] = {
 	[ST_SENT_ON_FAILURE] = "ledger.sent_on_failure",
 	[ST_DROPPED] = "ledger.dropped",
 	[ST_PUBLISHED] = "ledger.published",
+	[ST_GROUPS] = "MessageGroups",
 };
 
 struct res {
@@ -404,7 +408,7 @@ static int gnuplot(const char *script, char *const *args, size_t nargs)
 enum when {
 	W_DEPTH, W_RATES, W_LATENCY, W_DEAD_LETTERS, W_CONSUMER, W_STREAM_CONSUMER,
 	W_FN_CONCURRENCY, W_FN_INVOCATIONS, W_FN_DURATION, W_PRODUCER_CALLS, W_PRODUCER_PUTS,
-	W_TRIGGER, W_TRIGGER_STREAM, W_STREAM_SHARDS, W_STREAM_THROUGHPUT, W_TOPIC
+	W_TRIGGER, W_TRIGGER_STREAM, W_STREAM_SHARDS, W_STREAM_THROUGHPUT, W_TOPIC, W_GROUPS
 };
 
 struct plot_job {
@@ -419,6 +423,7 @@ static const struct plot_job jobs[] = {
 	{ "queue", "queue-rates.gp", "rates", W_RATES },
 	{ "queue", "queue-latency.gp", "latency", W_LATENCY },
 	{ "queue", "queue-dead-letters.gp", "dead-letters", W_DEAD_LETTERS },
+	{ "queue", "queue-groups.gp", "groups", W_GROUPS },
 	{ "consumer", "consumer.gp", "workers", W_CONSUMER },
 	{ "consumer", "stream-consumer.gp", "records", W_STREAM_CONSUMER },
 	{ "function", "function-concurrency.gp", "concurrency", W_FN_CONCURRENCY },
@@ -477,6 +482,8 @@ static int wanted(const struct res *r, const struct plot_job *j)
 		return on_stream ? 1 : -1;
 	case W_TOPIC:
 		return s[ST_PUBLISHED] > 0;
+	case W_GROUPS:
+		return s[ST_GROUPS] > 0 ? !dlq_only : -1;
 	default:
 		return -1;
 	}
