@@ -171,7 +171,9 @@ VALGRIND_RUNS = "" scenarios/examples/lambda-throttles-to-dlq.yaml \
 	"scenarios/examples/lambda-cold-starts.yaml --set functions.checkout.provisioned_concurrency=5" \
 	"scenarios/examples/kinesis-poison-pill.yaml --set duration=3m --set triggers.0.maximum_retry_attempts=2 --set triggers.0.bisect_batch_on_function_error=true --set triggers.0.on_failure=failed-batches" \
 	"scenarios/examples/kinesis-reshard.yaml --set duration=90s --set streams.telemetry.reshards.0.at=1m" \
-	"scenarios/examples/kinesis-retry-storm.yaml --set duration=2m --set producers.devices.retry.mode=adaptive"
+	"scenarios/examples/kinesis-retry-storm.yaml --set duration=2m --set producers.devices.retry.mode=adaptive" \
+	"scenarios/examples/fifo-head-of-line.yaml --set duration=5m" \
+	"scenarios/examples/fifo-groups-throughput.yaml --set duration=10m"
 valgrind: $(WEIR)
 	@for r in $(VALGRIND_RUNS); do \
 		echo "valgrind: weir run $${r:-(default)}"; \

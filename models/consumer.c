@@ -20,8 +20,7 @@ struct worker {
 	struct consumer *c;
 	struct sqs_receiver rx;
 	unsigned idx;              /* message of the batch being processed */
-	uint32_t stopped[SQS_RECEIVE_MAX];   /* FIFO: groups of this batch with a failed message */
-	unsigned nstopped;
+	unsigned given_back;       /* FIFO: later messages of the batch already given back */
 	sim_event_id timer;        /* processing or backoff */
 	sim_event_id beat;         /* next heartbeat */
 	int state;
@@ -247,6 +246,7 @@ static void stop_worker(struct worker *w)
 }
 
 static void process_next(struct worker *w);
+static void give_back_group(struct worker *w, uint32_t group);
 
 static void on_heartbeat(struct sim *sim, void *subject, void *object)
 {
@@ -255,6 +255,8 @@ static void on_heartbeat(struct sim *sim, void *subject, void *object)
 
 	(void)object;
 	for (unsigned j = w->idx; j < w->rx.n; j++) {
+		if (!w->rx.got[j].msg)
+			continue;   /* given back (FIFO) */
 		c->c.heartbeats++;
 		if (sqs_change_visibility(c->q, &w->rx.got[j], c->cfg->heartbeat.extend_to) != SQS_OK)
 			c->c.heartbeat_errors++;
@@ -297,40 +299,45 @@ static void on_processed(struct sim *sim, void *subject, void *object)
 		if (c->cfg->on_failure == ON_FAILURE_RELEASE)
 			sqs_change_visibility(c->q, r, 0);
 		if (sqs_fifo(c->q))
-			w->stopped[w->nstopped++] = sqs_receipt_group(r);
+			give_back_group(w, sqs_receipt_group(r));
 	}
 	sqs_release(c->q, r);
 	w->idx++;
 	process_next(w);
 }
 
-static bool group_stopped(const struct worker *w, const struct sqs_receipt *r)
+/*
+ * On a FIFO queue a worker keeps order: when a message fails, the later
+ * messages of its group in the batch are given back at once, unprocessed,
+ * as on_failure says (left to their visibility timeout, or released), so
+ * that none overtakes it and its group is not held longer (§2.1).
+ */
+static void give_back_group(struct worker *w, uint32_t group)
 {
-	for (unsigned k = 0; k < w->nstopped; k++)
-		if (w->stopped[k] == sqs_receipt_group(r))
-			return true;
-	return false;
+	struct consumer *c = w->c;
+
+	for (unsigned j = w->idx + 1; j < w->rx.n; j++) {
+		struct sqs_receipt *r = &w->rx.got[j];
+
+		if (!r->msg || sqs_receipt_group(r) != group)
+			continue;
+		c->c.skipped++;
+		w->given_back++;
+		sqs_trace_receipt(c->q, r, "skipped", c->name);
+		if (c->cfg->on_failure == ON_FAILURE_RELEASE)
+			sqs_change_visibility(c->q, r, 0);
+		sqs_release(c->q, r);
+	}
 }
 
-/*
- * Processes the batch's next message, or ends the batch. On a FIFO queue a
- * worker keeps order: after a message fails, the later messages of its
- * group in the batch are given back unprocessed, as on_failure says (left
- * to their visibility timeout, or released), so none overtakes it (§2.1).
- */
+/* Processes the batch's next message (passing those given back), or ends the batch. */
 static void process_next(struct worker *w)
 {
 	struct consumer *c = w->c;
 	sim_time t;
 
-	while (w->idx < w->rx.n && w->nstopped > 0 && group_stopped(w, &w->rx.got[w->idx])) {
-		struct sqs_receipt *r = &w->rx.got[w->idx];
-
-		c->c.skipped++;
-		sqs_trace_receipt(c->q, r, "skipped", c->name);
-		if (c->cfg->on_failure == ON_FAILURE_RELEASE)
-			sqs_change_visibility(c->q, r, 0);
-		sqs_release(c->q, r);
+	while (w->idx < w->rx.n && !w->rx.got[w->idx].msg) {
+		w->given_back--;
 		w->idx++;
 	}
 	if (w->idx >= w->rx.n) {
@@ -366,7 +373,7 @@ static void on_received(struct sqs_receiver *rx, enum sqs_status status)
 	c->c.received += rx->n;
 	w->state = W_PROCESSING;
 	w->idx = 0;
-	w->nstopped = 0;
+	w->given_back = 0;
 	level_add(&c->busy, sim_now(c->sim), +1);
 	if (c->cfg->heartbeat.every != SIM_TIME_UNSET)
 		w->beat = sim_schedule_in(c->sim, c->cfg->heartbeat.every, on_heartbeat, w, NULL);
@@ -528,7 +535,7 @@ static uint64_t holding(const struct consumer *c)
 
 	for (size_t i = 0; i < c->nw; i++)
 		if (c->w[i]->state == W_PROCESSING)
-			n += c->w[i]->rx.n - c->w[i]->idx;
+			n += c->w[i]->rx.n - c->w[i]->idx - c->w[i]->given_back;
 	return n;
 }
 
@@ -565,7 +572,7 @@ static const struct stat_def consumer_stats_defs[CS_NSTATS] = {
 	[CS_FAILED] = { "ProcessingFailures", "count", "Messages whose processing failed after the warm-up." },
 	[CS_DUPLICATES] = { "DuplicateProcessings", "count", "Successful processings of messages already processed successfully." },
 	[CS_RECEIVES] = { "Receives", "count", "Receive calls after the warm-up." },
-	[CS_EMPTY] = { "EmptyReceives", "count", "Receive calls that returned nothing after the warm-up, OverLimit refusals included (the queue's NumberOfEmptyReceives leaves those out)." },
+	[CS_EMPTY] = { "EmptyReceives", "count", "Receive calls that returned nothing after the warm-up, OverLimit refusals and throttled FIFO receives included (the queue's NumberOfEmptyReceives leaves those out)." },
 	[CS_HB_ERRORS] = { "HeartbeatErrors", "count", "Heartbeat visibility changes refused (message gone, stale or past 12 h)." },
 	[CS_WORKERS] = { "Workers.mean", "count", "Time-average number of running workers after the warm-up." },
 	[CS_BUSY] = { "BusyWorkers.mean", "count", "Time-average number of workers holding a batch after the warm-up." },

@@ -114,6 +114,23 @@ static void take_carried(struct poller *p)
 }
 
 /*
+ * FIFO: the records a full payload held over came after the batch, so
+ * after a failure in it they go back unprocessed too: invoking them would
+ * let them overtake the failed records of their groups (§5.4, §5.5).
+ */
+static void return_carried(struct poller *p)
+{
+	struct esm *e = p->e;
+
+	for (uint32_t i = 0; i < p->ncarry; i++) {
+		sqs_trace_receipt(e->q, &p->carry[i], "returned-unprocessed", e->name);
+		e->c.returned++;
+		sqs_release(e->q, &p->carry[i]);
+	}
+	p->ncarry = 0;
+}
+
+/*
  * Gives every record back and starts afresh: deletes the records that
  * succeeded, or none when the whole batch failed (all_failed names why, for
  * the trace: "invocation-failed", "batch-released").
@@ -122,31 +139,24 @@ static void settle(struct poller *p, const char *all_failed)
 {
 	struct esm *e = p->e;
 
-	uint32_t stopped[ESM_FIFO_BATCH_MAX];   /* FIFO: groups with a failed record so far */
-	uint32_t nstopped = 0;
+	bool fifo = sqs_fifo(e->q), stopped = false;
 
 	for (uint32_t i = 0; i < p->n; i++) {
 		struct sqs_receipt *r = &p->batch[i];
 		bool item_failed = p->inv.item_failures && p->failed[i];
 
 		/*
-		 * FIFO with ReportBatchItemFailures: a handler that keeps order
-		 * reports a failed record and every later one of its group as
-		 * failed, so none of them is deleted ahead of it (§5.5).
+		 * FIFO with ReportBatchItemFailures: the handler stops at the
+		 * first failure and reports it and every later record (§5.4), so
+		 * nothing is deleted ahead of a failed record of its group.
 		 */
-		if (sqs_fifo(e->q) && p->inv.item_failures && !all_failed) {
-			uint32_t g = sqs_receipt_group(r), k = 0;
-
-			while (k < nstopped && stopped[k] != g)
-				k++;
-			if (k < nstopped && !item_failed) {
+		if (fifo && p->inv.item_failures && !all_failed) {
+			stopped |= item_failed;
+			if (stopped && !item_failed) {
 				item_failed = true;
 				p->failed[i] = 1;
-			} else if (k == nstopped && item_failed && nstopped < ESM_FIFO_BATCH_MAX) {
-				stopped[nstopped++] = g;
 			}
 		}
-
 		sqs_trace_receipt(e->q, r, all_failed ? all_failed : item_failed ? "item-failed" : "processed",
 				  e->name);
 		if (!all_failed && !item_failed) {
@@ -165,6 +175,8 @@ static void settle(struct poller *p, const char *all_failed)
 	p->bytes = 0;
 	p->window_end = SIM_TIME_UNSET;
 	p->retry_delay = ESM_RETRY_FIRST;   /* each batch's throttle retries start afresh (§5.4) */
+	if (fifo && (all_failed || stopped))
+		return_carried(p);
 	take_carried(p);
 }
 
@@ -329,7 +341,8 @@ static void on_received(struct sqs_receiver *rx, enum sqs_status status)
 	e->c.received += rx->n;
 	take(p, rx);
 	if (status == SQS_THROTTLED && p->n == 0) {
-		/* A FIFO queue refused the receive (§2.3): poll again a little later. */
+		/* A FIFO queue refused the receive (§2.3): poll again a little later, and scale no further. */
+		e->backed_off = true;
 		set_state(p, P_BACKOFF);
 		p->retry_timer = sim_schedule_in(e->sim, ESM_RECEIVE_THROTTLE_PAUSE, on_receive_retry, p, NULL);
 		return;

@@ -536,7 +536,7 @@ static void producer_check(void *obj, struct schema_ctx *ctx)
 		}
 		if (!p->groups.column && p->groups.spec.kind == KEYS_RANDOM) {
 			schema_error(ctx, schema_where(&p->message, "group"),
-				     "a message group is drawn from uniform(keys=N), zipf(keys=N, s=S), hot(keys=N, share=P) or column(NAME); for a group per message use uniform with a large N");
+				     "a message group is drawn from uniform(keys=N), zipf(keys=N, s=S), hot(keys=N, share=P) or column(NAME); for very many groups use uniform with a large N (a queue keeps about 60 bytes per group it has seen)");
 			return;
 		}
 		if (p->groups.spec.n > UINT32_MAX - 1 || (!p->groups.column && p->groups.spec.n > KEYS_MAX))
@@ -1119,7 +1119,7 @@ static void fifo_ids(struct producer *p, struct sqs_send *req)
 	if (m->deduplication_id || m->bodies == INT64_MIN)
 		req->dedup = weir_mix64(p->id_salt + p->c.produced);   /* unique to the message */
 	else   /* the hash of a body drawn from `bodies`, the same whoever sends it */
-		req->dedup = weir_mix64(0x626f6479ULL ^ gsl_rng_uniform_int(p->r_bodies, (unsigned long)m->bodies));
+		req->dedup = weir_mix64(0x626f6479ULL ^ (uint64_t)(gsl_rng_uniform(p->r_bodies) * (double)m->bodies));
 }
 
 /*
@@ -1144,6 +1144,7 @@ static void queue_send(struct producer *p, struct sqs_send *req)
 		sim_schedule_in(p->sim, after > 0 ? after : 0, on_duplicate, r, NULL);
 	}
 	if (!sqs_fifo(p->q)) {
+		p->c.attempts++;
 		if (sqs_send(p->q, req) == SQS_OK)
 			p->c.sent++;
 		else
@@ -1395,27 +1396,31 @@ struct producer_counters producer_since_warmup(const struct producer *p)
 
 enum {
 	PS_PRODUCED, PS_SENT, PS_REJECTED, PS_GAVE_UP, PS_ATTEMPTS, PS_THROTTLED, PS_RETRIES,
-	PS_QUOTA, PS_LAT_MEAN, PS_LAT_P50, PS_LAT_P99, PS_LAT_MAX, PS_L_PRODUCED, PS_L_SENT, PS_L_REJECTED, PS_L_GAVE_UP, PS_L_WAITING, PS_NSTATS
+	PS_QUOTA, PS_LAT_MEAN, PS_LAT_P50, PS_LAT_P99, PS_LAT_MAX, PS_L_PRODUCED, PS_L_SENT, PS_L_REJECTED, PS_L_GAVE_UP, PS_L_WAITING,
+	PS_RESENT, PS_DEDUPLICATED, PS_L_RESENT, PS_NSTATS
 };
 
 static const struct stat_def producer_stats_defs[PS_NSTATS] = {
 	[PS_PRODUCED] = { "MessagesProduced", "count", "Messages (or requests) generated after the warm-up." },
 	[PS_SENT] = { "MessagesSent", "count", "Accepted by the target after the warm-up: sent to the queue, invoked, or queued for async invocation." },
 	[PS_REJECTED] = { "SendsRejected", "count", "Refused for their size after the warm-up." },
-	[PS_GAVE_UP] = { "GiveUps", "count", "Synchronous requests, or stream records, still throttled after the retry policy's last attempt." },
-	[PS_ATTEMPTS] = { "Attempts", "count", "Synchronous invoke attempts, or PutRecord/PutRecords requests, retries included." },
-	[PS_THROTTLED] = { "ThrottledAttempts", "count", "Synchronous invoke attempts refused with 429, or stream records throttled (each retry counts)." },
+	[PS_GAVE_UP] = { "GiveUps", "count", "Synchronous requests, stream records or FIFO sends still throttled after the retry policy's last attempt." },
+	[PS_ATTEMPTS] = { "Attempts", "count", "Calls to the target: synchronous invokes, PutRecord/PutRecords requests or SendMessage calls, retries and repeats included (asynchronous invokes and publishes are not counted)." },
+	[PS_THROTTLED] = { "ThrottledAttempts", "count", "Synchronous invoke attempts refused with 429, stream records or FIFO sends throttled (each retry counts)." },
 	[PS_RETRIES] = { "Retries", "count", "Retries the policy made." },
 	[PS_QUOTA] = { "RetryQuotaExhausted", "count", "Retries the retry quota refused (whole run; §8.3)." },
 	[PS_LAT_MEAN] = { "InvokeLatency.mean", "seconds", "Synchronous requests: mean time from the first attempt to the response (exact)." },
 	[PS_LAT_P50] = { "InvokeLatency.p50", "seconds", "Median of that latency (within 0.4%)." },
 	[PS_LAT_P99] = { "InvokeLatency.p99", "seconds", "99th percentile of that latency (within 0.4%)." },
 	[PS_LAT_MAX] = { "InvokeLatency.max", "seconds", "Longest of that latency (exact)." },
-	[PS_L_PRODUCED] = { "ledger.produced", "count", "Whole run: generated; = sent + rejected + gave_up + waiting." },
+	[PS_L_PRODUCED] = { "ledger.produced", "count", "Whole run: generated; produced + resent = sent + rejected + gave_up + waiting." },
 	[PS_L_SENT] = { "ledger.sent", "count", "Whole run: accepted." },
 	[PS_L_REJECTED] = { "ledger.rejected", "count", "Whole run: refused for size." },
 	[PS_L_GAVE_UP] = { "ledger.gave_up", "count", "Whole run: given up after throttles." },
-	[PS_L_WAITING] = { "ledger.waiting", "count", "At the end: requests (stream records) waiting to retry or in a PutRecords being gathered." },
+	[PS_L_WAITING] = { "ledger.waiting", "count", "At the end: requests (stream records) waiting to retry or in a PutRecords being gathered, and repeats not yet sent." },
+	[PS_RESENT] = { "MessagesResent", "count", "Queue targets: sends repeated (duplicates) after the warm-up." },
+	[PS_DEDUPLICATED] = { "SendsDeduplicated", "count", "FIFO queue targets: sends the queue accepted as duplicates (in MessagesSent) after the warm-up." },
+	[PS_L_RESENT] = { "ledger.resent", "count", "Whole run: repeated sends made." },
 };
 
 const struct stat_family producer_stat_family = { "Producer", producer_stats_defs, PS_NSTATS };
@@ -1442,6 +1447,9 @@ void producer_summarize(const struct producer *p, struct summary *s)
 	v[PS_L_REJECTED] = (double)p->c.rejected;
 	v[PS_L_GAVE_UP] = (double)p->c.gave_up;
 	v[PS_L_WAITING] = (double)(p->waiting + p->in_requests + p->nbuf);
+	v[PS_RESENT] = (double)w.resent;
+	v[PS_DEDUPLICATED] = (double)w.deduplicated;
+	v[PS_L_RESENT] = (double)p->c.resent;
 	for (size_t i = 0; i < PS_NSTATS; i++)
 		summary_add(s, p->name, "producer", &producer_stats_defs[i], v[i]);
 }

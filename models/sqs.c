@@ -112,6 +112,7 @@ struct sqs_queue {
 	struct move_task *active;  /* the running move task, if any */
 	uint64_t tasks_rejected;
 	struct fifo_state *fifo;   /* NULL: a standard queue */
+	unsigned hold_wake;        /* > 0: finish() leaves waking the waiters to its caller */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -555,9 +556,14 @@ static void finish(struct sqs_queue *q, struct sqs_msg *m, uint64_t *counter, co
 	trace(q, m, event, detail);
 	m->state = MSG_GONE;
 	free_if_unreferenced(q, m);
-	/* The in-flight limit may have held a receiver; on a FIFO queue the
-	 * group may be unlocked, or the scan window moved on. */
-	if (was_in_flight || q->fifo)
+	/*
+	 * The in-flight limit may have held a receiver; on a FIFO queue the
+	 * group may be unlocked, or the scan window moved on. A loop that
+	 * removes many messages (purge, expiry, a move batch) holds the wake
+	 * and wakes once at its end, so that no receive is handed a message
+	 * the loop is about to remove.
+	 */
+	if ((was_in_flight || q->fifo) && !q->hold_wake)
 		wake_waiters(q);
 }
 
@@ -640,9 +646,12 @@ static void on_expiry(struct sim *sim, void *subject, void *object)
 
 	(void)object;
 	q->expiry_timer = SIM_EVENT_NONE;   /* fired: never reuse the handle */
+	q->hold_wake++;
 	while ((m = q->lists[L_EXP].head) && expire_at(q, m) <= sim_now(sim))
 		finish(q, m, &q->c.expired, "expired", NULL);
+	q->hold_wake--;
 	arm_expiry(q);
+	wake_waiters(q);
 }
 
 /* ---- dead-letter queue (§1.10) ---------------------------------------- */
@@ -977,6 +986,16 @@ enum sqs_status sqs_delete(struct sqs_queue *q, const struct sqs_receipt *r)
 	struct sqs_msg *m = r->msg;
 	sim_time now = now_of(q);
 
+	/*
+	 * FIFO: a delete outside the visibility window fails ("the receipt
+	 * handle has expired", §1.7), whether or not the message was received
+	 * again; it is not a successful call and does not count.
+	 */
+	if (q->fifo && (!is_current(m, r) || m->state != MSG_IN_FLIGHT)) {
+		q->c.stale_deletes++;
+		trace(q, m, "expired-receipt-delete", NULL);
+		return SQS_STALE;
+	}
 	/* Every call with a valid handle counts, stale and repeated ones too (§1.7). */
 	q->c.deleted_calls++;
 	if (!is_current(m, r)) {
@@ -1074,8 +1093,11 @@ void sqs_purge(struct sqs_queue *q)
 {
 	struct sqs_msg *m;
 
+	q->hold_wake++;
 	while ((m = q->lists[L_EXP].head))
 		finish(q, m, &q->c.purged, "purged", NULL);
+	q->hold_wake--;
+	wake_waiters(q);
 }
 
 static void on_purge(struct sim *sim, void *subject, void *object)
@@ -1106,7 +1128,8 @@ static void redrive_one(struct sqs_queue *q, struct sqs_msg *m, struct sqs_queue
 	finish(q, m, &q->c.redriven, "redriven", detail);
 	if (traced && q->env->trace)
 		req.flags |= SQS_MSG_TRACED;
-	if (sqs_send(dest, &req) != SQS_OK || q->env->next_id != new_id)
+	/* The send takes new_id before anything can run; the destination's waiters may send more after. */
+	if (sqs_send(dest, &req) != SQS_OK)
 		WEIR_BUG("a redriven message was refused after its size was checked");
 }
 
@@ -1152,6 +1175,7 @@ static void on_move_batch(struct sim *sim, void *subject, void *object)
 	(void)object;
 	struct sqs_msg *m;
 
+	q->hold_wake++;
 	while (moved < SQS_MOVE_BATCH && t->remaining > 0 && (m = first_visible(q))) {
 		struct sqs_queue *dest = t->dest ? t->dest : m->origin;
 
@@ -1164,6 +1188,8 @@ static void on_move_batch(struct sim *sim, void *subject, void *object)
 		else
 			redrive_one(q, m, dest);
 	}
+	q->hold_wake--;
+	wake_waiters(q);
 	if (t->remaining == 0 || !first_visible(q) ||
 	    sim_now(sim) + t->interval - t->started > SQS_MOVE_TASK_DURATION_MAX) {
 		q->active = NULL;

@@ -105,7 +105,7 @@ static const struct schema_field queue_fields[] = {
 	  .help = "Dead-letter redrives started on this queue (StartMessageMoveTask)." },
 	{ .key = "in_flight_limit", .type = ST_INT, QF(in_flight_limit), .dflt = "120000",
 	  .flags = SF_RANGE, .min = 1, .max = 1e9, .rule = "§1.5",
-	  .help = "Most messages in flight; at the cap short polls get OverLimit and long polls wait. AWS's figure is approximate; a quota increase raises it." },
+	  .help = "Most messages in flight; at the cap a standard queue's short polls get OverLimit and long polls wait, a FIFO queue's receives get nothing without an error. AWS's figure is approximate (120,000 for both types; FIFO's was 20,000 until about 2024); a quota increase raises it." },
 	{ .key = "short_poll_sample", .type = ST_REAL, QF(short_poll_sample), .dflt = SQS_SHORT_POLL_SAMPLE_DEFAULT,
 	  .flags = SF_RANGE | SF_MIN_OPEN, .min = 0, .max = 1, .rule = "§1.3",
 	  .help = "Model parameter: the chance a short poll finds each visible message while fewer than 1,000 are visible (a short poll samples a subset of servers; AWS gives no figure)." },

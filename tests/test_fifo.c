@@ -190,3 +190,42 @@ void test_fifo_send_throttling_retried(void)
 	CHECK(v[1] > 100.0 * 100);
 	CHECK(g > 0);
 }
+
+/*
+ * §5.4, §5.5: records a full 6 MB payload held over to the next batch come
+ * after the batch; when the batch has a failure they go back unprocessed
+ * instead of overtaking it (900 KB messages: 6 fit a payload).
+ */
+void test_fifo_esm_held_over_records_wait(void)
+{
+	const char *text = "duration: 10m\n"
+			   "queues:\n  big.fifo: { maximum_message_size: 1MiB, visibility_timeout: 30s }\n"
+			   "producers:\n  p: { target: big.fifo, arrivals: poisson(rate=40/s),\n"
+			   "       message: { group: \"uniform(keys=1)\", size: 900KB, poison: 0.05 } }\n"
+			   "functions:\n  handle: { timeout: 5s, duration: 50ms, per_record: 5ms }\n"
+			   "triggers:\n  - { source: big.fifo, function: handle, batch_size: 10,\n"
+			   "                report_batch_item_failures: true }\n";
+
+	CHECK_EQ_INT(run_stat(text, "big.fifo", "OutOfOrderProcessing"), 0);
+	CHECK(run_stat(text, "big.fifo-to-handle", "MessagesReturned") > 0);
+}
+
+/*
+ * §2.3, §5.2: a mapping whose receives a FIFO queue throttles pauses and
+ * stops scaling, instead of adding pollers up to its ceiling of 1,000.
+ */
+void test_fifo_esm_throttled_receives_stop_scaling(void)
+{
+	const char *text = "duration: 10m\n"
+			   "queues:\n  q.fifo: {}\n"
+			   "producers:\n  p: { target: q.fifo, arrivals: poisson(rate=600/s),\n"
+			   "       message: { group: \"uniform(keys=5000)\" } }\n"
+			   "functions:\n  handle: { timeout: 5s, duration: 5ms, per_record: 1ms }\n"
+			   "triggers:\n  - { source: q.fifo, function: handle, batch_size: 1 }\n";
+	const char *const st[] = { "Pollers.max", NULL };
+	double pollers;
+
+	CHECK_EQ_INT(run_stats(text, "q.fifo-to-handle", st, &pollers), 0);
+	CHECK(run_stat(text, "q.fifo", "ThrottledReceives") > 0);
+	CHECK_MSG(pollers < 500, "Pollers.max %g", pollers);
+}

@@ -1321,3 +1321,56 @@ void test_fifo_order_check_counts_overtaking(void)
 	release_all(f.q, &b);
 	fx_release(&f);
 }
+
+/*
+ * §1.7: on a FIFO queue a delete after the visibility timeout fails ("the
+ * receipt handle has expired") even though nobody received the message
+ * again; it deletes nothing and is not counted in NumberOfMessagesDeleted.
+ */
+void test_fifo_late_delete_fails(void)
+{
+	struct fx f;
+	struct catcher c;
+
+	fx_init(&f);
+	f.cfg.visibility_timeout = 10 * SIM_SEC;
+	fx_start_fifo(&f, 0);
+	send_group(f.q, 1, 0);
+	CHECK_EQ_INT(receive_now(f.q, &c, 1), 1);
+	run_to(&f, 10 * SIM_SEC + 1);
+	CHECK_EQ_INT(sqs_delete(f.q, &c.rx.got[0]), SQS_STALE);
+	CHECK_EQ_INT(sqs_visible(f.q), 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->deleted_calls, 0);
+	release_all(f.q, &c);
+	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}
+
+/*
+ * §1.9, §2.1: a purge of a FIFO queue removes the in-flight head of a
+ * group, which unlocks the group; a waiting long poll must not be handed
+ * the messages the same purge is about to remove.
+ */
+void test_fifo_purge_hands_nothing_out(void)
+{
+	struct fx f;
+	struct catcher a, w;
+
+	fx_init(&f);
+	fx_start_fifo(&f, 0);
+	send_group(f.q, 1, 0);
+	send_group(f.q, 1, 0);
+	send_group(f.q, 1, 0);
+	CHECK_EQ_INT(receive_now(f.q, &a, 1), 1);
+	catcher_init(&w, 10, 20 * SIM_SEC);
+	sqs_receive(f.q, &w.rx);
+	CHECK_EQ_INT(w.calls, 0);                      /* waits: the group is locked */
+	sqs_purge(f.q);
+	CHECK_EQ_INT(w.calls, 0);
+	CHECK_EQ_INT(sqs_counters(f.q)->received, 1);
+	CHECK_EQ_INT(sqs_counters(f.q)->purged, 3);
+	sqs_receive_cancel(&w.rx);
+	release_all(f.q, &a);
+	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}
