@@ -45,6 +45,7 @@ struct producer {
 	struct key_gen *keys;         /* stream: drawn partition keys (NULL: from the trace) */
 	struct key_gen *groups;       /* FIFO queue: drawn message groups (NULL: from the trace) */
 	gsl_rng *r_groups, *r_dups, *r_bodies;
+	struct sqs_env *env;          /* MessageGroupIds read from traces are numbered there */
 	uint64_t id_salt;             /* FIFO queue: makes deduplication ids unique to the producer */
 	uint64_t balanced;            /* stream: records put with a balanced explicit hash key */
 	char trace_key[KINESIS_KEY_MAX + 1];   /* stream: the key of the next trace arrival */
@@ -702,6 +703,8 @@ struct request {
 	struct producer *p;
 	struct lambda_invocation inv;    /* function targets */
 	struct sqs_send send;            /* queue targets */
+	struct sns_publish pub;          /* topic targets ... */
+	struct sns_attr attrs[SNS_MESSAGE_ATTRIBUTES_MAX];   /* ... and their attributes */
 	uint8_t poison;
 	sim_time first_at;            /* when the request was made */
 	struct retry_call call;
@@ -796,17 +799,55 @@ static void request_attempt(struct request *r)
 		r->p->waiting++;
 }
 
-/* A queue send's answer other than a throttle: the request is over. */
-static void send_answered(struct request *r, enum sqs_status st)
+/* What a queue or topic answered a send or publish. */
+enum outcome { OUT_SENT, OUT_DEDUPLICATED, OUT_REJECTED, OUT_THROTTLED };
+
+/* One SendMessage or Publish call with r's message. */
+static enum outcome call_target(struct request *r)
 {
 	struct producer *p = r->p;
 
-	if (st == SQS_TOO_LARGE) {
+	if (p->q) {
+		switch (sqs_send(p->q, &r->send)) {
+		case SQS_OK:
+			return OUT_SENT;
+		case SQS_DEDUPLICATED:
+			return OUT_DEDUPLICATED;
+		case SQS_THROTTLED:
+			return OUT_THROTTLED;
+		default:
+			return OUT_REJECTED;   /* larger than the queue accepts */
+		}
+	}
+	r->pub.attrs = r->attrs;   /* r may have been copied */
+	switch (sns_publish(p->topic, &r->pub)) {
+	case SNS_OK:
+		return OUT_SENT;
+	case SNS_DEDUPLICATED:
+		return OUT_DEDUPLICATED;
+	case SNS_THROTTLED:
+		return OUT_THROTTLED;
+	default:
+		return OUT_REJECTED;   /* larger than the topic accepts */
+	}
+}
+
+static void count_outcome(struct producer *p, enum outcome o)
+{
+	if (o == OUT_REJECTED) {
 		p->c.rejected++;
 	} else {
 		p->c.sent++;
-		p->c.deduplicated += st == SQS_DEDUPLICATED;   /* accepted: a success to the SDK (§2.2) */
+		p->c.deduplicated += o == OUT_DEDUPLICATED;   /* accepted: a success to the SDK (§2.2) */
 	}
+}
+
+/* A send's or publish's answer other than a throttle: the request is over. */
+static void request_answered(struct request *r, enum outcome o)
+{
+	struct producer *p = r->p;
+
+	count_outcome(p, o);
 	retry_observe(&p->retry, sim_now(p->sim), false);
 	retry_call_succeeded(&p->retry, &r->call);
 	pool_put(&p->requests, r);
@@ -819,11 +860,11 @@ static void request_go(struct request *r)
 	sim_time delay;
 
 	p->c.attempts++;
-	if (p->q) {
-		enum sqs_status st = sqs_send(p->q, &r->send);
+	if (p->q || p->topic) {
+		enum outcome o = call_target(r);
 
-		if (st != SQS_THROTTLED) {
-			send_answered(r, st);
+		if (o != OUT_THROTTLED) {
+			request_answered(r, o);
 			return;
 		}
 	} else if (lambda_invoke(p->fn, &r->inv) != LAMBDA_THROTTLED) {
@@ -1068,30 +1109,6 @@ static void put_one(struct producer *p, uint32_t size, bool poison)
 		p->linger = sim_schedule_in(p->sim, b->linger, on_linger, p, NULL);
 }
 
-/* Publishes one message to a topic, with the attributes drawn for it (§7.1). */
-static void publish(struct producer *p, uint32_t size, bool poison)
-{
-	const struct vec *attrs = &p->cfg->message.attributes;
-	struct sns_attr drawn[SNS_MESSAGE_ATTRIBUTES_MAX];
-	struct sns_publish m = { .size = size, .poison = poison, .attrs = drawn,
-				 .nattrs = (unsigned)attrs->len, .sender = p->name };
-
-	for (size_t i = 0; i < attrs->len; i++) {
-		const struct attribute_cfg *a = VEC_AT(attrs, struct attribute_cfg, i);
-		double u = a->nchoices > 1 ? gsl_rng_uniform(p->r_attrs) : 0;
-		size_t k = 0;
-
-		while (k + 1 < a->nchoices && u >= a->cumulative[k])
-			k++;
-		drawn[i].name = a->head.name;
-		drawn[i].value = a->choices[k];
-	}
-	if (sns_publish(p->topic, &m))
-		p->c.sent++;
-	else
-		p->c.rejected++;   /* larger than the topic accepts */
-}
-
 static void on_duplicate(struct sim *sim, void *subject, void *object)
 {
 	struct request *r = subject;
@@ -1103,8 +1120,8 @@ static void on_duplicate(struct sim *sim, void *subject, void *object)
 	request_attempt(r);
 }
 
-/* The group and deduplication id of a message to a FIFO queue (§2.1, §2.2). */
-static void fifo_ids(struct producer *p, struct sqs_send *req)
+/* The group and deduplication id of a message to a FIFO queue or topic (§2.1, §2.2, §7.3). */
+static void fifo_ids(struct producer *p, uint32_t *group, uint64_t *dedup)
 {
 	const struct message_cfg *m = &p->cfg->message;
 
@@ -1112,48 +1129,62 @@ static void fifo_ids(struct producer *p, struct sqs_send *req)
 		uint64_t i;
 
 		key_gen_draw(p->groups, p->r_groups, &i);
-		req->group = (uint32_t)i;
+		*group = (uint32_t)i;
 	} else {
-		req->group = sqs_group_named(p->q, p->trace_key);
+		*group = sqs_group_named(p->env, p->trace_key);
 	}
 	if (m->deduplication_id || m->bodies == INT64_MIN)
-		req->dedup = weir_mix64(p->id_salt + p->c.produced);   /* unique to the message */
+		*dedup = weir_mix64(p->id_salt + p->c.produced);   /* unique to the message */
 	else   /* the hash of a body drawn from `bodies`, the same whoever sends it */
-		req->dedup = weir_mix64(0x626f6479ULL ^ (uint64_t)(gsl_rng_uniform(p->r_bodies) * (double)m->bodies));
+		*dedup = weir_mix64(0x626f6479ULL ^ (uint64_t)(gsl_rng_uniform(p->r_bodies) * (double)m->bodies));
+}
+
+/* Draws the message attributes of a publish into r (§7.1). */
+static void draw_attributes(struct producer *p, struct request *r)
+{
+	const struct vec *attrs = &p->cfg->message.attributes;
+
+	for (size_t i = 0; i < attrs->len; i++) {
+		const struct attribute_cfg *a = VEC_AT(attrs, struct attribute_cfg, i);
+		double u = a->nchoices > 1 ? gsl_rng_uniform(p->r_attrs) : 0;
+		size_t k = 0;
+
+		while (k + 1 < a->nchoices && u >= a->cumulative[k])
+			k++;
+		r->attrs[i].name = a->head.name;
+		r->attrs[i].value = a->choices[k];
+	}
+	r->pub.nattrs = (unsigned)attrs->len;
 }
 
 /*
- * Sends to a queue: a standard queue's send cannot be throttled and goes
- * at once; a FIFO queue's goes as a request that retries throttles. A
- * repeat (duplicates) follows later as a request of its own.
+ * Sends r's message to the queue, or publishes it to the topic: a standard
+ * target cannot throttle and is called at once; a FIFO one through a
+ * pooled request that retries throttles. A repeat (duplicates) follows
+ * later as a request of its own.
  */
-static void queue_send(struct producer *p, struct sqs_send *req)
+static void send_message(struct producer *p, struct request *tmpl)
 {
 	const struct duplicates_cfg *d = &p->cfg->duplicates;
 	struct request *r;
 
-	req->born_at = sim_now(p->sim);
+	tmpl->p = p;
 	if (d->fraction > 0 && gsl_rng_uniform(p->r_dups) < d->fraction) {
 		sim_time after = dist_sample_time(&d->after, p->r_dups);
 
 		r = pool_get(&p->requests);
-		r->p = p;
-		r->send = *req;
+		*r = *tmpl;
 		p->c.resent++;
 		p->waiting++;
 		sim_schedule_in(p->sim, after > 0 ? after : 0, on_duplicate, r, NULL);
 	}
-	if (!sqs_fifo(p->q)) {
+	if (!(p->q ? sqs_fifo(p->q) : sns_fifo(p->topic))) {
 		p->c.attempts++;
-		if (sqs_send(p->q, req) == SQS_OK)
-			p->c.sent++;
-		else
-			p->c.rejected++;
+		count_outcome(p, call_target(tmpl));
 		return;
 	}
 	r = pool_get(&p->requests);
-	r->p = p;
-	r->send = *req;
+	*r = *tmpl;
 	retry_call_start(&r->call);
 	request_attempt(r);
 }
@@ -1177,14 +1208,22 @@ static void send_one(struct producer *p)
 		invoke_sync(p, req.size, req.flags & SQS_MSG_POISON);
 		return;
 	}
-	if (p->topic) {
-		publish(p, req.size, req.flags & SQS_MSG_POISON);
-		return;
-	}
-	if (p->q) {
-		if (sqs_fifo(p->q))
-			fifo_ids(p, &req);
-		queue_send(p, &req);
+	if (p->q || p->topic) {
+		struct request r = { .p = p };
+
+		req.born_at = sim_now(p->sim);   /* a repeat keeps it */
+		if (p->q) {
+			if (sqs_fifo(p->q))
+				fifo_ids(p, &req.group, &req.dedup);
+			r.send = req;
+		} else {
+			r.pub = (struct sns_publish){ .size = req.size, .poison = req.flags & SQS_MSG_POISON,
+						      .sender = p->name, .born_at = req.born_at };
+			if (sns_fifo(p->topic))
+				fifo_ids(p, &r.pub.group, &r.pub.dedup);
+			draw_attributes(p, &r);
+		}
+		send_message(p, &r);
 		return;
 	}
 	if (lambda_invoke_async(p->fn, req.size, req.flags & SQS_MSG_POISON))
@@ -1282,8 +1321,9 @@ struct producer *producer_create(struct sim *sim, const char *name, const struct
 	p->topic = t.topic;
 	if (p->topic)
 		p->r_attrs = rng_stream(rngs, name, "attributes");
-	if (p->q) {
-		if (sqs_fifo(p->q) && !cfg->groups.column)
+	p->env = t.env;
+	if (p->q || p->topic) {
+		if ((p->q ? sqs_fifo(p->q) : sns_fifo(p->topic)) && !cfg->groups.column)
 			p->groups = key_gen_create(&cfg->groups.spec);
 		p->r_groups = rng_stream(rngs, name, "groups");
 		p->r_dups = rng_stream(rngs, name, "duplicates");

@@ -376,16 +376,22 @@ static void check_stream_producer(const struct producer_cfg *p, struct schema_ct
 }
 
 /* A producer publishing to a topic: what applies only to queues and functions, and the size limit. */
-static void check_publisher(const struct producer_cfg *p, struct schema_ctx *ctx)
+static void check_fifo_ids(const struct producer_cfg *p, const char *target, const char *kind, bool fifo,
+			   bool content_based, struct schema_ctx *ctx);
+
+static void check_publisher(const struct scenario *sc, const struct producer_cfg *p, struct schema_ctx *ctx)
 {
+	const struct sns_topic_cfg *t = scenario_topic(sc, p->target);
+
 	if (schema_node(p, "invoke"))
 		schema_error(ctx, schema_where(p, "invoke"), "'invoke' is for a function target; '%s' is a topic", p->target);
-	if (schema_node(p, "retry"))
-		schema_error(ctx, schema_where(p, "retry"), "'retry' is for function and stream targets; '%s' is a topic", p->target);
+	if (schema_node(p, "retry") && !t->fifo)
+		schema_error(ctx, schema_where(p, "retry"), "'retry' is for function, stream and FIFO targets; '%s' is a standard topic", p->target);
 	if (p->message.delay.kind != DIST_NONE)
 		schema_error(ctx, schema_where(&p->message, "delay"),
 			     "a message timer ('delay') is an SQS setting; '%s' is a topic", p->target);
 	check_sizes(p, SNS_MESSAGE_SIZE_MAX, "topic", p->target, "messages up to", ctx);
+	check_fifo_ids(p, t->head.name, "topic", t->fifo, t->content_based_deduplication, ctx);
 }
 
 /* ---- topics (§7) ------------------------------------------------------------ */
@@ -434,10 +440,19 @@ static void check_subscription(const struct scenario *sc, const struct sns_topic
 	const struct named *e = want(all, s->endpoint, schema_where(s, "endpoint"), "endpoint", "queue", "function", ctx);
 	const struct sns_attr_filter_cfg *f = &s->filter.attribute;
 
-	if (s->dead_letter)
+	if (s->dead_letter && !t->fifo)
 		want_standard_queue(sc, all, s->dead_letter, schema_where(s, "dead_letter"), "dead-letter queue",
 				    "a standard topic's subscription dead-letter queue is a standard queue (aws-behaviour §7.3)", ctx);
-	if (e && strcmp(e->kind, "queue") == 0 && scenario_queue(sc, s->endpoint)->fifo)
+	if (s->dead_letter && t->fifo &&
+	    want_queue(all, s->dead_letter, schema_where(s, "dead_letter"), "dead-letter queue", ctx) == 0 &&
+	    !scenario_queue(sc, s->dead_letter)->fifo)
+		schema_error(ctx, schema_where(s, "dead_letter"),
+			     "a FIFO topic's subscription dead-letter queue is a FIFO queue: '%s' is standard", s->dead_letter);
+	if (e && strcmp(e->kind, "function") == 0 && t->fifo)
+		schema_error(ctx, schema_where(s, "endpoint"),
+			     "a FIFO topic delivers only to SQS queues (aws-behaviour §7.3); put a FIFO queue and a trigger between it and function '%s'",
+			     s->endpoint);
+	if (e && strcmp(e->kind, "queue") == 0 && !t->fifo && scenario_queue(sc, s->endpoint)->fifo)
 		schema_error(ctx, schema_where(s, "endpoint"),
 			     "queue '%s' is a FIFO queue, which only a FIFO topic can deliver to (aws-behaviour §7.3)",
 			     s->endpoint);
@@ -516,31 +531,41 @@ static void check_streams(const struct scenario *sc, struct schema_ctx *ctx)
 	}
 }
 
-/* A producer sending to a queue: a FIFO queue's groups and deduplication (§2), none elsewhere. */
-static void check_queue_producer(const struct producer_cfg *p, const struct sqs_queue_cfg *q,
-				 struct schema_ctx *ctx)
+/*
+ * A producer sending to a queue or publishing to a topic (kind): a FIFO
+ * target's groups and deduplication (§2, §7.3), none elsewhere.
+ */
+static void check_fifo_ids(const struct producer_cfg *p, const char *target, const char *kind, bool fifo,
+			   bool content_based, struct schema_ctx *ctx)
 {
 	static const char *const fifo_keys[] = { "group", "deduplication_id", "bodies", NULL };
 
-	if (!q->fifo) {
+	if (!fifo) {
 		for (size_t k = 0; fifo_keys[k]; k++)
 			if (schema_node(&p->message, fifo_keys[k]))
 				schema_error(ctx, schema_where(&p->message, fifo_keys[k]),
-					     "'message.%s' is for a FIFO queue target; '%s' is a standard queue",
-					     fifo_keys[k], q->head.name);
+					     "'message.%s' is for a FIFO target; '%s' is a standard %s",
+					     fifo_keys[k], target, kind);
 		return;
 	}
 	if (!p->message.group)
 		schema_error(ctx, schema_where(p, "target"),
-			     "'%s' is a FIFO queue: every message needs a group (MessageGroupId, aws-behaviour §2.1); set 'message.group', e.g. uniform(keys=100)",
-			     q->head.name);
-	if (p->message.delay.kind != DIST_NONE)
+			     "'%s' is a FIFO %s: every message needs a group (MessageGroupId, aws-behaviour %s); set 'message.group', e.g. uniform(keys=100)",
+			     target, kind, strcmp(kind, "queue") == 0 ? "§2.1" : "§7.3");
+	if (!p->message.deduplication_id && !content_based)
+		schema_error(ctx, schema_where(&p->message, "deduplication_id"),
+			     "without deduplication ids the %s to '%s' fail: it has no content_based_deduplication (aws-behaviour §2.2)",
+			     strcmp(kind, "queue") == 0 ? "sends" : "publishes", target);
+}
+
+/* A producer sending to a queue. */
+static void check_queue_producer(const struct producer_cfg *p, const struct sqs_queue_cfg *q,
+				 struct schema_ctx *ctx)
+{
+	check_fifo_ids(p, q->head.name, "queue", q->fifo, q->content_based_deduplication, ctx);
+	if (q->fifo && p->message.delay.kind != DIST_NONE)
 		schema_error(ctx, schema_where(&p->message, "delay"),
 			     "FIFO queues have no per-message delay (aws-behaviour §1.6); set the queue's 'delay' instead");
-	if (!p->message.deduplication_id && !q->content_based_deduplication)
-		schema_error(ctx, schema_where(&p->message, "deduplication_id"),
-			     "without deduplication ids the sends to '%s' fail: the queue has no content_based_deduplication (aws-behaviour §2.2)",
-			     q->head.name);
 }
 
 static void check_producers(struct scenario *sc, const struct vec *all, struct schema_ctx *ctx)
@@ -557,10 +582,10 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 					schema_error(ctx, schema_where(p, key), "'%s' is for a stream target; '%s' is a %s",
 						     key, p->target, t->kind);
 			}
-		if (t && strcmp(t->kind, "queue") != 0 && schema_node(p, "duplicates"))
-			schema_error(ctx, schema_where(p, "duplicates"), "'duplicates' is for a queue target; '%s' is a %s",
+		if (t && strcmp(t->kind, "queue") != 0 && strcmp(t->kind, "topic") != 0 && schema_node(p, "duplicates"))
+			schema_error(ctx, schema_where(p, "duplicates"), "'duplicates' is for a queue or topic target; '%s' is a %s",
 				     p->target, t->kind);
-		if (t && strcmp(t->kind, "queue") != 0)
+		if (t && strcmp(t->kind, "queue") != 0 && strcmp(t->kind, "topic") != 0)
 			for (size_t k = 0; k < 3; k++) {
 				const char *key = k == 0 ? "group" : k == 1 ? "deduplication_id" : "bodies";
 
@@ -576,7 +601,7 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 		if (t && strcmp(t->kind, "stream") == 0) {
 			check_stream_producer(p, ctx);
 		} else if (t && strcmp(t->kind, "topic") == 0) {
-			check_publisher(p, ctx);
+			check_publisher(sc, p, ctx);
 		} else if (t && strcmp(t->kind, "function") == 0) {
 			check_invoker(sc, p, ctx);
 		} else if (t) {

@@ -10,18 +10,22 @@
  * event each (at the same instant), so every attempt is seen the same way.
  */
 #include "weir/sns.h"
+#include "weir/seen.h"
 
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* A delivery waiting for a retry. */
+/* A delivery waiting for a retry (or, on a FIFO topic, behind one). */
 struct delivery {
 	struct sns_sub *sub;
+	struct delivery *next;       /* FIFO: the subscription's waiting deliveries */
 	sim_time published_at;
 	uint32_t size;               /* bytes as delivered (envelope included) */
 	bool poison;
+	uint32_t group;              /* FIFO */
+	uint64_t dedup;
 	uint64_t attempts;           /* made so far */
 };
 
@@ -35,6 +39,7 @@ struct sns_sub {
 	uint64_t queue_sends;        /* deliveries and DLQ sends into queues */
 	struct hist delay_period, delay_total;   /* publish -> delivered, us */
 	size_t next_outage;          /* the first outage not over when last looked at */
+	struct delivery *head, *tail;   /* FIFO: the delivery retrying, then those behind it */
 	gsl_rng *r_filter, *r_jitter;   /* its own streams: one subscription never moves another's draws */
 };
 
@@ -48,6 +53,10 @@ struct sns_topic {
 	sns_attempt_fn *hook;
 	void *hook_ctx;
 	struct sns_topic_counters c, c_warm;
+	struct seen *dedup;          /* FIFO: ids seen in the last 5 minutes */
+	sim_time window;             /* FIFO, topic scope: the current 1-second window ... */
+	uint64_t window_msgs;        /* ... its messages ... */
+	double window_bytes;         /* ... and bytes */
 };
 
 _Static_assert(sizeof(struct sns_topic_counters) % sizeof(uint64_t) == 0, "counters are uint64_t only");
@@ -124,32 +133,42 @@ static bool in_outage(struct sns_sub *s, sim_time now)
 
 enum attempt_result { ATTEMPT_DELIVERED, ATTEMPT_SERVER_ERROR, ATTEMPT_CLIENT_ERROR };
 
+/* Sends a delivery to a queue; FIFO ones keep their group and deduplication id (§7.3). */
+static enum sqs_status send_to(struct sns_sub *s, struct sqs_queue *q, const struct delivery *d)
+{
+	struct sqs_send req = { .size = d->size, .delay = SIM_TIME_UNSET, .born_at = d->published_at,
+				.flags = d->poison ? SQS_MSG_POISON : 0, .sender = s->name,
+				.group = d->group, .dedup = d->dedup };
+
+	return sqs_send(q, &req);
+}
+
 /* Hands the message to the endpoint: a send to the queue, or an asynchronous invoke (§7.1). */
-static enum attempt_result hand_over(struct sns_sub *s, sim_time published_at, uint32_t size, bool poison)
+static enum attempt_result hand_over(struct sns_sub *s, const struct delivery *d)
 {
 	if (in_outage(s, sim_now(s->t->sim)))
 		return ATTEMPT_SERVER_ERROR;
 	if (s->e.queue) {
-		struct sqs_send req = { .size = size, .delay = SIM_TIME_UNSET, .born_at = published_at,
-					.flags = poison ? SQS_MSG_POISON : 0, .sender = s->name };
+		enum sqs_status st = send_to(s, s->e.queue, d);
 
-		if (sqs_send(s->e.queue, &req) != SQS_OK)
+		if (st == SQS_THROTTLED)
+			return ATTEMPT_SERVER_ERROR;   /* a FIFO queue over its throughput: retried */
+		if (st == SQS_TOO_LARGE)
 			return ATTEMPT_CLIENT_ERROR;   /* larger than the queue's maximum_message_size */
-		s->queue_sends++;
+		s->queue_sends++;   /* stored, or accepted as a duplicate (§2.2) */
 		return ATTEMPT_DELIVERED;
 	}
 	/* Lambda accepting the event (202) ends SNS's part; its async retries follow (§9). */
-	return lambda_invoke_async(s->e.fn, size, poison) ? ATTEMPT_DELIVERED : ATTEMPT_CLIENT_ERROR;
+	return lambda_invoke_async(s->e.fn, d->size, d->poison) ? ATTEMPT_DELIVERED : ATTEMPT_CLIENT_ERROR;
 }
 
 /* The delivery failed for good: the subscription's DLQ, or nowhere (§7.1, §7.2). */
-static void give_up(struct sns_sub *s, sim_time published_at, uint32_t size, bool poison)
+static void give_up(struct sns_sub *s, const struct delivery *d)
 {
 	if (s->e.dlq) {
-		struct sqs_send req = { .size = size, .delay = SIM_TIME_UNSET, .born_at = published_at,
-					.flags = poison ? SQS_MSG_POISON : 0, .sender = s->name };
+		enum sqs_status st = send_to(s, s->e.dlq, d);
 
-		if (sqs_send(s->e.dlq, &req) == SQS_OK) {
+		if (st == SQS_OK || st == SQS_DEDUPLICATED) {
 			s->queue_sends++;
 			s->c.to_dlq++;
 			return;
@@ -169,12 +188,15 @@ static void delivered(struct sns_sub *s, sim_time published_at)
 
 static void on_retry(struct sim *sim, void *subject, void *object);
 
-/* One attempt of a delivery (attempts made before: d->attempts); frees d when it ends. */
-static void attempt(struct delivery *d)
+/*
+ * One attempt of a delivery (attempts made before: d->attempts); frees d
+ * when it ends. Returns true when d ended, false when a retry is pending.
+ */
+static bool attempt(struct delivery *d)
 {
 	struct sns_sub *s = d->sub;
 	struct sns_topic *t = s->t;
-	enum attempt_result r = hand_over(s, d->published_at, d->size, d->poison);
+	enum attempt_result r = hand_over(s, d);
 	sim_time delay;
 
 	d->attempts++;
@@ -183,31 +205,63 @@ static void attempt(struct delivery *d)
 	if (r == ATTEMPT_DELIVERED) {
 		delivered(s, d->published_at);
 		pool_put(&t->deliveries, d);
-		return;
+		return true;
 	}
 	s->c.failed_attempts++;   /* NumberOfNotificationsFailed counts each failed attempt */
 	delay = r == ATTEMPT_SERVER_ERROR ? sns_retry_delay(d->attempts) : -1;
 	if (r == ATTEMPT_CLIENT_ERROR)
 		s->c.client_errors++;   /* not retried (§7.1) */
 	if (delay < 0) {
-		give_up(s, d->published_at, d->size, d->poison);
+		give_up(s, d);
 		pool_put(&t->deliveries, d);
-		return;
+		return true;
 	}
 	if (delay > 0 && t->cfg->retry_jitter > 0)
 		delay = sim_round_us((double)delay * (1 + t->cfg->retry_jitter * (2 * gsl_rng_uniform(s->r_jitter) - 1)));
 	s->c.retries++;
 	s->pending++;
 	sim_schedule_in(t->sim, delay, on_retry, d, NULL);
+	return false;
+}
+
+/*
+ * FIFO: attempts the subscription's waiting deliveries in publish order
+ * until one has to wait for a retry, which then heads the line (§7.3).
+ */
+static void drain(struct sns_sub *s)
+{
+	struct delivery *d;
+
+	while ((d = s->head)) {
+		s->head = d->next;
+		if (!s->head)
+			s->tail = NULL;
+		d->next = NULL;
+		s->pending--;
+		if (!attempt(d)) {
+			/* attempt() counted it pending again: it heads the line. */
+			d->next = s->head;
+			s->head = d;
+			if (!s->tail)
+				s->tail = d;
+			return;
+		}
+	}
 }
 
 static void on_retry(struct sim *sim, void *subject, void *object)
 {
 	struct delivery *d = subject;
+	struct sns_sub *s = d->sub;
 
 	(void)sim;
 	(void)object;
-	d->sub->pending--;
+	if (s->t->cfg->fifo) {
+		WEIR_ASSERT(s->head == d);
+		drain(s);   /* d first, then those behind it */
+		return;
+	}
+	s->pending--;
 	attempt(d);
 }
 
@@ -225,13 +279,58 @@ static bool matches(struct sns_sub *s, const struct sns_publish *m)
 	return false;   /* a message without the attribute does not match */
 }
 
-bool sns_publish(struct sns_topic *t, const struct sns_publish *m)
+/*
+ * FIFO topic scope: 3,000 messages and 20 MB per second per topic (§7.3),
+ * in the 1-second windows of the clock. Message-group scope raises the
+ * limit to the Region's maximums, which weir does not limit.
+ */
+static bool publish_allowed(struct sns_topic *t, uint32_t size, sim_time now)
+{
+	sim_time start = now - now % SIM_SEC;
+
+	if (t->cfg->fifo_throughput_scope == SNS_SCOPE_MESSAGE_GROUP)
+		return true;
+	if (t->window != start) {
+		t->window = start;
+		t->window_msgs = 0;
+		t->window_bytes = 0;
+	}
+	if (t->window_msgs >= SNS_FIFO_TOPIC_MSGS_PER_SEC ||
+	    t->window_bytes + size > SNS_FIFO_TOPIC_BYTES_PER_SEC)
+		return false;
+	t->window_msgs++;
+	t->window_bytes += size;
+	return true;
+}
+
+/* FIFO: a repeat within 5 minutes, topic-wide or per group (§7.3). */
+static bool duplicate(struct sns_topic *t, const struct sns_publish *m, sim_time now)
+{
+	uint64_t key = m->dedup;
+
+	if (t->cfg->fifo_throughput_scope == SNS_SCOPE_MESSAGE_GROUP)
+		key = weir_mix64(key ^ ((uint64_t)m->group << 32 | m->group));
+	return seen_check(t->dedup, key, now);
+}
+
+enum sns_status sns_publish(struct sns_topic *t, const struct sns_publish *m)
 {
 	sim_time now = sim_now(t->sim);
+	sim_time born = m->born_at != SIM_TIME_UNSET ? m->born_at : now;
 
 	if ((double)m->size > SNS_MESSAGE_SIZE_MAX) {
 		t->c.too_large++;
-		return false;
+		return SNS_TOO_LARGE;
+	}
+	if (t->cfg->fifo) {
+		if (!publish_allowed(t, m->size, now)) {
+			t->c.throttled++;
+			return SNS_THROTTLED;
+		}
+		if (duplicate(t, m, now)) {
+			t->c.deduplicated++;   /* accepted, not delivered (§7.3) */
+			return SNS_DEDUPLICATED;
+		}
 	}
 	t->c.published++;
 	t->c.published_bytes += m->size;
@@ -249,13 +348,28 @@ bool sns_publish(struct sns_topic *t, const struct sns_publish *m)
 			size += SNS_JSON_OVERHEAD_BYTES;
 		d = pool_get(&t->deliveries);
 		d->sub = s;
-		d->published_at = now;
+		d->next = NULL;
+		d->published_at = born;
 		d->size = (uint32_t)size;
 		d->poison = m->poison;
+		d->group = m->group;
+		d->dedup = m->dedup;
 		d->attempts = 0;
-		attempt(d);
+		if (s->head) {   /* FIFO: behind a delivery waiting for its retry (§7.3) */
+			s->tail->next = d;
+			s->tail = d;
+			s->pending++;
+			continue;
+		}
+		if (!attempt(d) && t->cfg->fifo)
+			s->head = s->tail = d;
 	}
-	return true;
+	return SNS_OK;
+}
+
+bool sns_fifo(const struct sns_topic *t)
+{
+	return t->cfg->fifo;
 }
 
 /* ---- life ----------------------------------------------------------------------- */
@@ -282,6 +396,11 @@ struct sns_topic *sns_create(struct sim *sim, const char *name, const struct sns
 		hist_init(&s->delay_total);
 	}
 	pool_init(&t->deliveries, sizeof(struct delivery), 256);
+	if (cfg->fifo) {
+		t->dedup = weir_calloc(1, sizeof(*t->dedup));
+		seen_init(t->dedup, SNS_FIFO_DEDUP_INTERVAL);
+		t->window = -1;
+	}
 	return t;
 }
 
@@ -301,6 +420,9 @@ void sns_destroy(struct sns_topic *t)
 		hist_release(&t->subs[i].delay_total);
 	}
 	pool_release(&t->deliveries);
+	if (t->dedup)
+		seen_release(t->dedup);
+	free(t->dedup);
 	free(t->subs);
 	free(t);
 }
@@ -354,13 +476,17 @@ bool sns_ledger(const struct sns_topic *t, FILE *err)
 
 /* ---- metrics and summary --------------------------------------------------------- */
 
-enum { TM_PUBLISHED, TM_SIZE, TM_TOO_LARGE, TM_NDEFS };
+enum { TM_PUBLISHED, TM_SIZE, TM_TOO_LARGE, TM_DEDUPLICATED, TM_THROTTLED, TM_NDEFS };
 
 static const struct metric_def topic_defs[TM_NDEFS] = {
 	[TM_PUBLISHED] = { "NumberOfMessagesPublished", "count", METRIC_SUM, "§7.1",
 			   "Messages the topic accepted." },
 	[TM_SIZE] = { "PublishSize", "bytes", METRIC_AVERAGE, "§7.1",
 		      "Mean size of the messages published in the period." },
+	[TM_DEDUPLICATED] = { "PublishesDeduplicated", "count", METRIC_SUM, "§7.3",
+			      "FIFO topics, weir: publishes accepted as duplicates within the 5-minute interval and not delivered (not in NumberOfMessagesPublished)." },
+	[TM_THROTTLED] = { "PublishesThrottled", "count", METRIC_SUM, "§7.3",
+			   "FIFO topics, weir: publishes refused above the topic's 3,000 messages (20 MB) a second." },
 	[TM_TOO_LARGE] = { "PublishesTooLarge", "count", METRIC_SUM, NULL,
 			   "weir: publishes refused as larger than 256 KiB (model parameter)." },
 };
@@ -414,6 +540,10 @@ void sns_register_metrics(struct sns_topic *t, struct metrics *m)
 	metrics_sum(m, t->name, &topic_defs[TM_PUBLISHED], &t->c.published);
 	metrics_average(m, t->name, &topic_defs[TM_SIZE], &t->c.published_bytes, &t->c.published, 1.0);
 	metrics_sum(m, t->name, &topic_defs[TM_TOO_LARGE], &t->c.too_large);
+	if (t->cfg->fifo) {
+		metrics_sum(m, t->name, &topic_defs[TM_DEDUPLICATED], &t->c.deduplicated);
+		metrics_sum(m, t->name, &topic_defs[TM_THROTTLED], &t->c.throttled);
+	}
 	for (size_t i = 0; i < t->nsubs; i++) {
 		struct sns_sub *s = &t->subs[i];
 
@@ -437,7 +567,8 @@ void sns_end_warmup(struct sns_topic *t)
 	}
 }
 
-enum { TS_PUBLISHED, TS_SIZE, TS_TOO_LARGE, TS_L_PUBLISHED, TS_L_TOO_LARGE, TS_NSTATS };
+enum { TS_PUBLISHED, TS_SIZE, TS_TOO_LARGE, TS_L_PUBLISHED, TS_L_TOO_LARGE, TS_DEDUPLICATED, TS_THROTTLED,
+       TS_NSTATS };
 
 static const struct stat_def topic_stats_defs[TS_NSTATS] = {
 	[TS_PUBLISHED] = { "NumberOfMessagesPublished", "count", "Messages published after the warm-up." },
@@ -445,6 +576,8 @@ static const struct stat_def topic_stats_defs[TS_NSTATS] = {
 	[TS_TOO_LARGE] = { "PublishesTooLarge", "count", "Publishes refused as larger than 256 KiB after the warm-up." },
 	[TS_L_PUBLISHED] = { "ledger.published", "count", "Whole run: published; for every subscription = matched + filtered_out." },
 	[TS_L_TOO_LARGE] = { "ledger.too_large", "count", "Whole run: refused for their size." },
+	[TS_DEDUPLICATED] = { "PublishesDeduplicated", "count", "FIFO: publishes dropped as duplicates after the warm-up." },
+	[TS_THROTTLED] = { "PublishesThrottled", "count", "FIFO: publishes throttled after the warm-up." },
 };
 
 const struct stat_family sns_topic_stat_family = { "SNS topic", topic_stats_defs, TS_NSTATS };
@@ -513,7 +646,9 @@ void sns_summarize(const struct sns_topic *t, struct summary *sum)
 	v[TS_TOO_LARGE] = (double)w.too_large;
 	v[TS_L_PUBLISHED] = (double)t->c.published;
 	v[TS_L_TOO_LARGE] = (double)t->c.too_large;
-	for (size_t i = 0; i < TS_NSTATS; i++)
+	v[TS_DEDUPLICATED] = (double)w.deduplicated;
+	v[TS_THROTTLED] = (double)w.throttled;
+	for (size_t i = 0; i < (t->cfg->fifo ? TS_NSTATS : TS_DEDUPLICATED); i++)
 		summary_add(sum, t->name, "topic", &topic_stats_defs[i], v[i]);
 	for (size_t i = 0; i < t->nsubs; i++)
 		summarize_sub(&t->subs[i], sum);

@@ -115,32 +115,65 @@ static const struct schema sub_schema = {
 };
 
 #define TF(field) .offset = offsetof(struct sns_topic_cfg, field)
+static const char *const scope_names[] = { "topic", "message_group", NULL };
 static const struct schema_field topic_fields[] = {
 	{ .key = "subscriptions", .type = ST_LIST, TF(subscriptions), .sub = &sub_schema, .rule = "§7.1",
 	  .help = "The topic's subscriptions; every published message is offered to each." },
 	{ .key = "retry_jitter", .type = ST_REAL, TF(retry_jitter), .dflt = SNS_RETRY_JITTER_DEFAULT,
 	  .flags = SF_RANGE, .min = 0, .max = 1, .rule = "§7.2",
 	  .help = "Jitter of the delivery retry delays: each delay times 1 + j * U(-1, 1). Model parameter: SNS jitters its delays but does not say how much." },
+	{ .key = "fifo", .type = ST_BOOL, TF(fifo), .rule = "§7.3",
+	  .help = "A FIFO topic: delivers to SQS queues only, in publish order per subscription, with 5-minute deduplication and 3,000 messages (20 MB) a second. Unset: true exactly when the name ends in `.fifo`, which a FIFO topic's name must." },
+	{ .key = "content_based_deduplication", .type = ST_BOOL, TF(content_based_deduplication), .rule = "§7.3",
+	  .help = "FIFO: a publish without a deduplication id is deduplicated by the hash of its body (attributes excluded); without it producers must send ids (`message.deduplication_id`)." },
+	{ .key = "fifo_throughput_scope", .type = ST_ENUM, TF(fifo_throughput_scope), .dflt = "topic",
+	  .choices = scope_names, .rule = "§7.3",
+	  .help = "FIFO: topic (3,000 messages and 20 MB a second for the topic, deduplication topic-wide) or message_group (FifoThroughputScope=MessageGroup: the Region's maximums, which weir does not limit, and deduplication per group)." },
 	{ 0 }
 };
 
-/* A topic name: 1 to 256 letters, digits, '-' and '_' (as AWS allows); it names TOPIC.SUB columns. */
+static bool fifo_name(const char *s)
+{
+	size_t n = strlen(s), k = strlen(SQS_FIFO_SUFFIX);
+
+	return n > k && strcmp(s + n - k, SQS_FIFO_SUFFIX) == 0;
+}
+
+/*
+ * A topic name: 1 to 256 letters, digits, '-' and '_' (as AWS allows), and
+ * a FIFO topic's `.fifo` at the end; it names TOPIC.SUB columns.
+ */
 static void topic_name_check(const struct doc_node *key, struct schema_ctx *ctx)
 {
 	const char *s = key->text;
 	size_t n = strlen(s);
 	bool ok = n >= 1 && n <= SNS_TOPIC_NAME_MAX;
 
+	if (fifo_name(s))
+		n -= strlen(SQS_FIFO_SUFFIX);
 	for (size_t i = 0; ok && i < n; i++)
 		ok = isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_';
 	if (!ok)
-		schema_error(ctx, key, "topic name '%s' must have 1 to %d letters, digits, '-' and '_'", s,
+		schema_error(ctx, key, "topic name '%s' must have 1 to %d letters, digits, '-' and '_', and end in '.fifo' for a FIFO topic", s,
 			     SNS_TOPIC_NAME_MAX);
 }
 
 static void topic_check(void *obj, struct schema_ctx *ctx)
 {
+	static const char *const fifo_only[] = { "content_based_deduplication", "fifo_throughput_scope", NULL };
 	struct sns_topic_cfg *t = obj;
+	const struct doc_node *at = schema_node(t, "fifo");
+	bool named = fifo_name(t->head.name);
+
+	if (!at)
+		t->fifo = named;
+	else if (t->fifo != named)
+		schema_error(ctx, at, t->fifo ? "a FIFO topic's name must end in '.fifo' (aws-behaviour §7.3)"
+					      : "a name ending in '.fifo' marks a FIFO topic");
+	for (size_t i = 0; !t->fifo && fifo_only[i]; i++)
+		if ((at = schema_node(t, fifo_only[i])))
+			schema_error(ctx, at, "'%s' is for FIFO topics; '%s' is a standard topic (a FIFO topic's name ends in '.fifo')",
+				     fifo_only[i], t->head.name);
 
 	if (t->subscriptions.len == 0)
 		schema_warning(ctx, t->head.key ? t->head.key : t->head.node,
@@ -153,5 +186,5 @@ const struct schema sns_topic_schema = {
 	.size = sizeof(struct sns_topic_cfg),
 	.fields = topic_fields,
 	.check = topic_check,
-	.help = "An SNS standard topic, named by its key (aws-behaviour §7). Each publish is offered to every subscription; a matching one gets a delivery, retried by the AWS-managed policy (3 immediate retries, 2 at 1 s, 10 backing off from 1 s to 20 s, 100,000 at 20 s) while its endpoint is unavailable. FIFO topics are not modelled.",
+	.help = "An SNS topic, named by its key (aws-behaviour §7): standard, or FIFO when the name ends in `.fifo` (§7.3). Each publish is offered to every subscription; a matching one gets a delivery, retried by the AWS-managed policy (3 immediate retries, 2 at 1 s, 10 backing off from 1 s to 20 s, 100,000 at 20 s) while its endpoint is unavailable. A FIFO topic delivers to SQS queues only, keeps each subscription's deliveries in publish order (a retrying delivery holds back the later ones), drops repeats within 5 minutes and throttles publishes beyond its throughput.",
 };

@@ -43,6 +43,8 @@
 #include <gsl/gsl_randist.h>
 
 _Static_assert((long)SQS_MESSAGE_SIZE_MAX < (1L << 24), "a message size fits struct sqs_msg's 24 bits");
+/* The memory benchmark holds a message to 128 bytes with its pool overhead (tests/bench/run.sh). */
+_Static_assert(sizeof(struct sqs_msg) <= 120, "struct sqs_msg stays within 120 bytes");
 
 enum sqs_msg_state { MSG_DELAYED = 1, MSG_VISIBLE, MSG_IN_FLIGHT, MSG_GONE };
 enum { L_VIS, L_AGE, L_EXP, NLISTS };
@@ -64,6 +66,7 @@ struct fifo_group {
 	bool stalled;                  /* visible messages behind an in-flight one */
 	sim_time stalled_since;
 	sim_time stall_total;          /* time stalled before stalled_since */
+	sim_time last_born;            /* latest born_at of a message sent to the group */
 };
 
 /* Transactions of one action in the current 1-second window of the clock (§2.3). */
@@ -112,6 +115,7 @@ struct sqs_queue {
 	struct move_task *active;  /* the running move task, if any */
 	uint64_t tasks_rejected;
 	struct fifo_state *fifo;   /* NULL: a standard queue */
+	uint32_t number;           /* its place in env->queues */
 	unsigned hold_wake;        /* > 0: finish() leaves waking the waiters to its caller */
 };
 
@@ -128,6 +132,12 @@ static void trace(const struct sqs_queue *q, const struct sqs_msg *m, const char
 	if (m->flags & SQS_MSG_TRACED)
 		trace_event(q->env->trace, now_of(q), m->id, q->name, event,
 			    m->receive_count, detail);
+}
+
+/* When m arrived in q: a FIFO queue's arrival is its enqueue time (reset by a dead-letter move). */
+static sim_time arrival(const struct sqs_queue *q, const struct sqs_msg *m)
+{
+	return q->fifo ? m->enq_at : m->arrived_at;
 }
 
 static sim_time expire_at(const struct sqs_queue *q, const struct sqs_msg *m)
@@ -353,14 +363,18 @@ static bool in_window(const struct fifo_state *f, uint32_t gi)
 	return !f->win_end || f->groups[gi].head->qseq <= f->win_end->qseq;
 }
 
-/* A message arrives in a FIFO queue: the next sequence number, the end of its group. */
+/*
+ * A message arrives in a FIFO queue: the next sequence number, the end of
+ * its group. On the way in, m->gidx holds the group's number (the caller
+ * put it there); from here on, the group's slot in this queue.
+ */
 static void fifo_arrive(struct sqs_queue *q, struct sqs_msg *m)
 {
 	struct fifo_state *f = q->fifo;
 	struct fifo_group *g;
 
 	m->qseq = ++f->next_seq;
-	m->gidx = group_get(f, m->group);
+	m->gidx = group_get(f, m->gidx);
 	g = &f->groups[m->gidx];
 	m->links[L_VIS].prev = g->tail;
 	m->links[L_VIS].next = NULL;
@@ -570,7 +584,7 @@ static void finish(struct sqs_queue *q, struct sqs_msg *m, uint64_t *counter, co
 /* True when a arrived in the queue before b (equal times: sent first). */
 static int arrived_before(const struct sqs_msg *a, const struct sqs_msg *b)
 {
-	return a->arrived_at < b->arrived_at || (a->arrived_at == b->arrived_at && a->id < b->id);
+	return a->arrived_at < b->arrived_at || (a->arrived_at == b->arrived_at && a->id < b->id);   /* standard queues only */
 }
 
 /* Inserts m into the visible list before the first message that arrived later. */
@@ -623,7 +637,8 @@ static void on_delay_end(struct sim *sim, void *subject, void *object)
 /* A message arrives in q (sent, dead-lettered or redriven). */
 static void arrive(struct sqs_queue *q, struct sqs_msg *m, sim_time delay)
 {
-	m->arrived_at = now_of(q);
+	if (!q->fifo)
+		m->arrived_at = now_of(q);   /* a FIFO queue's arrival is the enqueue time; fifo_arrive sets qseq */
 	m->receive_count = 0;   /* counting restarts in each queue (§1.10) */
 	list_append(q, L_AGE, m);
 	expiry_insert(q, m);
@@ -671,11 +686,15 @@ static void move_to_dlq(struct sqs_queue *q, struct sqs_msg *m)
 {
 	struct sqs_queue *dlq = q->dlq;
 
+	uint32_t key = q->fifo ? q->fifo->groups[m->gidx].key : 0;
+
 	detach(q, m);
 	m->seq++;           /* receipts from earlier receives go stale */
-	m->origin = q;
-	if (dlq->fifo)
+	m->origin = q->number + 1;
+	if (dlq->fifo) {
 		m->enq_at = now_of(q);   /* a FIFO move resets the enqueue timestamp (§1.10) */
+		m->gidx = key;           /* the group's number, for fifo_arrive */
+	}
 	q->c.moved_to_dlq++;
 	trace(q, m, "moved-to-dlq", dlq->name);
 	dlq->c.moved_in++;
@@ -722,8 +741,8 @@ static void deliver(struct sqs_queue *q, struct sqs_msg *m, struct sqs_receiver 
 	m->timer = sim_schedule(q->env->sim, now + vt, on_visibility_end, q, m);
 	if (m->receive_count == 1) {
 		/* From the arrival here: the send, the redrive, or the dead-letter move. */
-		hist_record(&q->wait_period, now - m->arrived_at);
-		hist_record(&q->wait_total, now - m->arrived_at);
+		hist_record(&q->wait_period, now - arrival(q, m));
+		hist_record(&q->wait_total, now - arrival(q, m));
 	}
 	q->c.received++;
 	m->refs++;
@@ -932,6 +951,23 @@ void sqs_receive_cancel(struct sqs_receiver *rx)
 
 /* ---- sending ----------------------------------------------------------- */
 
+/*
+ * The end-to-end order check of a FIFO queue: a send born before the
+ * latest one of its group arrived out of its producer's order (through a
+ * topic that reordered, say, or a repeat past the deduplication interval).
+ */
+static void check_arrival_order(struct sqs_queue *q, const struct sqs_msg *m, uint32_t gi)
+{
+	struct fifo_group *g = &q->fifo->groups[gi];
+
+	if (m->born_at < g->last_born) {
+		q->c.late_arrivals++;
+		trace(q, m, "late-arrival", NULL);
+	} else {
+		g->last_born = m->born_at;
+	}
+}
+
 enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
 {
 	struct sqs_msg *m;
@@ -963,12 +999,14 @@ enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
 	m->enq_at = now;
 	m->size = req->size & 0xffffffu;   /* <= maximum_message_size <= 1 MiB */
 	m->flags = req->flags & 0xfu;
-	m->group = req->group;
+	m->gidx = req->group;   /* FIFO: fifo_arrive turns the number into the group's slot */
 	if (trace_wants(q->env->trace, m->id))
 		m->flags |= SQS_MSG_TRACED;
 	q->c.sent++;
 	q->c.sent_bytes += req->size;
 	trace(q, m, "sent", req->sender);
+	if (q->fifo && !req->internal)
+		check_arrival_order(q, m, group_get(q->fifo, req->group));
 	/* A message timer overrides the queue delay (§1.6). */
 	arrive(q, m, req->delay != SIM_TIME_UNSET ? req->delay : q->cfg->delay);
 	return SQS_OK;
@@ -1119,7 +1157,7 @@ static void redrive_one(struct sqs_queue *q, struct sqs_msg *m, struct sqs_queue
 	struct sqs_send req = { .size = m->size, .delay = SIM_TIME_UNSET,
 				.flags = m->flags & ~(unsigned)SQS_MSG_TRACED,
 				.born_at = m->born_at, .sender = sender,
-				.group = m->group, .internal = true };
+				.group = q->fifo ? q->fifo->groups[m->gidx].key : 0, .internal = true };
 	uint64_t new_id = q->env->next_id + 1;   /* the id sqs_send gives it */
 	int traced = (m->flags & SQS_MSG_TRACED) != 0;
 
@@ -1177,7 +1215,7 @@ static void on_move_batch(struct sim *sim, void *subject, void *object)
 
 	q->hold_wake++;
 	while (moved < SQS_MOVE_BATCH && t->remaining > 0 && (m = first_visible(q))) {
-		struct sqs_queue *dest = t->dest ? t->dest : m->origin;
+		struct sqs_queue *dest = t->dest ? t->dest : m->origin ? q->env->queues[m->origin - 1] : NULL;
 
 		t->remaining--;
 		moved++;
@@ -1231,6 +1269,7 @@ void sqs_env_init(struct sqs_env *env, struct sim *sim, struct trace *trace_out)
 void sqs_env_release(struct sqs_env *env)
 {
 	pool_release(&env->msgs);
+	free(env->queues);
 	for (size_t i = 0; i < env->ngroup_names; i++)
 		free(env->group_names[i]);
 	free(env->group_names);
@@ -1251,9 +1290,8 @@ static void names_rehash(struct sqs_env *env, size_t n)
 	}
 }
 
-uint32_t sqs_group_named(struct sqs_queue *q, const char *id)
+uint32_t sqs_group_named(struct sqs_env *env, const char *id)
 {
-	struct sqs_env *env = q->env;
 	size_t h;
 
 	if (!env->group_index)
@@ -1294,6 +1332,9 @@ struct sqs_queue *sqs_create(struct sqs_env *env, const char *name,
 	hist_init(&q->wait_period);
 	hist_init(&q->wait_total);
 	q->tasks = weir_calloc(cfg->move_tasks.len, sizeof(*q->tasks));
+	q->number = (uint32_t)env->nqueues;
+	env->queues = weir_realloc(env->queues, (env->nqueues + 1) * sizeof(*env->queues));
+	env->queues[env->nqueues++] = q;
 	if (cfg->fifo)
 		fifo_create(q);
 	return q;
@@ -1339,6 +1380,11 @@ void sqs_destroy(struct sqs_queue *q)
 
 const char *sqs_name(const struct sqs_queue *q) { return q->name; }
 bool sqs_fifo(const struct sqs_queue *q) { return q->fifo != NULL; }
+
+uint32_t sqs_group_key(const struct sqs_queue *q, const struct sqs_receipt *r)
+{
+	return q->fifo->groups[r->msg->gidx].key;
+}
 const struct sqs_queue_cfg *sqs_config(const struct sqs_queue *q) { return q->cfg; }
 const struct sqs_counters *sqs_counters(const struct sqs_queue *q) { return &q->c; }
 uint64_t sqs_visible(const struct sqs_queue *q) { return q->visible.value; }
@@ -1349,7 +1395,7 @@ double sqs_oldest_age(const struct sqs_queue *q)
 {
 	const struct sqs_msg *m = q->lists[L_AGE].head;
 
-	return m ? sim_time_to_sec(now_of(q) - m->arrived_at) : 0.0;
+	return m ? sim_time_to_sec(now_of(q) - arrival(q, m)) : 0.0;
 }
 
 struct hist *sqs_period_hist(struct sqs_queue *q, enum sqs_hist_kind which)

@@ -327,7 +327,8 @@ static int build_workloads(struct world *w, char *err, size_t errlen)
 	for (size_t i = 0; i < sc->producers.len; i++) {
 		const struct producer_cfg *cfg = VEC_AT(&sc->producers, struct producer_cfg, i);
 		struct producer_target t = { lookup_queue(w, cfg->target), lookup_function(w, cfg->target),
-					     lookup_stream(w, cfg->target), world_resource(w, "topic", cfg->target) };
+					     lookup_stream(w, cfg->target), world_resource(w, "topic", cfg->target),
+					     &w->env };
 		struct producer *p = producer_create(w->sim, cfg->head.name, cfg, t, w->rngs);
 
 		add(w, cfg->head.name, &producer_ops, p);

@@ -283,7 +283,7 @@ RK_K = SHOW_MAX; RK_MIN = 1e-300; @RANK; SHOW3 = TOP
 NPEND = 0
 if (N > 0) { do for [i = 1:N] { NPEND = NPEND + (PEND[i] > 0) } }
 set ylabel "deliveries pending"
-NOTE = "Pending: waiting for a\nretry at the end of\nthe period." . \
+NOTE = "Pending: waiting for a\nretry (FIFO: or behind\none) at the period end." . \
 	(NPEND > words(SHOW3) ? sprintf("\n%d with lower peaks\nare not drawn.", NPEND - words(SHOW3)) : "")
 if (NPEND == 0) { NOTE = N > 0 ? "no delivery waited for a retry" : "no subscriptions" }
 if (NPEND == 0) {

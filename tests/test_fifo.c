@@ -229,3 +229,66 @@ void test_fifo_esm_throttled_receives_stop_scaling(void)
 	CHECK(run_stat(text, "q.fifo", "ThrottledReceives") > 0);
 	CHECK_MSG(pollers < 500, "Pollers.max %g", pollers);
 }
+
+#define FIFO_TOPIC \
+	"queues:\n" \
+	"  billing.fifo: { visibility_timeout: 1m, fifo_throughput_limit: per_message_group_id,\n" \
+	"                  deduplication_scope: message_group }\n" \
+	"  audit: {}\n" \
+	"topics:\n" \
+	"  orders.fifo:\n" \
+	"    subscriptions:\n" \
+	"      - { endpoint: billing.fifo, outages: [ { at: 5m, for: 2m } ] }\n" \
+	"      - { endpoint: audit }\n"
+
+/*
+ * §7.3: FIFO order holds from an SNS FIFO topic through an SQS FIFO queue
+ * to the Lambda mapping, across a 2-minute outage of the queue's
+ * subscription: the deliveries behind the retrying one wait (the longest
+ * delay is about the outage), none arrives behind a later-published one of
+ * its group (OutOfOrderArrivals), none is processed ahead of an earlier one
+ * (OutOfOrderProcessing); repeated publishes are dropped by the topic, 5%
+ * of publishes +- 4 binomial standard deviations, and every subscription
+ * gets every other publish once.
+ */
+void test_sns_fifo_order_end_to_end(void)
+{
+	const char *text = "duration: 20m\n" FIFO_TOPIC
+			   "producers:\n"
+			   "  shop: { target: orders.fifo, arrivals: poisson(rate=50/s),\n"
+			   "          message: { group: \"uniform(keys=10)\" }, duplicates: { fraction: 0.05, after: 2s } }\n"
+			   "functions:\n  bill: { timeout: 10s, duration: 30ms, per_record: 10ms }\n"
+			   "triggers:\n  - { source: billing.fifo, function: bill, batch_size: 10 }\n"
+			   "consumers:\n  auditor: { source: audit, workers: 2, processing: 5ms }\n";
+	const char *const q[] = { "OutOfOrderArrivals", "OutOfOrderProcessing", "NumberOfMessagesSent", NULL };
+	const char *const t[] = { "NumberOfMessagesPublished", "PublishesDeduplicated", NULL };
+	double v[3], w[2], delay, audit, sd;
+
+	CHECK_EQ_INT(run_stats(text, "billing.fifo", q, v), 0);
+	CHECK_EQ_INT(run_stats(text, "orders.fifo", t, w), 0);
+	delay = run_stat(text, "orders.fifo.billing.fifo", "DeliveryDelay.max");
+	audit = run_stat(text, "audit", "NumberOfMessagesSent");
+	CHECK_EQ_INT(v[0], 0);
+	CHECK_EQ_INT(v[1], 0);
+	CHECK_EQ_INT(v[2], w[0]);
+	CHECK_EQ_INT(audit, w[0]);
+	CHECK_MSG(delay >= 115 && delay < 180, "longest delivery delay %g s", delay);
+	sd = sqrt(w[0] * 0.05 * 0.95);
+	CHECK_MSG(fabs(w[1] - 0.05 * w[0]) < 4 * sd, "%g deduplicated of %g", w[1], w[0]);
+}
+
+/* §7.3: a FIFO topic takes 3,000 messages a second; more are throttled and the producer retries. */
+void test_sns_fifo_topic_throughput(void)
+{
+	const char *text = "duration: 1m\n"
+			   "queues:\n  sink: {}\n"
+			   "topics:\n  fast.fifo: { subscriptions: [ { endpoint: sink } ] }\n"
+			   "producers:\n  p: { target: fast.fifo, arrivals: constant(rate=4000/s),\n"
+			   "       message: { group: \"uniform(keys=100)\" } }\n";
+	const char *const t[] = { "NumberOfMessagesPublished", "PublishesThrottled", NULL };
+	double w[2];
+
+	CHECK_EQ_INT(run_stats(text, "fast.fifo", t, w), 0);
+	CHECK(w[0] <= 3000.0 * 60 && w[0] > 2900.0 * 60);
+	CHECK(w[1] > 60000);
+}

@@ -1043,10 +1043,10 @@ void test_fifo_receive_fills_from_one_group_first(void)
 	send_group(f.q, 9, 0);     /* B2 */
 	CHECK_EQ_INT(receive_now(f.q, &c, 4), 4);
 	/* A1 A2 A3 (the first group, in order), then B1 */
-	CHECK_EQ_INT(c.rx.got[0].msg->group, 7);
-	CHECK_EQ_INT(c.rx.got[1].msg->group, 7);
-	CHECK_EQ_INT(c.rx.got[2].msg->group, 7);
-	CHECK_EQ_INT(c.rx.got[3].msg->group, 9);
+	CHECK_EQ_INT(sqs_group_key(f.q, &c.rx.got[0]), 7);
+	CHECK_EQ_INT(sqs_group_key(f.q, &c.rx.got[1]), 7);
+	CHECK_EQ_INT(sqs_group_key(f.q, &c.rx.got[2]), 7);
+	CHECK_EQ_INT(sqs_group_key(f.q, &c.rx.got[3]), 9);
 	CHECK(c.rx.got[0].msg->qseq < c.rx.got[1].msg->qseq && c.rx.got[1].msg->qseq < c.rx.got[2].msg->qseq);
 	/* B2 is visible but B is locked by B1 in flight. */
 	CHECK_EQ_INT(sqs_visible(f.q), 1);
@@ -1057,7 +1057,7 @@ void test_fifo_receive_fills_from_one_group_first(void)
 	CHECK_EQ_INT(receive_now(f.q, &d, 10), 0);
 	CHECK_EQ_INT(sqs_delete(f.q, &c.rx.got[3]), SQS_OK);
 	CHECK_EQ_INT(receive_now(f.q, &d, 10), 1);
-	CHECK_EQ_INT(d.rx.got[0].msg->group, 9);
+	CHECK_EQ_INT(sqs_group_key(f.q, &d.rx.got[0]), 9);
 	release_all(f.q, &c);
 	release_all(f.q, &d);
 	CHECK(ledger_ok(f.q));
@@ -1084,7 +1084,7 @@ void test_fifo_slow_message_holds_only_its_group(void)
 		send_group(f.q, 2, 0);
 	CHECK_EQ_INT(receive_now(f.q, &a, 1), 1);   /* A1, held */
 	for (int i = 0; i < 5; i++) {
-		if (receive_now(f.q, &b, 1) == 1 && b.rx.got[0].msg->group == 2) {
+		if (receive_now(f.q, &b, 1) == 1 && sqs_group_key(f.q, &b.rx.got[0]) == 2) {
 			got_b++;
 			sqs_delete(f.q, &b.rx.got[0]);
 		}
@@ -1258,16 +1258,16 @@ void test_fifo_scan_window_hides_groups(void)
 	}
 	send_group(f.q, 2, 0);                        /* message 120,001: group B */
 	CHECK_EQ_INT(receive_now(f.q, &a, 1), 1);     /* A's head */
-	CHECK_EQ_INT(a.rx.got[0].msg->group, 1);
+	CHECK_EQ_INT(sqs_group_key(f.q, &a.rx.got[0]), 1);
 	CHECK_EQ_INT(receive_now(f.q, &b, 10), 0);    /* B lies beyond the window */
 	CHECK_EQ_INT(sqs_delete(f.q, &a.rx.got[0]), SQS_OK);
 	release_all(f.q, &a);
 	CHECK_EQ_INT(receive_now(f.q, &b, 10), 10);   /* now A is free again and first */
-	CHECK_EQ_INT(b.rx.got[0].msg->group, 1);
-	CHECK_EQ_INT(b.rx.got[9].msg->group, 1);
+	CHECK_EQ_INT(sqs_group_key(f.q, &b.rx.got[0]), 1);
+	CHECK_EQ_INT(sqs_group_key(f.q, &b.rx.got[9]), 1);
 	release_all(f.q, &b);
 	CHECK_EQ_INT(receive_now(f.q, &a, 10), 1);    /* B, inside the window now */
-	CHECK_EQ_INT(a.rx.got[0].msg->group, 2);
+	CHECK_EQ_INT(sqs_group_key(f.q, &a.rx.got[0]), 2);
 	release_all(f.q, &a);
 	CHECK(ledger_ok(f.q));
 	fx_release(&f);
@@ -1372,5 +1372,31 @@ void test_fifo_purge_hands_nothing_out(void)
 	sqs_receive_cancel(&w.rx);
 	release_all(f.q, &a);
 	CHECK(ledger_ok(f.q));
+	fx_release(&f);
+}
+
+/* The end-to-end order check: a send born before the latest of its group counts as a late arrival. */
+void test_fifo_late_arrival_counted(void)
+{
+	struct fx f;
+	struct sqs_send req = { .size = 100, .delay = SIM_TIME_UNSET, .group = 3, .dedup = 1 };
+
+	fx_init(&f);
+	fx_start_fifo(&f, 0);
+	run_to(&f, 10 * SIM_SEC);
+	req.born_at = 8 * SIM_SEC;
+	sqs_send(f.q, &req);
+	req.born_at = 9 * SIM_SEC;
+	req.dedup = 2;
+	sqs_send(f.q, &req);
+	CHECK_EQ_INT(sqs_counters(f.q)->late_arrivals, 0);
+	req.born_at = 5 * SIM_SEC;   /* published before the two above */
+	req.dedup = 3;
+	sqs_send(f.q, &req);
+	CHECK_EQ_INT(sqs_counters(f.q)->late_arrivals, 1);
+	req.group = 4;               /* another group's order is its own */
+	req.dedup = 4;
+	sqs_send(f.q, &req);
+	CHECK_EQ_INT(sqs_counters(f.q)->late_arrivals, 1);
 	fx_release(&f);
 }

@@ -161,6 +161,7 @@ struct producer_target {
 	struct lambda_fn *fn;
 	struct kinesis_stream *stream;
 	struct sns_topic *topic;
+	struct sqs_env *env;      /* the queues' shared state (numbers MessageGroupIds) */
 };
 
 struct producer *producer_create(struct sim *sim, const char *name, const struct producer_cfg *cfg,

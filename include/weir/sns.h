@@ -1,6 +1,7 @@
 /*
- * sns.h - Amazon SNS standard topics: fan-out, subscription filters and the
- * AWS-managed delivery retry policy (aws-behaviour §7.1, §7.2).
+ * sns.h - Amazon SNS topics: fan-out, subscription filters and the
+ * AWS-managed delivery retry policy (aws-behaviour §7.1, §7.2), and FIFO
+ * topics (§7.3).
  *
  * A publish is one message. It is offered to every subscription of the
  * topic: a subscription whose filter does not match counts it as filtered
@@ -17,7 +18,12 @@
  * whose last attempt failed goes to the subscription's dead-letter queue, if
  * it has one, else it is dropped.
  *
- * FIFO topics (§7.3) are not modelled: weir has no FIFO queues to subscribe.
+ * A FIFO topic (its name ends in `.fifo`, §7.3) delivers only to SQS
+ * queues. Each publish has a message group and a deduplication id; a
+ * publish whose id the topic saw within 5 minutes is accepted and dropped,
+ * and publishes above the topic's throughput are throttled. Each
+ * subscription keeps the publish order: while a delivery waits for a retry,
+ * the later ones wait behind it, so an outage delays but never reorders.
  *
  * Ledgers, at every instant, per subscription:
  *   matched = delivered + sent to the DLQ + dropped + pending
@@ -84,6 +90,11 @@
  */
 #define SNS_MESSAGE_ATTRIBUTES_MAX 10
 
+/* FIFO topics (§7.3). */
+#define SNS_FIFO_DEDUP_INTERVAL (5 * SIM_MIN)        /* deduplication interval */
+#define SNS_FIFO_TOPIC_MSGS_PER_SEC 3000             /* topic scope: messages per second per topic */
+#define SNS_FIFO_TOPIC_BYTES_PER_SEC 20000000.0      /* topic scope: 20 MB per second per topic */
+
 /* ---- configuration (filled by the scenario schema) ---------------------- */
 
 struct sns_outage_cfg {
@@ -118,7 +129,12 @@ struct sns_topic_cfg {
 	struct schema_head head;
 	struct vec subscriptions;        /* struct sns_sub_cfg */
 	double retry_jitter;
+	bool fifo;                       /* FIFO topic (§7.3) */
+	bool content_based_deduplication;
+	int fifo_throughput_scope;       /* enum sns_fifo_scope */
 };
+
+enum sns_fifo_scope { SNS_SCOPE_TOPIC, SNS_SCOPE_MESSAGE_GROUP };
 
 extern const struct schema sns_topic_schema;
 extern const struct metric_family sns_topic_metric_family;
@@ -139,10 +155,16 @@ struct sns_publish {
 	const struct sns_attr *attrs;
 	unsigned nattrs;
 	const char *sender;
+	uint32_t group;                  /* FIFO: message group (as struct sqs_send) */
+	uint64_t dedup;                  /* FIFO: deduplication id */
+	sim_time born_at;                /* SIM_TIME_UNSET = now */
 };
+
+enum sns_status { SNS_OK, SNS_TOO_LARGE, SNS_THROTTLED, SNS_DEDUPLICATED };
 
 struct sns_topic_counters {
 	uint64_t published, published_bytes, too_large;
+	uint64_t deduplicated, throttled;   /* FIFO (§7.3) */
 };
 
 /* Counters of one subscription, all since the start of the run. */
@@ -167,8 +189,13 @@ struct sns_topic *sns_create(struct sim *sim, const char *name, const struct sns
 void sns_set_endpoint(struct sns_topic *t, size_t i, struct sns_endpoint e);
 void sns_destroy(struct sns_topic *t);
 
-/* Publishes one message; false when the topic refuses it (larger than 256 KiB). */
-bool sns_publish(struct sns_topic *t, const struct sns_publish *m);
+/*
+ * Publishes one message: SNS_OK; SNS_TOO_LARGE (over 256 KiB, refused); on
+ * a FIFO topic SNS_THROTTLED (over its throughput, refused: the caller may
+ * retry) or SNS_DEDUPLICATED (accepted, a duplicate: not delivered).
+ */
+enum sns_status sns_publish(struct sns_topic *t, const struct sns_publish *m);
+bool sns_fifo(const struct sns_topic *t);
 
 /*
  * The policy's delay before retry number `retry` (1 = the first retry),

@@ -173,10 +173,13 @@ struct sqs_msg {
 	uint64_t id;
 	sim_time born_at;           /* first sent by a producer (end-to-end latency) */
 	sim_time enq_at;            /* enqueue timestamp that retention counts from */
-	sim_time arrived_at;        /* arrival in the current queue (age metric) */
+	union {
+		sim_time arrived_at;    /* standard: arrival in the current queue (age metric) */
+		uint64_t qseq;          /* FIFO: SequenceNumber in the current queue (its arrival is enq_at) */
+	};
 	sim_time received_at;       /* last receive (12 h visibility ceiling) */
 	sim_event_id timer;         /* delay or visibility timer */
-	struct sqs_queue *origin;   /* source queue of a dead-lettered message */
+	uint32_t origin;            /* source queue of a dead-lettered message: its number + 1, 0 = none */
 	unsigned size : 24;         /* bytes; a stored message has at most 1 MiB */
 	unsigned state : 4;         /* enum sqs_msg_state (sqs.c) */
 	unsigned flags : 4;         /* enum sqs_msg_flags */
@@ -184,9 +187,7 @@ struct sqs_msg {
 	uint32_t refs;              /* receipts held by consumers */
 	uint16_t receive_count;     /* ApproximateReceiveCount in the current queue (saturating) */
 	uint8_t ok_count;           /* successful processings, saturating */
-	uint32_t group;             /* FIFO: MessageGroupId (see struct sqs_send) */
-	uint32_t gidx;              /* FIFO: the group's slot in the current queue */
-	uint64_t qseq;              /* FIFO: SequenceNumber in the current queue */
+	uint32_t gidx;              /* FIFO: its group's slot in the current queue */
 };
 
 struct sqs_receipt {
@@ -200,15 +201,21 @@ static inline bool sqs_receipt_poison(const struct sqs_receipt *r)
 	return (r->msg->flags & SQS_MSG_POISON) != 0;
 }
 
-/* FIFO: the message group of the received message. */
+/*
+ * FIFO: the message group of the received message, as a slot of the queue
+ * it is in: equal for two messages of one queue exactly when their groups
+ * are (sqs_group_key gives the group's number).
+ */
 static inline uint32_t sqs_receipt_group(const struct sqs_receipt *r)
 {
-	return r->msg->group;
+	return r->msg->gidx;
 }
 
 /* Everything the queues of one simulation share. */
 struct sqs_env {
 	struct sim *sim;
+	struct sqs_queue **queues;  /* every queue, by number (a message's origin) */
+	size_t nqueues;
 	struct pool msgs;           /* struct sqs_msg */
 	uint64_t next_id;
 	struct trace *trace;        /* NULL = no trace */
@@ -275,6 +282,7 @@ struct sqs_counters {
 	uint64_t deduplicated;      /* sends accepted as duplicates, not stored (§2.2) */
 	uint64_t throttled_sends, throttled_receives;   /* ThrottlingException (§2.3) */
 	uint64_t out_of_order;      /* processings with an unprocessed earlier message of the group still queued */
+	uint64_t late_arrivals;     /* sends stored behind a later-born message of their group */
 };
 
 struct sqs_queue *sqs_create(struct sqs_env *env, const char *name,
@@ -311,7 +319,9 @@ void sqs_purge(struct sqs_queue *q);
 const char *sqs_name(const struct sqs_queue *q);
 bool sqs_fifo(const struct sqs_queue *q);
 /* The group number of a MessageGroupId read from a trace (see SQS_GROUP_NAMED). */
-uint32_t sqs_group_named(struct sqs_queue *q, const char *id);
+uint32_t sqs_group_named(struct sqs_env *env, const char *id);
+/* FIFO: the group number (struct sqs_send.group) of a received message of q. */
+uint32_t sqs_group_key(const struct sqs_queue *q, const struct sqs_receipt *r);
 const struct sqs_queue_cfg *sqs_config(const struct sqs_queue *q);
 const struct sqs_counters *sqs_counters(const struct sqs_queue *q);
 uint64_t sqs_visible(const struct sqs_queue *q);
