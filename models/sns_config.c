@@ -132,13 +132,6 @@ static const struct schema_field topic_fields[] = {
 	{ 0 }
 };
 
-static bool fifo_name(const char *s)
-{
-	size_t n = strlen(s), k = strlen(SQS_FIFO_SUFFIX);
-
-	return n > k && strcmp(s + n - k, SQS_FIFO_SUFFIX) == 0;
-}
-
 /*
  * A topic name: 1 to 256 letters, digits, '-' and '_' (as AWS allows), and
  * a FIFO topic's `.fifo` at the end; it names TOPIC.SUB columns.
@@ -149,7 +142,7 @@ static void topic_name_check(const struct doc_node *key, struct schema_ctx *ctx)
 	size_t n = strlen(s);
 	bool ok = n >= 1 && n <= SNS_TOPIC_NAME_MAX;
 
-	if (fifo_name(s))
+	if (sqs_fifo_name(s))
 		n -= strlen(SQS_FIFO_SUFFIX);
 	for (size_t i = 0; ok && i < n; i++)
 		ok = isalnum((unsigned char)s[i]) || s[i] == '-' || s[i] == '_';
@@ -163,7 +156,7 @@ static void topic_check(void *obj, struct schema_ctx *ctx)
 	static const char *const fifo_only[] = { "content_based_deduplication", "fifo_throughput_scope", NULL };
 	struct sns_topic_cfg *t = obj;
 	const struct doc_node *at = schema_node(t, "fifo");
-	bool named = fifo_name(t->head.name);
+	bool named = sqs_fifo_name(t->head.name);
 
 	if (!at)
 		t->fifo = named;

@@ -131,13 +131,6 @@ static const struct schema_field queue_fields[] = {
 	{ 0 }
 };
 
-static bool fifo_name(const char *s)
-{
-	size_t n = strlen(s), k = strlen(SQS_FIFO_SUFFIX);
-
-	return n >= k && strcmp(s + n - k, SQS_FIFO_SUFFIX) == 0;
-}
-
 /*
  * Queue names: 1..80 characters, letters, digits, '-' and '_', and a FIFO
  * queue's `.fifo` at the end (§1.8, §2).
@@ -151,7 +144,7 @@ static void queue_name_check(const struct doc_node *key, struct schema_ctx *ctx)
 		schema_error(ctx, key, "queue name '%s' must have 1 to 80 characters, '.fifo' included (aws-behaviour §1.8)", s);
 		return;
 	}
-	if (fifo_name(s))
+	if (sqs_fifo_name(s))
 		n -= strlen(SQS_FIFO_SUFFIX);
 	for (size_t i = 0; i < n; i++) {
 		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_') {
@@ -169,7 +162,7 @@ static void fifo_check(struct sqs_queue_cfg *q, struct schema_ctx *ctx)
 						 "fifo_throughput_limit", "transactions_per_second",
 						 "high_throughput_tps", NULL };
 	const struct doc_node *at = schema_node(q, "fifo");
-	bool named = fifo_name(q->head.name);
+	bool named = sqs_fifo_name(q->head.name);
 
 	if (!at)
 		q->fifo = named;

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
@@ -131,6 +132,14 @@ struct sqs_queue_cfg {
 
 enum sqs_dedup_scope { SQS_DEDUP_QUEUE, SQS_DEDUP_GROUP };
 enum sqs_fifo_limit { SQS_LIMIT_PER_QUEUE, SQS_LIMIT_PER_GROUP };
+
+/* Whether a queue's (or an SNS topic's) name ends in SQS_FIFO_SUFFIX, the mark of FIFO. */
+static inline bool sqs_fifo_name(const char *s)
+{
+	size_t n = strlen(s), k = sizeof(SQS_FIFO_SUFFIX) - 1;
+
+	return n > k && strcmp(s + n - k, SQS_FIFO_SUFFIX) == 0;
+}
 
 /* High-throughput mode: both attributes set so (§2.3). */
 static inline bool sqs_cfg_high_throughput(const struct sqs_queue_cfg *c)
