@@ -1208,6 +1208,13 @@ static void send_one(struct producer *p)
 		invoke_sync(p, req.size, req.flags & SQS_MSG_POISON);
 		return;
 	}
+	if (p->q && !sqs_fifo(p->q) && !(p->cfg->duplicates.fraction > 0)) {
+		/* A standard queue, no repeats: one call that cannot be throttled, no request. */
+		p->c.attempts++;
+		req.born_at = sim_now(p->sim);
+		count_outcome(p, sqs_send(p->q, &req) == SQS_OK ? OUT_SENT : OUT_REJECTED);
+		return;
+	}
 	if (p->q || p->topic) {
 		struct request r = { .p = p };
 

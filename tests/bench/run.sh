@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh - weir's benchmarks: event queue, full stack, memory per message,
-# SQS -> Lambda, Kinesis -> Lambda.
+# SQS -> Lambda, Kinesis -> Lambda, FIFO queue.
 #
 #   make bench                    builds everything, then runs this script
 #   sh tests/bench/run.sh         the timed benchmarks and one report (about two minutes)
@@ -24,10 +24,12 @@ HERE=$(dirname "$0")
 SCENARIO=$HERE/mmc.yaml
 LAMBDA_SCENARIO=$HERE/sqs-lambda.yaml
 KINESIS_SCENARIO=$HERE/kinesis-lambda.yaml
+FIFO_SCENARIO=$HERE/fifo.yaml
 ROUNDS=5                    # full-stack rounds (weir and plain, interleaved)
 EVQ_TARGET=1.25             # weir engine / plain 4-ary heap, at N = 1e3 and 1e5
 STACK_TARGET=0.35           # weir msgs/s / plain M/M/c customers/s, at least
 LAMBDA_TARGET=0.35          # weir SQS -> Lambda msgs/s / plain M/M/c customers/s, at least
+FIFO_TARGET=0.12            # weir FIFO msgs/s / plain M/M/c customers/s, at least (measured best 0.151-0.166x)
 MEMORY_TARGET=128           # bytes per message, 1e6-message backlog, at most
 CG_EVQ_OPS=200000           # callgrind: timed hold operations per variant
 CG_MESSAGES=100000          # callgrind: messages in the profiled full-stack run
@@ -51,6 +53,7 @@ done
 [ -r "$SCENARIO" ] || die "'$SCENARIO' is missing"
 [ -r "$LAMBDA_SCENARIO" ] || die "'$LAMBDA_SCENARIO' is missing"
 [ -r "$KINESIS_SCENARIO" ] || die "'$KINESIS_SCENARIO' is missing"
+[ -r "$FIFO_SCENARIO" ] || die "'$FIFO_SCENARIO' is missing"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/weir-bench.XXXXXX") || die "cannot create a temporary directory"
 
@@ -228,6 +231,27 @@ bench_kinesis() {
 	     "iterator age p99 $(summary_stat "$TMP/run.kinesis/summary.csv" IteratorAge.p99) ms"
 }
 
+# ---- 6. FIFO queue -------------------------------------------------------------
+
+# Timed like benchmarks 2 and 4. The scenario's ledgers are checked by weir
+# itself (a run whose ledgers do not balance fails, and stack_round stops);
+# the per-group order is OutOfOrderProcessing, printed here.
+bench_fifo() {
+	echo
+	echo "== 6. FIFO queue: 1,000 message groups, 1e6 messages (tests/bench/fifo.yaml vs plain_mmc.c) =="
+	rounds "$FIFO_SCENARIO" fifo
+	report fifo "deleted by 15 workers"
+	s=$TMP/run.fifo/summary.csv
+	awk -v r="$(summary_stat "$s" Receives)" -v m="$msgs" -v g="$(summary_stat "$s" MessageGroups)" \
+	    -v st="$(summary_stat "$s" StalledGroups.mean)" 'BEGIN {
+		printf "  groups %d, receives %d (mean batch %.2f), stalled groups mean %.3f\n", g, r, m / r, st }'
+	echo "  throttled sends $(summary_stat "$s" ThrottledSends), receives $(summary_stat "$s" ThrottledReceives);" \
+	     "OutOfOrderProcessing $(summary_stat "$s" OutOfOrderProcessing) (must be 0)"
+	awk -v m="$msgs" -v t="$twb" 'BEGIN { printf "RESULT FIFO queue %.0f msgs/s (best)", m / t }' >> "$TMP/results"
+	printf ', weir/plain best %.3fx (paired median %.3fx)   target >= %sx   %s\n' \
+		"$best" "$paired" "$FIFO_TARGET" "$(verdict "$best" ge "$FIFO_TARGET")" >> "$TMP/results"
+}
+
 # ---- callgrind mode ---------------------------------------------------------
 
 # instructions counted in callgrind output file $1
@@ -261,6 +285,7 @@ cg_components() {
 			else if ($0 ~ /lambda\.c|bucket\.c/) g = "Lambda: models/lambda.c, sim/bucket.c"
 			else if ($0 ~ /esm\.c/) g = "event source mapping: models/esm.c"
 			else if ($0 ~ /producer\.c/) g = "producer: models/producer.c"
+			else if ($0 ~ /seen\.c|keys\.c|weir_mix64/) g = "FIFO deduplication, keys: sim/seen.c, sim/keys.c, weir_mix64"
 			else if ($0 ~ /hist\.c/) g = "histograms: sim/hist.c"
 			else if ($0 ~ /dist\.c|rng\.c|libgsl|libm\.so/) g = "random draws: GSL, libm, sim/dist.c"
 			else if ($0 ~ /pool\.c|memset|malloc|calloc|realloc|free/) g = "memory: sim/pool.c, malloc, memset"
@@ -312,7 +337,7 @@ cg_stack() {
 	echo "-- weir, inclusive instructions, top $CG_TOP functions --"
 	cg_table "$TMP/cg.weir" --inclusive=yes
 	echo
-	echo "profiles kept in $TMP (cg.weir, cg.plain, cg.evq.*): open with callgrind_annotate or kcachegrind"
+	echo "profiles kept in $TMP (cg.weir, cg.plain, cg.lambda, cg.fifo, cg.evq.*): open with callgrind_annotate or kcachegrind"
 }
 
 cg_lambda() {
@@ -328,6 +353,23 @@ cg_lambda() {
 	cg_components "$TMP/cg.lambda" "$CG_MESSAGES"
 }
 
+cg_fifo() {
+	echo
+	echo "== callgrind: FIFO queue, 1,000 groups, at $CG_MESSAGES messages =="
+	valgrind --tool=callgrind --callgrind-out-file="$TMP/cg.fifo" "$WEIR_BIN" run "$FIFO_SCENARIO" \
+		-o "$TMP/cgfrun" --quiet --set "producers.arrivals.messages=$CG_MESSAGES" > /dev/null 2>&1 ||
+		die "callgrind of weir (FIFO) failed"
+	events=$(awk -F, '$1 == "events" { print $2 }' "$TMP/cgfrun/run.csv")
+	awk -v w="$(cg_total "$TMP/cg.fifo")" -v n="$CG_MESSAGES" -v ev="$events" 'BEGIN {
+		printf "  weir  %.0f Ir/message (whole process); %.2f events per message\n", w / n, ev / n }'
+	echo
+	echo "-- weir (FIFO), instructions per message by component --"
+	cg_components "$TMP/cg.fifo" "$CG_MESSAGES"
+	echo
+	echo "-- weir (FIFO), exclusive (self) instructions, top $CG_TOP functions --"
+	cg_table "$TMP/cg.fifo"
+}
+
 callgrind_mode() {
 	command -v valgrind > /dev/null 2>&1 || die "valgrind is not installed"
 	command -v callgrind_annotate > /dev/null 2>&1 || die "callgrind_annotate is not installed"
@@ -336,6 +378,7 @@ callgrind_mode() {
 	cg_evq
 	cg_stack
 	cg_lambda
+	cg_fifo
 }
 
 # ---- main -------------------------------------------------------------------
@@ -353,6 +396,7 @@ bench_stack
 bench_memory
 bench_lambda
 bench_kinesis
+bench_fifo
 echo
 echo "== summary =="
 machine
