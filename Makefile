@@ -173,7 +173,8 @@ VALGRIND_RUNS = "" scenarios/examples/lambda-throttles-to-dlq.yaml \
 	"scenarios/examples/kinesis-reshard.yaml --set duration=90s --set streams.telemetry.reshards.0.at=1m" \
 	"scenarios/examples/kinesis-retry-storm.yaml --set duration=2m --set producers.devices.retry.mode=adaptive" \
 	"scenarios/examples/fifo-head-of-line.yaml --set duration=5m" \
-	"scenarios/examples/fifo-groups-throughput.yaml --set duration=10m"
+	"scenarios/examples/fifo-groups-throughput.yaml --set duration=10m" \
+	"scenarios/examples/sns-fifo-order.yaml --set duration=8m"
 valgrind: $(WEIR)
 	@for r in $(VALGRIND_RUNS); do \
 		echo "valgrind: weir run $${r:-(default)}"; \

@@ -298,7 +298,7 @@ static void on_processed(struct sim *sim, void *subject, void *object)
 		c->c.failed++;
 		if (c->cfg->on_failure == ON_FAILURE_RELEASE)
 			sqs_change_visibility(c->q, r, 0);
-		if (sqs_fifo(c->q))
+		if (sqs_fifo(c->q) && sqs_receipt_current(r))
 			give_back_group(w, sqs_receipt_group(r));
 	}
 	sqs_release(c->q, r);
@@ -319,7 +319,8 @@ static void give_back_group(struct worker *w, uint32_t group)
 	for (unsigned j = w->idx + 1; j < w->rx.n; j++) {
 		struct sqs_receipt *r = &w->rx.got[j];
 
-		if (!r->msg || sqs_receipt_group(r) != group)
+		/* A receipt gone stale may name a slot of another queue (a DLQ): not this group. */
+		if (!r->msg || !sqs_receipt_current(r) || sqs_receipt_group(r) != group)
 			continue;
 		c->c.skipped++;
 		w->given_back++;

@@ -97,6 +97,17 @@ static void add_record(struct poller *p, struct sqs_receipt r)
 }
 
 /*
+ * Whether a record goes to the next batch: the 6 MB payload is full (§5.1),
+ * or, from a FIFO queue, an earlier record of the receive already waits
+ * for the next batch, which no later one may overtake (§5.5).
+ */
+static bool held_over(const struct poller *p, const struct sqs_receipt *r, bool earlier_held)
+{
+	return (p->n > 0 && p->bytes + record_bytes(r) > ESM_PAYLOAD_MAX) ||
+	       (earlier_held && sqs_fifo(p->e->q));
+}
+
+/*
  * Starts the next batch with the records a full payload left over, as many
  * as fit within 6 MB (§5.1); the rest stay for the batch after.
  */
@@ -105,7 +116,7 @@ static void take_carried(struct poller *p)
 	uint32_t kept = 0;
 
 	for (uint32_t i = 0; i < p->ncarry; i++) {
-		if (p->n > 0 && p->bytes + record_bytes(&p->carry[i]) > ESM_PAYLOAD_MAX)
+		if (held_over(p, &p->carry[i], kept > 0))
 			p->carry[kept++] = p->carry[i];
 		else
 			add_record(p, p->carry[i]);
@@ -316,8 +327,8 @@ static bool batch_ready(const struct poller *p)
 static void take(struct poller *p, struct sqs_receiver *rx)
 {
 	for (unsigned i = 0; i < rx->n; i++) {
-		if (p->n > 0 && p->bytes + record_bytes(&rx->got[i]) > ESM_PAYLOAD_MAX)
-			p->carry[p->ncarry++] = rx->got[i];   /* the 6 MB payload is full (§5.1) */
+		if (held_over(p, &rx->got[i], p->ncarry > 0))
+			p->carry[p->ncarry++] = rx->got[i];
 		else
 			add_record(p, rx->got[i]);
 	}

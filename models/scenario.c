@@ -612,7 +612,7 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 					     "'invoke' is for a function target; '%s' is a queue", p->target);
 			if (schema_node(p, "retry") && !q->fifo)
 				schema_error(ctx, schema_where(p, "retry"),
-					     "'retry' is for function, stream and FIFO queue targets: sends to a standard queue are not throttled");
+					     "'retry' is for function, stream and FIFO targets: sends to a standard queue are not throttled");
 			check_sizes(p, q->maximum_message_size, "queue", q->head.name, "maximum_message_size", ctx);
 			check_queue_producer(p, q, ctx);
 		}

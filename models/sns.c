@@ -21,7 +21,8 @@
 struct delivery {
 	struct sns_sub *sub;
 	struct delivery *next;       /* FIFO: the subscription's waiting deliveries */
-	sim_time published_at;
+	sim_time published_at;       /* this publish (DeliveryDelay counts from it) */
+	sim_time born_at;            /* the producer's first attempt (end-to-end latency) */
 	uint32_t size;               /* bytes as delivered (envelope included) */
 	bool poison;
 	uint32_t group;              /* FIFO */
@@ -133,12 +134,16 @@ static bool in_outage(struct sns_sub *s, sim_time now)
 
 enum attempt_result { ATTEMPT_DELIVERED, ATTEMPT_SERVER_ERROR, ATTEMPT_CLIENT_ERROR };
 
-/* Sends a delivery to a queue; FIFO ones keep their group and deduplication id (§7.3). */
-static enum sqs_status send_to(struct sns_sub *s, struct sqs_queue *q, const struct delivery *d)
+/*
+ * Sends a delivery to a queue; FIFO ones keep their group and deduplication
+ * id (§7.3). A send to the subscription's dead-letter queue is neither
+ * throttled nor deduplicated (`dlq`; docs/fidelity.md).
+ */
+static enum sqs_status send_to(struct sns_sub *s, struct sqs_queue *q, const struct delivery *d, bool dlq)
 {
-	struct sqs_send req = { .size = d->size, .delay = SIM_TIME_UNSET, .born_at = d->published_at,
+	struct sqs_send req = { .size = d->size, .delay = SIM_TIME_UNSET, .born_at = d->born_at,
 				.flags = d->poison ? SQS_MSG_POISON : 0, .sender = s->name,
-				.group = d->group, .dedup = d->dedup };
+				.group = d->group, .dedup = d->dedup, .internal = dlq };
 
 	return sqs_send(q, &req);
 }
@@ -149,7 +154,7 @@ static enum attempt_result hand_over(struct sns_sub *s, const struct delivery *d
 	if (in_outage(s, sim_now(s->t->sim)))
 		return ATTEMPT_SERVER_ERROR;
 	if (s->e.queue) {
-		enum sqs_status st = send_to(s, s->e.queue, d);
+		enum sqs_status st = send_to(s, s->e.queue, d, false);
 
 		if (st == SQS_THROTTLED)
 			return ATTEMPT_SERVER_ERROR;   /* a FIFO queue over its throughput: retried */
@@ -166,9 +171,9 @@ static enum attempt_result hand_over(struct sns_sub *s, const struct delivery *d
 static void give_up(struct sns_sub *s, const struct delivery *d)
 {
 	if (s->e.dlq) {
-		enum sqs_status st = send_to(s, s->e.dlq, d);
+		enum sqs_status st = send_to(s, s->e.dlq, d, true);
 
-		if (st == SQS_OK || st == SQS_DEDUPLICATED) {
+		if (st == SQS_OK) {
 			s->queue_sends++;
 			s->c.to_dlq++;
 			return;
@@ -349,7 +354,8 @@ enum sns_status sns_publish(struct sns_topic *t, const struct sns_publish *m)
 		d = pool_get(&t->deliveries);
 		d->sub = s;
 		d->next = NULL;
-		d->published_at = born;
+		d->published_at = now;
+		d->born_at = born;
 		d->size = (uint32_t)size;
 		d->poison = m->poison;
 		d->group = m->group;
@@ -517,9 +523,9 @@ static const struct metric_def sub_defs[SM_NDEFS] = {
 	[SM_RETRIES] = { "DeliveryRetries", "count", METRIC_SUM, "§7.2",
 			 "weir: retries scheduled by the delivery policy." },
 	[SM_PENDING] = { "DeliveriesPending", "count", METRIC_GAUGE, "§7.2",
-			 "weir: deliveries waiting for a retry at the end of the period." },
+			 "weir: deliveries waiting for a retry (on a FIFO topic, or behind one) at the end of the period." },
 	[SM_DELAY] = { "DeliveryDelay", "seconds", METRIC_PERCENTILES, "§7.2",
-		       "weir: time from the publish to the delivery, of the deliveries in the period (0 without retries)." },
+		       "weir: time from the publish to the delivery, of the deliveries in the period (0 without retries; on a FIFO topic also the wait behind a retrying delivery)." },
 };
 
 const struct metric_family sns_sub_metric_family = {
@@ -604,7 +610,7 @@ static const struct stat_def sub_stats_defs[SS_NSTATS] = {
 	[SS_L_DELIVERED] = { "ledger.delivered", "count", "Whole run: delivered." },
 	[SS_L_TO_DLQ] = { "ledger.to_dlq", "count", "Whole run: sent to the DLQ." },
 	[SS_L_DROPPED] = { "ledger.dropped", "count", "Whole run: dropped." },
-	[SS_L_PENDING] = { "ledger.pending", "count", "At the end: waiting for a retry." },
+	[SS_L_PENDING] = { "ledger.pending", "count", "At the end: waiting for a retry (on a FIFO topic, or behind one)." },
 };
 
 const struct stat_family sns_sub_stat_family = { "SNS subscription", sub_stats_defs, SS_NSTATS };

@@ -1342,6 +1342,7 @@ struct sqs_queue *sqs_create(struct sqs_env *env, const char *name,
 
 void sqs_set_dead_letter(struct sqs_queue *q, struct sqs_queue *dlq)
 {
+	WEIR_ASSERT(!dlq || (q->fifo != NULL) == (dlq->fifo != NULL));   /* same type (§1.10) */
 	q->dlq = dlq;
 }
 
@@ -1383,7 +1384,13 @@ bool sqs_fifo(const struct sqs_queue *q) { return q->fifo != NULL; }
 
 uint32_t sqs_group_key(const struct sqs_queue *q, const struct sqs_receipt *r)
 {
+	WEIR_ASSERT(q->fifo && is_current(r->msg, r) && r->msg->gidx < q->fifo->ngroups);
 	return q->fifo->groups[r->msg->gidx].key;
+}
+
+bool sqs_receipt_current(const struct sqs_receipt *r)
+{
+	return is_current(r->msg, r);
 }
 const struct sqs_queue_cfg *sqs_config(const struct sqs_queue *q) { return q->cfg; }
 const struct sqs_counters *sqs_counters(const struct sqs_queue *q) { return &q->c; }

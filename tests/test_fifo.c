@@ -292,3 +292,54 @@ void test_sns_fifo_topic_throughput(void)
 	CHECK(w[0] <= 3000.0 * 60 && w[0] > 2900.0 * 60);
 	CHECK(w[1] > 60000);
 }
+
+/*
+ * §5.1, §5.5: when a record of a receive does not fit the 6 MB payload and
+ * waits for the next batch, no later record of that receive (from a FIFO
+ * queue) goes into the current batch ahead of it. Bodies of 100 KB to 1 MB.
+ */
+void test_fifo_esm_payload_cap_keeps_order(void)
+{
+	const char *text = "duration: 10m\nseed: 5\n"
+			   "queues:\n  q.fifo: { visibility_timeout: 1m, maximum_message_size: 1MiB }\n"
+			   "producers:\n  p: { target: q.fifo, arrivals: poisson(rate=100/s),\n"
+			   "       message: { group: \"uniform(keys=30)\", size: \"uniform(min=100KB, max=1MB)\" } }\n"
+			   "functions:\n  f: { timeout: 10s, duration: 50ms, per_record: 5ms }\n"
+			   "triggers:\n  - { source: q.fifo, function: f, batch_size: 10 }\n";
+
+	CHECK_EQ_INT(run_stat(text, "q.fifo", "OutOfOrderProcessing"), 0);
+}
+
+/*
+ * §7.2, §7.3: a FIFO topic's subscription dead-letter queue takes every
+ * message the endpoint refuses, however fast they come: its sends are not
+ * throttled (1,000 a second, each too large for the queue).
+ */
+void test_sns_fifo_dead_letter_not_throttled(void)
+{
+	const char *text = "duration: 1m\n"
+			   "queues:\n  q.fifo: { maximum_message_size: 1024B }\n  sdlq.fifo: {}\n"
+			   "topics:\n  t.fifo: { subscriptions: [ { endpoint: q.fifo, dead_letter: sdlq.fifo, raw: true } ] }\n"
+			   "producers:\n  p: { target: t.fifo, arrivals: constant(rate=1000/s),\n"
+			   "       message: { group: \"uniform(keys=10)\", size: 2KB } }\n";
+	const char *const st[] = { "NotificationsRedrivenToDlq", "NotificationsDropped", NULL };
+	double v[2];
+
+	CHECK_EQ_INT(run_stats(text, "t.fifo.q.fifo", st, v), 0);
+	CHECK(v[0] > 59000);
+	CHECK_EQ_INT(v[1], 0);
+}
+
+/*
+ * §7.2: DeliveryDelay counts from the publish, not from the producer's
+ * first attempt: a repeated publish 5 s later is delivered at once.
+ */
+void test_sns_delivery_delay_from_publish(void)
+{
+	const char *text = "duration: 2m\n"
+			   "queues:\n  q1: {}\n"
+			   "topics:\n  t1: { subscriptions: [ { endpoint: q1 } ] }\n"
+			   "producers:\n  p: { target: t1, arrivals: poisson(rate=10/s), duplicates: { fraction: 0.5, after: 5s } }\n";
+
+	CHECK_EQ_INT(run_stat(text, "t1.q1", "DeliveryDelay.max"), 0);
+}

@@ -277,7 +277,7 @@ struct sqs_send {
 	 */
 	uint32_t group;
 	uint64_t dedup;
-	bool internal;              /* a move task's send: never throttled or deduplicated */
+	bool internal;              /* a move task's or SNS dead-letter send: never throttled or deduplicated */
 };
 
 /* Counters, all since the start of the run (metrics take differences). */
@@ -329,8 +329,10 @@ const char *sqs_name(const struct sqs_queue *q);
 bool sqs_fifo(const struct sqs_queue *q);
 /* The group number of a MessageGroupId read from a trace (see SQS_GROUP_NAMED). */
 uint32_t sqs_group_named(struct sqs_env *env, const char *id);
-/* FIFO: the group number (struct sqs_send.group) of a received message of q. */
+/* FIFO: the group number (struct sqs_send.group) of a message of q received with the current receipt r. */
 uint32_t sqs_group_key(const struct sqs_queue *q, const struct sqs_receipt *r);
+/* Whether r is the message's latest receipt and the message is still stored (it may be in another queue). */
+bool sqs_receipt_current(const struct sqs_receipt *r);
 const struct sqs_queue_cfg *sqs_config(const struct sqs_queue *q);
 const struct sqs_counters *sqs_counters(const struct sqs_queue *q);
 uint64_t sqs_visible(const struct sqs_queue *q);
