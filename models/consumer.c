@@ -112,7 +112,7 @@ static const struct schema_field consumer_fields[] = {
 	  .help = "Whether poison messages always fail." },
 	{ .key = "on_failure", .type = ST_ENUM, CF(on_failure), .dflt = "leave", .choices = on_failure_names,
 	  .rule = "§1.4",
-	  .help = "What a worker does with a failed message: leave it to reappear after its visibility timeout, or release it at once (ChangeMessageVisibility to 0)." },
+	  .help = "What a worker does with a failed message: leave it to reappear after its visibility timeout, or release it at once (ChangeMessageVisibility to 0). On a FIFO queue the later messages of its group in the batch go back with it, unprocessed (MessagesSkipped), and are received as often as it is, so a redrive policy dead-letters them with it." },
 	{ .key = "heartbeat", .type = ST_OBJECT, CF(heartbeat), .sub = &heartbeat_schema, .rule = "§1.4",
 	  .help = "Extend the visibility of held messages while working." },
 	{ .key = "schedule", .type = ST_LIST, CF(schedule), .sub = &scale_schema,

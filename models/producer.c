@@ -532,6 +532,9 @@ static void producer_check(void *obj, struct schema_ctx *ctx)
 	}
 	if (p->message.group) {
 		if (parse_keys(p->message.group, "message group source", &p->groups, &p->arr.key_column, &err) != 0) {
+			if (strncmp(err.msg, "unknown key distribution", 24) == 0)
+				snprintf(err.msg, sizeof(err.msg),
+					 "a message group is drawn from uniform(keys=N), zipf(keys=N, s=S), hot(keys=N, share=P), or read from a trace with column(NAME)");
 			schema_parse_error(ctx, schema_node(&p->message, "group"), "group", &err);
 			return;
 		}

@@ -41,7 +41,7 @@ static const struct schema_field top_fields[] = {
 	{ .key = "metrics", .type = ST_OBJECT, TF(metrics), .sub = &metrics_schema,
 	  .help = "Sampling of the time series." },
 	{ .key = "queues", .type = ST_TABLE, TF(queues), .sub = &sqs_queue_schema,
-	  .help = "SQS standard queues, by name." },
+	  .help = "SQS queues, by name: standard, or FIFO when the name ends in `.fifo`." },
 	{ .key = "streams", .type = ST_TABLE, TF(streams), .sub = &stream_schema,
 	  .help = "Kinesis data streams, by name." },
 	{ .key = "producers", .type = ST_TABLE, TF(producers), .sub = &producer_schema,
@@ -51,7 +51,7 @@ static const struct schema_field top_fields[] = {
 	{ .key = "functions", .type = ST_TABLE, TF(functions), .sub = &function_schema,
 	  .help = "AWS Lambda functions, by name." },
 	{ .key = "topics", .type = ST_TABLE, TF(topics), .sub = &sns_topic_schema, .rule = "§7",
-	  .help = "SNS standard topics, by name: producers publish to them, subscriptions deliver to queues and functions. FIFO topics are not modelled." },
+	  .help = "SNS topics, by name: producers publish to them, subscriptions deliver to queues and functions; FIFO topics (a name ending in `.fifo`) deliver to queues only." },
 	{ .key = "triggers", .type = ST_LIST, TF(triggers), .sub = &trigger_schema,
 	  .help = "Event source mappings: a function polling a queue." },
 	{ .key = "account", .type = ST_OBJECT, TF(account), .sub = &account_schema,
@@ -563,6 +563,9 @@ static void check_queue_producer(const struct producer_cfg *p, const struct sqs_
 				 struct schema_ctx *ctx)
 {
 	check_fifo_ids(p, q->head.name, "queue", q->fifo, q->content_based_deduplication, ctx);
+	if (q->fifo && p->duplicates.fraction > 0 && dist_max(&p->duplicates.after) >= (double)SQS_FIFO_DEDUP_INTERVAL)
+		schema_warning(ctx, schema_where(&p->duplicates, "after"),
+			       "repeats sent 5 minutes or more after the first send pass the deduplication interval and are stored as new messages (aws-behaviour §2.2)");
 	if (q->fifo && p->message.delay.kind != DIST_NONE)
 		schema_error(ctx, schema_where(&p->message, "delay"),
 			     "FIFO queues have no per-message delay (aws-behaviour §1.6); set the queue's 'delay' instead");
@@ -743,18 +746,23 @@ static void check_triggers(struct scenario *sc, const struct vec *all, struct sc
 			want(all, t->source, schema_where(t, "source"), "source", "queue", "stream", ctx);
 			continue;
 		}
+		q = scenario_queue(sc, t->source);
+		/* FIFO first: the standard queue's advice (a window for big batches) does not apply (§5.5). */
+		if (q->fifo && t->batch_size != INT64_MIN && t->batch_size > ESM_FIFO_BATCH_MAX) {
+			schema_error(ctx, schema_where(t, "batch_size"),
+				     "a mapping from a FIFO queue takes batches of at most %d, with no batching window (aws-behaviour §5.5)",
+				     ESM_FIFO_BATCH_MAX);
+			continue;
+		}
+		if (q->fifo && t->maximum_batching_window > 0) {
+			schema_error(ctx, schema_where(t, "maximum_batching_window"),
+				     "a mapping from a FIFO queue has no batching window (aws-behaviour §5.5)");
+			continue;
+		}
 		trigger_resolve(t, false, ctx);
 		if (!want(all, t->function, schema_where(t, "function"), "function", "function", NULL, ctx))
 			continue;
-		q = scenario_queue(sc, t->source);
 		f = scenario_function(sc, t->function);
-		if (q->fifo && t->batch_size > ESM_FIFO_BATCH_MAX)
-			schema_error(ctx, schema_where(t, "batch_size"),
-				     "a mapping from a FIFO queue takes batches of at most %d (aws-behaviour §5.5)",
-				     ESM_FIFO_BATCH_MAX);
-		if (q->fifo && t->maximum_batching_window > 0)
-			schema_error(ctx, schema_where(t, "maximum_batching_window"),
-				     "a mapping from a FIFO queue has no batching window (aws-behaviour §5.5)");
 		if (t->maximum_concurrency != INT64_MIN && sc->account.date < BEHAVIOUR_ESM_MAXIMUM_CONCURRENCY)
 			schema_error(ctx, schema_where(t, "maximum_concurrency"),
 				     "maximum_concurrency did not exist before January 2023 (aws-behaviour §5.3); the scenario's behaviour date is earlier");
@@ -831,7 +839,8 @@ static void check_consumers(struct scenario *sc, const struct vec *all, struct s
 				       "processing can take 0s and a failed message is visible again at once: a worker can fail the same message a million times a simulated second (give processing a minimum above 0, or the queue a redrive policy)");
 		if (c->heartbeat.every == SIM_TIME_UNSET && (double)vt < mean)
 			schema_warning(ctx, schema_where(c, "processing"),
-				       "a batch takes %.3gs on average but the visibility timeout is %gs: messages will reappear while still being processed and be delivered twice (aws-behaviour §1.4)",
+				       q->fifo ? "a batch takes %.3gs on average but the visibility timeout is %gs: messages will reappear while still being processed, be delivered again, and the late deletes fail on a FIFO queue (aws-behaviour §1.4, §1.7)"
+					       : "a batch takes %.3gs on average but the visibility timeout is %gs: messages will reappear while still being processed and be delivered twice (aws-behaviour §1.4)",
 				       mean / (double)SIM_SEC, sim_time_to_sec(vt));
 	}
 }

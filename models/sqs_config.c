@@ -173,6 +173,15 @@ static void fifo_check(struct sqs_queue_cfg *q, struct schema_ctx *ctx)
 		schema_error(ctx, at, "queue '%s' ends in '.fifo', the mark of a FIFO queue; a standard queue's name cannot",
 			     q->head.name);
 	if (q->fifo) {
+		bool ht = sqs_cfg_high_throughput(q);
+
+		if (!ht && schema_node(q, "high_throughput_tps"))
+			schema_warning(ctx, schema_node(q, "high_throughput_tps"),
+				       "high_throughput_tps applies in high-throughput mode only (deduplication_scope: message_group and fifo_throughput_limit: per_message_group_id); this queue runs at transactions_per_second");
+		if (!ht && (q->deduplication_scope == SQS_DEDUP_GROUP) != (q->fifo_throughput_limit == SQS_LIMIT_PER_GROUP))
+			schema_warning(ctx, schema_node(q, q->deduplication_scope == SQS_DEDUP_GROUP ? "deduplication_scope"
+												      : "fifo_throughput_limit"),
+				       "high-throughput mode needs both deduplication_scope: message_group and fifo_throughput_limit: per_message_group_id (aws-behaviour §2.3); with one alone the queue runs at transactions_per_second");
 		if (q->duplicate_delivery > 0)
 			schema_error(ctx, schema_where(q, "duplicate_delivery"),
 				     "a FIFO queue delivers exactly once (aws-behaviour §2.2): duplicate_delivery is for standard queues");

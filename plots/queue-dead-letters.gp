@@ -90,7 +90,7 @@ set ytics ("" 1e30)
 do for [k = -ceil(OUT_MAX / STEP):ceil(MOVED_MAX / STEP)] { set ytics add (count(abs(k * STEP)) k * STEP) }
 set xzeroaxis lt 1 lc rgb "#333333" lw 1
 NOTE = OUT_SUM > 0 ? "Bars above 0: moved in;\nbelow 0: left the queue." : \
-	sprintf("Nothing left %s:\nno expiry, purge, redrive\nor delete.", DLQ)
+	sprintf("No message left %s:\nno expiry, purge, redrive\nor delete.", DLQ)
 @KEY_NOTE
 BAR = "(_p = period(column(\"time_s\")), tx(column(\"time_s\") - _p / 2))"
 BARS = NROWS > 300 ? "impulses lw 1" : "boxes"

@@ -47,7 +47,7 @@ colour(m) = m eq "NumberOfDeduplicatedSentMessages" ? C_DUPS : \
 	m eq "ThrottledReceives" ? C_EMPTY : \
 	m eq "MessagesMovedToDLQ" ? C_DLQ : C_STALE
 
-@TWO_PANELS title sprintf("FIFO queue %s: message groups (over each %s period); totals in brackets", NAME, PERIOD_TEXT) font ",13"
+@TWO_PANELS title sprintf("FIFO queue %s: message groups (over each %s period); peaks and totals in brackets", NAME, PERIOD_TEXT) font ",13"
 
 # Top: groups active, locked and stalled.
 set ylabel "message groups"
@@ -59,7 +59,7 @@ NOTE = sprintf("Active, stalled: means\nover each period; locked:\nat its end. S
 plot DATA using @TX:(val("ActiveGroups")) with @LINES lw 1.5 lc rgb C_SENT \
 		title "active" . peak(ACTIVE_MAX), \
      DATA using @TX:(val("ApproximateNumberOfGroupsWithInflightMessages")) with @LINES lw 1.5 lc rgb C_INFLIGHT \
-		title "locked" . peak(LOCKED_MAX), \
+		title "locked (at its end)" . peak(LOCKED_MAX), \
      DATA using @TX:(val("StalledGroups")) with @LINES lw 1.5 lc rgb C_DLQ dt (6,3) \
 		title "stalled" . peak(STALLED_MAX)
 unset label 98

@@ -559,6 +559,9 @@ static struct doc_node **step(struct doc *doc, struct doc_node **slot, const cha
 		n->null = false;
 	}
 	k = match_key(n, p, &used);
+	/* A new name ending in ".fifo" (a FIFO queue or topic) is one key: queues.jobs.fifo={...}. */
+	if (k < 0 && strncmp(p + seg, ".fifo", 5) == 0 && (p[seg + 5] == '.' || p[seg + 5] == '\0'))
+		seg += 5;
 	if (k < 0) {
 		node_append(n, scalar_new(doc, p, seg, loc));
 		node_append(n, scalar_new(doc, "", 0, loc));

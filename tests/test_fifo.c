@@ -10,6 +10,8 @@
 #include "util.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 #define FIFO_QUEUES \
 	"queues:\n" \
@@ -342,4 +344,33 @@ void test_sns_delivery_delay_from_publish(void)
 			   "producers:\n  p: { target: t1, arrivals: poisson(rate=10/s), duplicates: { fraction: 0.5, after: 5s } }\n";
 
 	CHECK_EQ_INT(run_stat(text, "t1.q1", "DeliveryDelay.max"), 0);
+}
+
+/*
+ * §2.2, §2.3: settings a FIFO queue would silently ignore get a warning:
+ * high_throughput_tps outside high-throughput mode, half of that mode's
+ * pair, and repeats sent past the 5-minute deduplication interval.
+ */
+void test_fifo_ignored_settings_warn(void)
+{
+	const char *dir = test_tmpdir();
+	char path[600];
+	const char *args[] = { "check", path, NULL };
+	struct proc p;
+
+	snprintf(path, sizeof(path), "%s/fifo-warn.yaml", dir);
+	CHECK(write_file(path,
+			 "duration: 10m\n"
+			 "queues:\n"
+			 "  a.fifo: { high_throughput_tps: 3000 }\n"
+			 "  b.fifo: { fifo_throughput_limit: per_message_group_id }\n"
+			 "producers:\n"
+			 "  p: { target: a.fifo, arrivals: poisson(rate=1/s), message: { group: \"uniform(keys=2)\" },\n"
+			 "       duplicates: { fraction: 0.1, after: 6m } }\n") == 0);
+	CHECK(run_weir(&p, args, NULL) == 0);
+	CHECK_EQ_INT(p.status, 0);
+	CHECK(strstr(p.err, "high_throughput_tps applies in high-throughput mode only") != NULL);
+	CHECK(strstr(p.err, "high-throughput mode needs both") != NULL);
+	CHECK(strstr(p.err, "pass the deduplication interval") != NULL);
+	proc_release(&p);
 }
