@@ -59,7 +59,10 @@ struct producer {
 	sim_event_id token_timer;
 	struct retry_client retry;
 	struct retry_client resend;   /* stream: the application's resends of PutRecords entries */
-	struct pool requests;         /* struct request: synchronous invocations */
+	struct pool requests;         /* struct request: synchronous invocations, FIFO sends, publishes */
+	struct pool batches;          /* struct batch_req: SendMessageBatch calls */
+	struct request *gather;       /* queue: the SendMessageBatch being gathered, or NULL */
+	uint64_t nqbuf;               /* queue: messages in it */
 	uint64_t waiting;             /* requests waiting to retry */
 	struct hist latency_period, latency_total;   /* sync invokes: first attempt to response, us */
 	gsl_rng *r_arrivals, *r_size, *r_poison, *r_delay, *r_bursts, *r_keys;
@@ -295,7 +298,7 @@ static const struct schema_field producer_fields[] = {
 	  .rule = "§3.1",
 	  .help = "Stream targets: an ExplicitHashKey that picks the shard instead of the MD5 of the partition key: none; random (a uniform 128-bit hash key per record: even shards, but one key's records spread over all of them and lose their order); balanced (the producer cycles through the open shards, putting one record on each in turn)." },
 	{ .key = "batch", .type = ST_OBJECT, PF(batch), .sub = &put_batch_schema, .rule = "§3.4",
-	  .help = "Stream targets: gather records into PutRecords requests; unset puts each record with PutRecord." },
+	  .help = "Stream targets: gather records into PutRecords requests (unset puts each record with PutRecord). Queue targets: gather messages into SendMessageBatch calls of up to 10 messages and 1 MiB (the defaults there; a FIFO queue counts each call once against its 300 a second, aws-behaviour §1.8, §2.3); unset sends each with SendMessage." },
 	{ .key = "arrivals", .type = ST_STRING, PF(arrivals), .flags = SF_REQUIRED,
 	  .help = "Arrival process: poisson(rate=R), constant(rate=R) or trace(file=F, column=C, unit=U)." },
 	{ .key = "schedule", .type = ST_LIST, PF(schedule), .sub = &rate_schema,
@@ -706,6 +709,8 @@ struct request {
 	struct producer *p;
 	struct lambda_invocation inv;    /* function targets */
 	struct sqs_send send;            /* queue targets */
+	struct sqs_send *sends;          /* a SendMessageBatch: its entries (struct batch_req) ... */
+	unsigned nsends;                 /* ... and how many; 0: a single message */
 	struct sns_publish pub;          /* topic targets ... */
 	struct sns_attr attrs[SNS_MESSAGE_ATTRIBUTES_MAX];   /* ... and their attributes */
 	uint8_t poison;
@@ -713,15 +718,33 @@ struct request {
 	struct retry_call call;
 };
 
+/* A SendMessageBatch request (§1.8): a request with room for its entries. */
+struct batch_req {
+	struct request r;                /* first: it is handled as a request */
+	struct sqs_send sends[SQS_SEND_BATCH_MAX];
+	double bytes;
+};
+
 static void request_attempt(struct request *r);
 static void request_go(struct request *r);
+
+/* The messages a request carries, for the ledger. */
+static uint64_t weight(const struct request *r)
+{
+	return r->nsends ? r->nsends : 1;
+}
+
+static void request_free(struct producer *p, struct request *r)
+{
+	pool_put(r->nsends ? &p->batches : &p->requests, r);
+}
 
 /* A request that waited for a token has it: it goes. */
 static void request_send(struct send_wait *w)
 {
 	struct request *r = (struct request *)w;
 
-	r->p->waiting--;
+	r->p->waiting -= weight(r);
 	request_go(r);
 }
 
@@ -731,7 +754,7 @@ static void on_request_retry(struct sim *sim, void *subject, void *object)
 
 	(void)sim;
 	(void)object;
-	r->p->waiting--;
+	r->p->waiting -= weight(r);
 	request_attempt(r);
 }
 
@@ -799,7 +822,7 @@ static void request_attempt(struct request *r)
 	if (may_send(r->p, &r->wait))
 		request_go(r);
 	else
-		r->p->waiting++;
+		r->p->waiting += weight(r);
 }
 
 /* What a queue or topic answered a send or publish. */
@@ -853,7 +876,23 @@ static void request_answered(struct request *r, enum outcome o)
 	count_outcome(p, o);
 	retry_observe(&p->retry, sim_now(p->sim), false);
 	retry_call_succeeded(&p->retry, &r->call);
-	pool_put(&p->requests, r);
+	request_free(p, r);
+}
+
+/* One SendMessageBatch call; false when it was throttled (every entry goes again). */
+static bool send_batch(struct request *r)
+{
+	struct producer *p = r->p;
+	enum sqs_status st[SQS_SEND_BATCH_MAX];
+
+	if (sqs_send_batch(p->q, r->sends, r->nsends, st) == SQS_THROTTLED)
+		return false;
+	for (unsigned i = 0; i < r->nsends; i++)
+		count_outcome(p, st[i] == SQS_OK ? OUT_SENT : st[i] == SQS_DEDUPLICATED ? OUT_DEDUPLICATED : OUT_REJECTED);
+	retry_observe(&p->retry, sim_now(p->sim), false);
+	retry_call_succeeded(&p->retry, &r->call);
+	request_free(p, r);
+	return true;
 }
 
 /* One attempt, with the client's token. */
@@ -863,7 +902,10 @@ static void request_go(struct request *r)
 	sim_time delay;
 
 	p->c.attempts++;
-	if (p->q || p->topic) {
+	if (r->nsends) {
+		if (send_batch(r))
+			return;
+	} else if (p->q || p->topic) {
 		enum outcome o = call_target(r);
 
 		if (o != OUT_THROTTLED) {
@@ -874,16 +916,16 @@ static void request_go(struct request *r)
 		p->c.sent++;
 		return;
 	}
-	p->c.throttled++;
+	p->c.throttled += weight(r);
 	retry_observe(&p->retry, sim_now(p->sim), true);
 	delay = retry_call_failed(&p->retry, &r->call, RETRY_THROTTLED);
 	if (delay < 0) {
-		p->c.gave_up++;   /* TooManyRequestsException or ThrottlingException reaches the caller */
-		pool_put(&p->requests, r);
+		p->c.gave_up += weight(r);   /* TooManyRequestsException or ThrottlingException reaches the caller */
+		request_free(p, r);
 		return;
 	}
 	p->c.retries++;
-	p->waiting++;
+	p->waiting += weight(r);
 	sim_schedule_in(p->sim, delay, on_request_retry, r, NULL);
 }
 
@@ -1053,6 +1095,21 @@ static void flush(struct producer *p)
 	p->buf_bytes = 0;
 }
 
+/* Sends the SendMessageBatch being gathered, if any (§1.8). */
+static void flush_sends(struct producer *p)
+{
+	struct request *r = p->gather;
+
+	sim_cancel(p->sim, p->linger);
+	p->linger = SIM_EVENT_NONE;
+	if (!r)
+		return;
+	p->gather = NULL;
+	p->nqbuf -= r->nsends;
+	retry_call_start(&r->call);
+	request_attempt(r);
+}
+
 static void on_linger(struct sim *sim, void *subject, void *object)
 {
 	struct producer *p = subject;
@@ -1060,7 +1117,38 @@ static void on_linger(struct sim *sim, void *subject, void *object)
 	(void)sim;
 	(void)object;
 	p->linger = SIM_EVENT_NONE;
-	flush(p);
+	if (p->q)
+		flush_sends(p);
+	else
+		flush(p);
+}
+
+/*
+ * Adds a message to the SendMessageBatch being gathered: it goes when it
+ * holds `records` messages (at most 10) or would pass `bytes`, or when its
+ * first message has waited `linger` (§1.8).
+ */
+static void gather_send(struct producer *p, const struct sqs_send *req)
+{
+	const struct put_batch_cfg *b = &p->cfg->batch;
+	struct batch_req *g = (struct batch_req *)p->gather;
+
+	if (g && g->bytes + req->size > b->bytes)
+		flush_sends(p);
+	g = (struct batch_req *)p->gather;
+	if (!g) {
+		g = pool_get(&p->batches);
+		g->r.p = p;
+		g->r.sends = g->sends;
+		p->gather = &g->r;
+	}
+	g->sends[g->r.nsends++] = *req;
+	g->bytes += req->size;
+	p->nqbuf++;
+	if (g->r.nsends >= (unsigned)b->records || g->bytes >= b->bytes || b->linger == 0)
+		flush_sends(p);
+	else if (p->linger == SIM_EVENT_NONE)
+		p->linger = sim_schedule_in(p->sim, b->linger, on_linger, p, NULL);
 }
 
 /* The partition key of the next record: drawn, or the trace row's. */
@@ -1181,6 +1269,10 @@ static void send_message(struct producer *p, struct request *tmpl)
 		p->waiting++;
 		sim_schedule_in(p->sim, after > 0 ? after : 0, on_duplicate, r, NULL);
 	}
+	if (p->q && p->cfg->batch.head.node) {
+		gather_send(p, &tmpl->send);   /* SendMessageBatch (§1.8) */
+		return;
+	}
 	if (!(p->q ? sqs_fifo(p->q) : sns_fifo(p->topic))) {
 		p->c.attempts++;
 		count_outcome(p, call_target(tmpl));
@@ -1211,7 +1303,7 @@ static void send_one(struct producer *p)
 		invoke_sync(p, req.size, req.flags & SQS_MSG_POISON);
 		return;
 	}
-	if (p->q && !sqs_fifo(p->q) && !(p->cfg->duplicates.fraction > 0)) {
+	if (p->q && !sqs_fifo(p->q) && !(p->cfg->duplicates.fraction > 0) && !p->cfg->batch.head.node) {
 		/* A standard queue, no repeats: one call that cannot be throttled, no request. */
 		p->c.attempts++;
 		req.born_at = sim_now(p->sim);
@@ -1246,6 +1338,8 @@ static void halt(struct producer *p)
 {
 	if (p->stream)
 		flush(p);   /* a stopping producer sends what it gathered */
+	if (p->q)
+		flush_sends(p);
 	p->active = 0;
 	sim_cancel(p->sim, p->next);
 	sim_cancel(p->sim, p->burst_timer);
@@ -1350,6 +1444,7 @@ struct producer *producer_create(struct sim *sim, const char *name, const struct
 		p->r_keys = rng_stream(rngs, name, "keys");
 	}
 	pool_init(&p->requests, sizeof(struct request), 256);
+	pool_init(&p->batches, sizeof(struct batch_req), 16);
 	hist_init(&p->latency_period);
 	hist_init(&p->latency_total);
 	retry_client_init(&p->retry, &cfg->retry, rng_stream(rngs, name, "retry"));
@@ -1410,6 +1505,7 @@ void producer_destroy(struct producer *p)
 		free(r);
 	}
 	pool_release(&p->requests);
+	pool_release(&p->batches);
 	hist_release(&p->latency_period);
 	hist_release(&p->latency_total);
 	free(p);
@@ -1496,7 +1592,7 @@ void producer_summarize(const struct producer *p, struct summary *s)
 	v[PS_L_SENT] = (double)p->c.sent;
 	v[PS_L_REJECTED] = (double)p->c.rejected;
 	v[PS_L_GAVE_UP] = (double)p->c.gave_up;
-	v[PS_L_WAITING] = (double)(p->waiting + p->in_requests + p->nbuf);
+	v[PS_L_WAITING] = (double)(p->waiting + p->in_requests + p->nbuf + p->nqbuf);
 	v[PS_RESENT] = (double)w.resent;
 	v[PS_DEDUPLICATED] = (double)w.deduplicated;
 	v[PS_L_RESENT] = (double)p->c.resent;
@@ -1507,5 +1603,5 @@ void producer_summarize(const struct producer *p, struct summary *s)
 bool producer_ledger(const struct producer *p)
 {
 	return p->c.produced + p->c.resent ==
-	       p->c.sent + p->c.rejected + p->c.gave_up + p->waiting + p->in_requests + p->nbuf;
+	       p->c.sent + p->c.rejected + p->c.gave_up + p->waiting + p->in_requests + p->nbuf + p->nqbuf;
 }

@@ -558,10 +558,28 @@ static void check_fifo_ids(const struct producer_cfg *p, const char *target, con
 			     strcmp(kind, "queue") == 0 ? "sends" : "publishes", target);
 }
 
-/* A producer sending to a queue. */
-static void check_queue_producer(const struct producer_cfg *p, const struct sqs_queue_cfg *q,
+/*
+ * A producer sending to a queue; with `batch`, SendMessageBatch calls of at
+ * most 10 messages and SQS_SEND_BATCH_BYTES_MAX bytes (§1.8), the defaults
+ * for a queue (the schema's are PutRecords').
+ */
+static void check_queue_producer(struct producer_cfg *p, const struct sqs_queue_cfg *q,
 				 struct schema_ctx *ctx)
 {
+	struct put_batch_cfg *b = &p->batch;
+
+	if (b->head.node) {
+		if (!schema_node(b, "records"))
+			b->records = SQS_SEND_BATCH_MAX;
+		else if (b->records > SQS_SEND_BATCH_MAX)
+			schema_error(ctx, schema_where(b, "records"),
+				     "a SendMessageBatch holds at most %d messages (aws-behaviour §1.8)", SQS_SEND_BATCH_MAX);
+		if (!schema_node(b, "bytes"))
+			b->bytes = SQS_SEND_BATCH_BYTES_MAX;
+		else if (b->bytes > SQS_SEND_BATCH_BYTES_MAX)
+			schema_error(ctx, schema_where(b, "bytes"),
+				     "a SendMessageBatch holds at most %.0f bytes in all", SQS_SEND_BATCH_BYTES_MAX);
+	}
 	check_fifo_ids(p, q->head.name, "queue", q->fifo, q->content_based_deduplication, ctx);
 	if (q->fifo && p->duplicates.fraction > 0 && dist_max(&p->duplicates.after) >= (double)SQS_FIFO_DEDUP_INTERVAL)
 		schema_warning(ctx, schema_where(&p->duplicates, "after"),
@@ -581,9 +599,9 @@ static void check_producers(struct scenario *sc, const struct vec *all, struct s
 			for (size_t k = 0; k < 3; k++) {
 				const char *key = k == 0 ? "partition_key" : k == 1 ? "batch" : "explicit_hash_key";
 
-				if (t && schema_node(p, key))
-					schema_error(ctx, schema_where(p, key), "'%s' is for a stream target; '%s' is a %s",
-						     key, p->target, t->kind);
+				if (t && schema_node(p, key) && !(k == 1 && strcmp(t->kind, "queue") == 0))
+					schema_error(ctx, schema_where(p, key), "'%s' is for a stream%s target; '%s' is a %s",
+						     key, k == 1 ? " or queue" : "", p->target, t->kind);
 			}
 		if (t && strcmp(t->kind, "queue") != 0 && strcmp(t->kind, "topic") != 0 && schema_node(p, "duplicates"))
 			schema_error(ctx, schema_where(p, "duplicates"), "'duplicates' is for a queue or topic target; '%s' is a %s",

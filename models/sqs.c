@@ -968,7 +968,44 @@ static void check_arrival_order(struct sqs_queue *q, const struct sqs_msg *m, ui
 	}
 }
 
-enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
+/*
+ * Whether a SendMessageBatch call of n entries is within the throughput
+ * (§2.3): one call; in high-throughput mode the batch is split by
+ * partition, one call per partition it touches, each within its partition's
+ * 300/s and all within the queue's ceiling. Takes the calls when allowed.
+ */
+static bool batch_allowed(struct sqs_queue *q, const struct sqs_send *reqs, unsigned n)
+{
+	struct fifo_state *f = q->fifo;
+	sim_time now = now_of(q);
+	struct tps_window *parts[SQS_SEND_BATCH_MAX];
+	unsigned np = 0;
+
+	if (!sqs_cfg_high_throughput(q->cfg))
+		return send_allowed(q, reqs[0].group);
+	for (unsigned i = 0; i < n; i++) {
+		struct tps_window *w = &f->partitions[hash32(reqs[i].group) % f->npartitions];
+		unsigned k = 0;
+
+		while (k < np && parts[k] != w)
+			k++;
+		if (k == np) {
+			if (!tps_room(w, now, SQS_FIFO_PARTITION_TPS))
+				return false;
+			parts[np++] = w;
+		}
+	}
+	if (!tps_room(&f->send, now, q->cfg->high_throughput_tps) ||
+	    f->send.used + np > q->cfg->high_throughput_tps)
+		return false;
+	for (unsigned k = 0; k < np; k++)
+		parts[k]->used++;
+	f->send.used += np;
+	return true;
+}
+
+/* One message of a send (its call already within the throughput when `counted`). */
+static enum sqs_status send_entry(struct sqs_queue *q, const struct sqs_send *req, bool counted)
 {
 	struct sqs_msg *m;
 	sim_time now = now_of(q);
@@ -981,7 +1018,7 @@ enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
 		uint64_t key = req->dedup;
 
 		WEIR_ASSERT(req->delay == SIM_TIME_UNSET);   /* no message timers on FIFO (§1.6) */
-		if (!send_allowed(q, req->group)) {
+		if (!counted && !send_allowed(q, req->group)) {
 			q->c.throttled_sends++;   /* ThrottlingException (§2.3) */
 			return SQS_THROTTLED;
 		}
@@ -1009,6 +1046,24 @@ enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
 		check_arrival_order(q, m, group_get(q->fifo, req->group));
 	/* A message timer overrides the queue delay (§1.6). */
 	arrive(q, m, req->delay != SIM_TIME_UNSET ? req->delay : q->cfg->delay);
+	return SQS_OK;
+}
+
+enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req)
+{
+	return send_entry(q, req, false);
+}
+
+enum sqs_status sqs_send_batch(struct sqs_queue *q, const struct sqs_send *reqs, unsigned n,
+			       enum sqs_status *st)
+{
+	WEIR_ASSERT(n >= 1 && n <= SQS_SEND_BATCH_MAX);
+	if (q->fifo && !batch_allowed(q, reqs, n)) {
+		q->c.throttled_sends++;   /* the whole call: ThrottlingException (§2.3) */
+		return SQS_THROTTLED;
+	}
+	for (unsigned i = 0; i < n; i++)
+		st[i] = send_entry(q, &reqs[i], true);
 	return SQS_OK;
 }
 

@@ -374,3 +374,31 @@ void test_fifo_ignored_settings_warn(void)
 	CHECK(strstr(p.err, "pass the deduplication interval") != NULL);
 	proc_release(&p);
 }
+
+/*
+ * §1.8, §2.3: a FIFO queue in normal mode takes 300 calls a second; with
+ * SendMessageBatch of 10 that is 3,000 messages. A producer at 2,000/s
+ * batching 10 at a time is never throttled; one sending each message alone
+ * is throttled to 300 a second. Every ledger balances either way.
+ */
+void test_fifo_batched_sends_reach_3000(void)
+{
+	const char *batched = "duration: 2m\nqueues:\n  q.fifo: {}\n"
+			      "producers:\n  p: { target: q.fifo, arrivals: constant(rate=2000/s), stop: 1m,\n"
+			      "       message: { group: \"uniform(keys=50)\" }, batch: { linger: 50ms } }\n";
+	const char *alone = "duration: 2m\nqueues:\n  q.fifo: {}\n"
+			    "producers:\n  p: { target: q.fifo, arrivals: constant(rate=2000/s), stop: 1m,\n"
+			    "       message: { group: \"uniform(keys=50)\" }, retry: { mode: none } }\n";
+	const char *const st[] = { "NumberOfMessagesSent", "ThrottledSends", NULL };
+	const char *const pr[] = { "Attempts", "MessagesProduced", NULL };
+	double v[2], a[2];
+
+	CHECK_EQ_INT(run_stats(batched, "q.fifo", st, v), 0);
+	CHECK_EQ_INT(run_stats(batched, "p", pr, a), 0);
+	CHECK_EQ_INT(v[1], 0);
+	CHECK_EQ_INT(v[0], a[1]);
+	CHECK(a[0] <= a[1] / 10 + 60);          /* about one call per 10 messages */
+	CHECK_EQ_INT(run_stats(alone, "q.fifo", st, v), 0);
+	CHECK(v[0] <= 300.0 * 61 && v[0] > 290.0 * 59);
+	CHECK(v[1] > 1000.0 * 59);
+}

@@ -46,6 +46,13 @@
 #define SQS_RETENTION_MAX (14 * SIM_DAY)
 #define SQS_RETENTION_DEFAULT (4 * SIM_DAY)
 #define SQS_RECEIVE_MAX 10                            /* MaxNumberOfMessages 1..10; §1.3 */
+#define SQS_SEND_BATCH_MAX 10                         /* SendMessageBatch entries; §1.8 */
+/*
+ * Most bytes in one SendMessageBatch: the sum of its messages may not exceed
+ * the largest message (256 KiB until 2025, 1 MiB since); §1.8 gives the
+ * message limit, not the batch's, so this is a model parameter.
+ */
+#define SQS_SEND_BATCH_BYTES_MAX SQS_MESSAGE_SIZE_MAX
 #define SQS_MESSAGE_SIZE_MIN 1024.0                   /* MaximumMessageSize bytes; §1.8 */
 #define SQS_MESSAGE_SIZE_MAX 1048576.0                /* 1 MiB; §1.8 */
 #define SQS_MESSAGE_SIZE_DEFAULT 262144.0             /* 256 KiB; §1.8 */
@@ -304,6 +311,15 @@ void sqs_start(struct sqs_queue *q, struct sqs_queue *(*lookup)(void *ctx, const
 void sqs_destroy(struct sqs_queue *q);
 
 enum sqs_status sqs_send(struct sqs_queue *q, const struct sqs_send *req);
+/*
+ * SendMessageBatch (§1.8): 1..SQS_SEND_BATCH_MAX messages in one call. A
+ * FIFO queue counts the call once against its throughput (in
+ * high-throughput mode once per partition the batch touches, §2.3):
+ * SQS_THROTTLED refuses every entry. Otherwise SQS_OK, and each entry's
+ * own answer (SQS_OK, SQS_TOO_LARGE, SQS_DEDUPLICATED) is in st[i].
+ */
+enum sqs_status sqs_send_batch(struct sqs_queue *q, const struct sqs_send *reqs, unsigned n,
+			       enum sqs_status *st);
 /* Starts a receive; see struct sqs_receiver. */
 void sqs_receive(struct sqs_queue *q, struct sqs_receiver *rx);
 /* Withdraws a waiting long-poll receive; its callback will not run. */
