@@ -803,7 +803,7 @@ static void refuse_keys(const struct trigger_cfg *t, const char *const *keys, co
 				     *k, kind, t->source, section);
 }
 
-void trigger_resolve(struct trigger_cfg *t, bool stream, struct schema_ctx *ctx)
+void trigger_resolve(struct trigger_cfg *t, bool stream, bool fifo, struct schema_ctx *ctx)
 {
 	if (stream) {
 		if (!schema_node(t, "batch_size"))
@@ -814,6 +814,16 @@ void trigger_resolve(struct trigger_cfg *t, bool stream, struct schema_ctx *ctx)
 	if (!schema_node(t, "batch_size"))
 		t->batch_size = ESM_BATCH_DEFAULT;   /* §5.1 */
 	refuse_keys(t, stream_only_keys, "queue", "§5", ctx);
+	if (fifo) {
+		if (t->batch_size > ESM_FIFO_BATCH_MAX)
+			schema_error(ctx, schema_where(t, "batch_size"),
+				     "a mapping from a FIFO queue takes batches of at most %d, with no batching window (aws-behaviour §5.5)",
+				     ESM_FIFO_BATCH_MAX);
+		if (t->maximum_batching_window > 0)
+			schema_error(ctx, schema_where(t, "maximum_batching_window"),
+				     "a mapping from a FIFO queue has no batching window (aws-behaviour §5.5)");
+		return;
+	}
 	if (t->batch_size > ESM_BATCH_NO_WINDOW && t->maximum_batching_window < SIM_SEC)
 		schema_error(ctx, schema_where(t, "batch_size"),
 			     "a batch_size above %d needs a maximum_batching_window of at least 1s (aws-behaviour §5.1): set one, or a batch_size of at most %d",

@@ -264,12 +264,12 @@ static const struct schema message_schema = {
 #define BF2(field) .offset = offsetof(struct put_batch_cfg, field)
 static const struct schema_field put_batch_fields[] = {
 	{ .key = "records", .type = ST_INT, BF2(records), .dflt = "500", .flags = SF_RANGE, .min = 1,
-	  .max = KINESIS_PUT_RECORDS_MAX, .rule = "§3.4", .help = "Most records per PutRecords request (1..500)." },
+	  .max = KINESIS_PUT_RECORDS_MAX, .rule = "§3.4, §1.8", .help = "Most records per PutRecords request (1..500, default 500); for a queue target, messages per SendMessageBatch (1..10, default 10)." },
 	{ .key = "bytes", .type = ST_SIZE, BF2(bytes), .dflt = "5MiB", .flags = SF_RANGE | SF_MIN_OPEN, .min = 0,
-	  .max = KINESIS_PUT_RECORDS_BYTES, .rule = "§3.4",
-	  .help = "Most bytes per request, partition keys included (up to 5 MiB)." },
+	  .max = KINESIS_PUT_RECORDS_BYTES, .rule = "§3.4, §1.8",
+	  .help = "Most bytes per request, partition keys included (up to 5 MiB, the default); for a queue target, per SendMessageBatch (up to and by default 1 MiB)." },
 	{ .key = "linger", .type = ST_DURATION, BF2(linger), .dflt = "100ms", .flags = SF_MIN, .min = 0,
-	  .help = "Longest a record waits for its request to fill before the request goes (the KPL's RecordMaxBufferedTime; 0 sends each arrival's request at once)." },
+	  .help = "Longest a record (or message) waits for its request to fill before the request goes (the KPL's RecordMaxBufferedTime; 0 sends each arrival's request at once)." },
 	{ 0 }
 };
 
@@ -277,7 +277,7 @@ static const struct schema put_batch_schema = {
 	.name = "batch",
 	.size = sizeof(struct put_batch_cfg),
 	.fields = put_batch_fields,
-	.help = "PutRecords batching of a stream producer (aws-behaviour §3.4): records gather until the request holds `records` records or `bytes` bytes, or its oldest record has waited `linger`. Entries the stream throttles are put again, as the retry policy says. Without `batch`, each record is a PutRecord; `batch: {}` gathers with the defaults.",
+	.help = "PutRecords batching of a stream producer (aws-behaviour §3.4), or SendMessageBatch batching of a queue producer (§1.8): records (messages) gather until the request holds `records` of them or `bytes` bytes, or its oldest has waited `linger`. Entries a stream throttles are put again, as the retry policy says; a SendMessageBatch a FIFO queue throttles goes again whole. Without `batch`, each record is a PutRecord and each message a SendMessage; `batch: {}` gathers with the defaults (500 records and 5 MiB for a stream, 10 messages and 1 MiB for a queue).",
 };
 
 static const char *const invoke_names[] = { "sync", "async", NULL };
@@ -1552,7 +1552,7 @@ static const struct stat_def producer_stats_defs[PS_NSTATS] = {
 	[PS_REJECTED] = { "SendsRejected", "count", "Refused for their size after the warm-up." },
 	[PS_GAVE_UP] = { "GiveUps", "count", "Synchronous requests, stream records, FIFO sends or FIFO publishes still throttled after the retry policy's last attempt." },
 	[PS_ATTEMPTS] = { "Attempts", "count", "Calls to the target: synchronous invokes, PutRecord/PutRecords requests, SendMessage or Publish calls, retries and repeats included (asynchronous invokes are not counted)." },
-	[PS_THROTTLED] = { "ThrottledAttempts", "count", "Synchronous invoke attempts refused with 429, stream records, FIFO sends or FIFO publishes throttled (each retry counts)." },
+	[PS_THROTTLED] = { "ThrottledAttempts", "count", "Synchronous invoke attempts refused with 429; stream records, FIFO queue messages (each message of a throttled SendMessageBatch) or FIFO publishes throttled (each retry counts)." },
 	[PS_RETRIES] = { "Retries", "count", "Retries the policy made." },
 	[PS_QUOTA] = { "RetryQuotaExhausted", "count", "Retries the retry quota refused (whole run; §8.3)." },
 	[PS_LAT_MEAN] = { "InvokeLatency.mean", "seconds", "Synchronous requests: mean time from the first attempt to the response (exact)." },
@@ -1563,7 +1563,7 @@ static const struct stat_def producer_stats_defs[PS_NSTATS] = {
 	[PS_L_SENT] = { "ledger.sent", "count", "Whole run: accepted." },
 	[PS_L_REJECTED] = { "ledger.rejected", "count", "Whole run: refused for size." },
 	[PS_L_GAVE_UP] = { "ledger.gave_up", "count", "Whole run: given up after throttles." },
-	[PS_L_WAITING] = { "ledger.waiting", "count", "At the end: requests (stream records) waiting to retry or in a PutRecords being gathered, and repeats not yet sent." },
+	[PS_L_WAITING] = { "ledger.waiting", "count", "At the end: messages (stream records) in requests waiting to retry or for a token, in a PutRecords or SendMessageBatch being gathered, and repeats not yet sent." },
 	[PS_RESENT] = { "MessagesResent", "count", "Queue and topic targets: sends or publishes repeated (duplicates) after the warm-up." },
 	[PS_DEDUPLICATED] = { "SendsDeduplicated", "count", "FIFO queue and topic targets: sends or publishes accepted as duplicates (in MessagesSent) after the warm-up." },
 	[PS_L_RESENT] = { "ledger.resent", "count", "Whole run: repeated sends made." },

@@ -559,9 +559,18 @@ static struct doc_node **step(struct doc *doc, struct doc_node **slot, const cha
 		n->null = false;
 	}
 	k = match_key(n, p, &used);
-	/* A new name ending in ".fifo" (a FIFO queue or topic) is one key: queues.jobs.fifo={...}. */
-	if (k < 0 && strncmp(p + seg, ".fifo", 5) == 0 && (p[seg + 5] == '.' || p[seg + 5] == '\0'))
+	/*
+	 * A name ending in ".fifo" (a FIFO queue or topic) is one key:
+	 * queues.jobs.fifo={...} adds one when no `jobs` exists, and
+	 * queues.jobs.fifo.visibility_timeout=... means it even when `jobs`
+	 * exists (jobs' own `fifo` is a scalar with no keys below it).
+	 */
+	if (strncmp(p + seg, ".fifo", 5) == 0 &&
+	    ((k < 0 && p[seg + 5] == '\0') || ((k < 0 || used == seg) && p[seg + 5] == '.'))) {
 		seg += 5;
+		loc.len = (unsigned)seg;
+		k = -1;
+	}
 	if (k < 0) {
 		node_append(n, scalar_new(doc, p, seg, loc));
 		node_append(n, scalar_new(doc, "", 0, loc));

@@ -402,3 +402,27 @@ void test_fifo_batched_sends_reach_3000(void)
 	CHECK(v[0] <= 300.0 * 61 && v[0] > 290.0 * 59);
 	CHECK(v[1] > 1000.0 * 59);
 }
+
+/*
+ * --set with a FIFO name: queues.NAME.fifo={...} adds a FIFO queue, and a
+ * path through NAME.fifo means that queue even where a queue NAME exists.
+ */
+void test_fifo_set_paths(void)
+{
+	const char *dir = test_tmpdir();
+	char path[600];
+	const char *add[] = { "check", path, "--set", "queues.extra.fifo={}", NULL };
+	const char *through[] = { "check", path, "--set", "queues.jobs.fifo.visibility_timeout=5s", NULL };
+	struct proc p;
+
+	snprintf(path, sizeof(path), "%s/fifo-set.yaml", dir);
+	CHECK(write_file(path, "duration: 1m\nqueues:\n  jobs: {}\n") == 0);
+	CHECK(run_weir(&p, add, NULL) == 0);
+	CHECK_EQ_INT(p.status, 0);
+	CHECK(strstr(p.out, "2 queues") != NULL);
+	proc_release(&p);
+	CHECK(run_weir(&p, through, NULL) == 0);
+	CHECK_EQ_INT(p.status, 3);
+	CHECK(strstr(p.err, "no queue 'jobs.fifo'") != NULL);
+	proc_release(&p);
+}

@@ -79,7 +79,7 @@ static int fx_setup(struct fx *x, int64_t shards, const char *fn_text, const cha
 	{
 		struct schema_ctx ctx = { .d = &x->d, .doc = x->docs[2], .root = &trigger_schema };
 
-		trigger_resolve(&x->trig, true, &ctx);
+		trigger_resolve(&x->trig, true, false, &ctx);
 	}
 	if (x->d.errors) {
 		diag_print(&x->d, stderr);
@@ -470,7 +470,7 @@ static int resolve_errors(const char *text, bool stream, int64_t *batch, const c
 	memset(&x, 0, sizeof(x));
 	if (parse(&x, &trigger_schema, text, &x.trig) == 0) {
 		ctx = (struct schema_ctx){ .d = &x.d, .doc = x.docs[0], .root = &trigger_schema };
-		trigger_resolve(&x.trig, stream, &ctx);
+		trigger_resolve(&x.trig, stream, false, &ctx);
 		errors = (int)x.d.errors;
 		*batch = x.trig.batch_size;
 	} else {

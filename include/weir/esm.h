@@ -89,10 +89,11 @@ extern const struct schema trigger_schema;
  * Finishes a parsed trigger once its source's kind is known (stream: a
  * Kinesis stream, else an SQS queue): applies the per-kind batch_size
  * default (§5.1, §6.1), checks the queue-only rule "a batch_size above 10
- * needs a window of at least 1 s" (§5.1) and reports keys written that do
- * not apply to that kind. Call once per trigger, from the scenario's check.
+ * needs a window of at least 1 s" (§5.1), or for a FIFO queue (`fifo`)
+ * "at most 10, no window" (§5.5), and reports keys written that do not
+ * apply to that kind. Call once per trigger, from the scenario's check.
  */
-void trigger_resolve(struct trigger_cfg *t, bool stream, struct schema_ctx *ctx);
+void trigger_resolve(struct trigger_cfg *t, bool stream, bool fifo, struct schema_ctx *ctx);
 extern const struct metric_family esm_metric_family;
 extern const struct stat_family esm_stat_family;
 
