@@ -296,11 +296,10 @@ static sim_time get_records(struct kshard *s, uint64_t end)
 static sim_time push_records(struct kshard *s, uint64_t end)
 {
 	struct kconsumer *k = s->k;
-	sim_time now = now_of(k), win = now - now % KCONS_EFO_WINDOW;
+	sim_time now = now_of(k);
 	uint32_t n = 0, free_slots = room(s);
 
-	if (s->efo_win != win) {
-		s->efo_win = win;
+	if (sim_window(&s->efo_win, now, KCONS_EFO_WINDOW)) {
 		s->efo_bytes = 0;
 	}
 	for (; s->fetch < end && n < free_slots; s->fetch++, n++) {

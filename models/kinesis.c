@@ -300,7 +300,7 @@ uint32_t kinesis_route(const struct kinesis_stream *s, struct hash128 h)
 enum kinesis_result kinesis_put(struct kinesis_stream *s, const struct kin_put *r)
 {
 	struct shard *sh;
-	sim_time now = sim_now(s->sim), win = now - now % KINESIS_WINDOW;
+	sim_time now = sim_now(s->sim);
 	/* PutRecord counts each record rounded up to a whole KB; PutRecords the request (§3.2). */
 	double charged = r->batched ? (double)r->size
 				    : ceil((double)r->size / KINESIS_PUT_ROUNDING) * KINESIS_PUT_ROUNDING;
@@ -312,8 +312,7 @@ enum kinesis_result kinesis_put(struct kinesis_stream *s, const struct kin_put *
 		return KINESIS_TOO_LARGE;
 	}
 	sh = s->shards[kinesis_route(s, r->hash)];
-	if (sh->wwin != win) {
-		sh->wwin = win;
+	if (sim_window(&sh->wwin, now, KINESIS_WINDOW)) {
 		sh->wrecords = 0;
 		sh->wbytes = 0;
 	}
@@ -334,9 +333,9 @@ enum kinesis_result kinesis_put(struct kinesis_stream *s, const struct kin_put *
 	if (s->nreaders == 0) {
 		struct run *last = sh->runs.len > sh->run_head ? VEC_AT(&sh->runs, struct run, sh->runs.len - 1) : NULL;
 
-		if (!last || last->second != win) {
+		if (!last || last->second != sh->wwin) {
 			last = vec_push(&sh->runs, sizeof(*last));
-			last->second = win;
+			last->second = sh->wwin;
 			last->count = 0;
 		}
 		last->count++;
@@ -359,11 +358,10 @@ enum kinesis_result kinesis_put(struct kinesis_stream *s, const struct kin_put *
 bool kinesis_get_records(struct kinesis_stream *s, uint32_t shard, double bytes)
 {
 	struct shard *sh = s->shards[shard];
-	sim_time now = sim_now(s->sim), win = now - now % KINESIS_WINDOW;
+	sim_time now = sim_now(s->sim);
 
 	s->c.get_calls++;
-	if (sh->rwin != win) {
-		sh->rwin = win;
+	if (sim_window(&sh->rwin, now, KINESIS_WINDOW)) {
 		sh->rcalls = 0;
 		sh->rbytes = 0;
 	}
@@ -383,7 +381,7 @@ bool kinesis_get_records(struct kinesis_stream *s, uint32_t shard, double bytes)
 	sh->rbytes += bytes;
 	s->c.read_bytes += (uint64_t)bytes;
 	if (sh->rbytes > KINESIS_SHARD_READ_BYTES)
-		sh->read_blocked = win + (sim_time)ceil(sh->rbytes / KINESIS_SHARD_READ_BYTES) * KINESIS_WINDOW;
+		sh->read_blocked = sh->rwin + (sim_time)ceil(sh->rbytes / KINESIS_SHARD_READ_BYTES) * KINESIS_WINDOW;
 	return true;
 }
 

@@ -828,24 +828,29 @@ static void request_attempt(struct request *r)
 /* What a queue or topic answered a send or publish. */
 enum outcome { OUT_SENT, OUT_DEDUPLICATED, OUT_REJECTED, OUT_THROTTLED };
 
+/* What a queue's answer to one message means to the producer. */
+static enum outcome queue_outcome(enum sqs_status st)
+{
+	switch (st) {
+	case SQS_OK:
+		return OUT_SENT;
+	case SQS_DEDUPLICATED:
+		return OUT_DEDUPLICATED;
+	case SQS_THROTTLED:
+		return OUT_THROTTLED;
+	default:
+		return OUT_REJECTED;   /* larger than the queue accepts */
+	}
+}
+
 /* One SendMessage or Publish call with r's message. */
 static enum outcome call_target(struct request *r)
 {
 	struct producer *p = r->p;
 
-	if (p->q) {
-		switch (sqs_send(p->q, &r->send)) {
-		case SQS_OK:
-			return OUT_SENT;
-		case SQS_DEDUPLICATED:
-			return OUT_DEDUPLICATED;
-		case SQS_THROTTLED:
-			return OUT_THROTTLED;
-		default:
-			return OUT_REJECTED;   /* larger than the queue accepts */
-		}
-	}
-	r->pub.attrs = r->attrs;   /* r may have been copied */
+	if (p->q)
+		return queue_outcome(sqs_send(p->q, &r->send));
+	r->pub.attrs = r->attrs;   /* a repeat is a copy of r */
 	switch (sns_publish(p->topic, &r->pub)) {
 	case SNS_OK:
 		return OUT_SENT;
@@ -888,7 +893,7 @@ static bool send_batch(struct request *r)
 	if (sqs_send_batch(p->q, r->sends, r->nsends, st) == SQS_THROTTLED)
 		return false;
 	for (unsigned i = 0; i < r->nsends; i++)
-		count_outcome(p, st[i] == SQS_OK ? OUT_SENT : st[i] == SQS_DEDUPLICATED ? OUT_DEDUPLICATED : OUT_REJECTED);
+		count_outcome(p, queue_outcome(st[i]));
 	retry_observe(&p->retry, sim_now(p->sim), false);
 	retry_call_succeeded(&p->retry, &r->call);
 	request_free(p, r);
@@ -1249,37 +1254,35 @@ static void draw_attributes(struct producer *p, struct request *r)
 }
 
 /*
- * Sends r's message to the queue, or publishes it to the topic: a standard
- * target cannot throttle and is called at once; a FIFO one through a
- * pooled request that retries throttles. A repeat (duplicates) follows
- * later as a request of its own.
+ * Sends request r's message to the queue, or publishes it to the topic: a
+ * standard target cannot throttle and is called at once; a FIFO one
+ * through the request, which retries throttles; with `batch`, the message
+ * joins a SendMessageBatch. A repeat (duplicates) follows later as a copy.
  */
-static void send_message(struct producer *p, struct request *tmpl)
+static void send_message(struct producer *p, struct request *r)
 {
 	const struct duplicates_cfg *d = &p->cfg->duplicates;
-	struct request *r;
 
-	tmpl->p = p;
 	if (d->fraction > 0 && gsl_rng_uniform(p->r_dups) < d->fraction) {
 		sim_time after = dist_sample_time(&d->after, p->r_dups);
+		struct request *again = pool_get(&p->requests);
 
-		r = pool_get(&p->requests);
-		*r = *tmpl;
+		*again = *r;
 		p->c.resent++;
 		p->waiting++;
-		sim_schedule_in(p->sim, after > 0 ? after : 0, on_duplicate, r, NULL);
+		sim_schedule_in(p->sim, after > 0 ? after : 0, on_duplicate, again, NULL);
 	}
 	if (p->q && p->cfg->batch.head.node) {
-		gather_send(p, &tmpl->send);   /* SendMessageBatch (§1.8) */
+		gather_send(p, &r->send);   /* SendMessageBatch (§1.8) */
+		request_free(p, r);
 		return;
 	}
 	if (!(p->q ? sqs_fifo(p->q) : sns_fifo(p->topic))) {
 		p->c.attempts++;
-		count_outcome(p, call_target(tmpl));
+		count_outcome(p, call_target(r));
+		request_free(p, r);
 		return;
 	}
-	r = pool_get(&p->requests);
-	*r = *tmpl;
 	retry_call_start(&r->call);
 	request_attempt(r);
 }
@@ -1307,25 +1310,26 @@ static void send_one(struct producer *p)
 		/* A standard queue, no repeats: one call that cannot be throttled, no request. */
 		p->c.attempts++;
 		req.born_at = sim_now(p->sim);
-		count_outcome(p, sqs_send(p->q, &req) == SQS_OK ? OUT_SENT : OUT_REJECTED);
+		count_outcome(p, queue_outcome(sqs_send(p->q, &req)));
 		return;
 	}
 	if (p->q || p->topic) {
-		struct request r = { .p = p };
+		struct request *r = pool_get(&p->requests);
 
+		r->p = p;
 		req.born_at = sim_now(p->sim);   /* a repeat keeps it */
 		if (p->q) {
 			if (sqs_fifo(p->q))
 				fifo_ids(p, &req.group, &req.dedup);
-			r.send = req;
+			r->send = req;
 		} else {
-			r.pub = (struct sns_publish){ .size = req.size, .poison = req.flags & SQS_MSG_POISON,
-						      .sender = p->name, .born_at = req.born_at };
+			r->pub = (struct sns_publish){ .size = req.size, .poison = req.flags & SQS_MSG_POISON,
+						       .sender = p->name, .born_at = req.born_at };
 			if (sns_fifo(p->topic))
-				fifo_ids(p, &r.pub.group, &r.pub.dedup);
-			draw_attributes(p, &r);
+				fifo_ids(p, &r->pub.group, &r->pub.dedup);
+			draw_attributes(p, r);
 		}
-		send_message(p, &r);
+		send_message(p, r);
 		return;
 	}
 	if (lambda_invoke_async(p->fn, req.size, req.flags & SQS_MSG_POISON))

@@ -291,12 +291,9 @@ static bool matches(struct sns_sub *s, const struct sns_publish *m)
  */
 static bool publish_allowed(struct sns_topic *t, uint32_t size, sim_time now)
 {
-	sim_time start = now - now % SIM_SEC;
-
 	if (t->cfg->fifo_throughput_scope == SNS_SCOPE_MESSAGE_GROUP)
 		return true;
-	if (t->window != start) {
-		t->window = start;
+	if (sim_window(&t->window, now, SIM_SEC)) {
 		t->window_msgs = 0;
 		t->window_bytes = 0;
 	}
@@ -311,11 +308,9 @@ static bool publish_allowed(struct sns_topic *t, uint32_t size, sim_time now)
 /* FIFO: a repeat within 5 minutes, topic-wide or per group (§7.3). */
 static bool duplicate(struct sns_topic *t, const struct sns_publish *m, sim_time now)
 {
-	uint64_t key = m->dedup;
-
-	if (t->cfg->fifo_throughput_scope == SNS_SCOPE_MESSAGE_GROUP)
-		key = weir_mix64(key ^ ((uint64_t)m->group << 32 | m->group));
-	return seen_check(t->dedup, key, now);
+	return seen_check(t->dedup,
+			  sqs_dedup_key(m->dedup, m->group, t->cfg->fifo_throughput_scope == SNS_SCOPE_MESSAGE_GROUP),
+			  now);
 }
 
 enum sns_status sns_publish(struct sns_topic *t, const struct sns_publish *m)

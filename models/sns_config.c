@@ -155,18 +155,8 @@ static void topic_check(void *obj, struct schema_ctx *ctx)
 {
 	static const char *const fifo_only[] = { "content_based_deduplication", "fifo_throughput_scope", NULL };
 	struct sns_topic_cfg *t = obj;
-	const struct doc_node *at = schema_node(t, "fifo");
-	bool named = sqs_fifo_name(t->head.name);
 
-	if (!at)
-		t->fifo = named;
-	else if (t->fifo != named)
-		schema_error(ctx, at, t->fifo ? "a FIFO topic's name must end in '.fifo' (aws-behaviour §7.3)"
-					      : "a name ending in '.fifo' marks a FIFO topic");
-	for (size_t i = 0; !t->fifo && fifo_only[i]; i++)
-		if ((at = schema_node(t, fifo_only[i])))
-			schema_error(ctx, at, "'%s' is for FIFO topics; '%s' is a standard topic (a FIFO topic's name ends in '.fifo')",
-				     fifo_only[i], t->head.name);
+	sqs_fifo_resolve(t, &t->fifo, "topic", "§7.3", fifo_only, ctx);
 
 	if (t->subscriptions.len == 0)
 		schema_warning(ctx, t->head.key ? t->head.key : t->head.node,

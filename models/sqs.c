@@ -415,12 +415,8 @@ static void fifo_detach(struct sqs_queue *q, struct sqs_msg *m)
 /* Takes one transaction of an action if the window has room (§2.3). */
 static bool tps_room(struct tps_window *w, sim_time now, int64_t limit)
 {
-	sim_time start = now - now % SIM_SEC;
-
-	if (w->start != start) {
-		w->start = start;
+	if (sim_window(&w->start, now, SIM_SEC))
 		w->used = 0;
-	}
 	return w->used < limit;
 }
 
@@ -1015,16 +1011,14 @@ static enum sqs_status send_entry(struct sqs_queue *q, const struct sqs_send *re
 		return SQS_TOO_LARGE;
 	}
 	if (q->fifo && !req->internal) {
-		uint64_t key = req->dedup;
+		uint64_t key = sqs_dedup_key(req->dedup, req->group,
+					     q->cfg->deduplication_scope == SQS_DEDUP_GROUP);
 
 		WEIR_ASSERT(req->delay == SIM_TIME_UNSET);   /* no message timers on FIFO (§1.6) */
 		if (!counted && !send_allowed(q, req->group)) {
 			q->c.throttled_sends++;   /* ThrottlingException (§2.3) */
 			return SQS_THROTTLED;
 		}
-		/* Message-group scope: the same id in two groups is two messages (§2.2). */
-		if (q->cfg->deduplication_scope == SQS_DEDUP_GROUP)
-			key ^= (uint64_t)hash32(req->group) << 32 | hash32(~req->group);
 		if (seen_check(&q->fifo->dedup, key, now)) {
 			q->c.deduplicated++;   /* accepted, not delivered (§2.2) */
 			return SQS_DEDUPLICATED;

@@ -161,17 +161,8 @@ static void fifo_check(struct sqs_queue_cfg *q, struct schema_ctx *ctx)
 	static const char *const fifo_only[] = { "content_based_deduplication", "deduplication_scope",
 						 "fifo_throughput_limit", "transactions_per_second",
 						 "high_throughput_tps", NULL };
-	const struct doc_node *at = schema_node(q, "fifo");
-	bool named = sqs_fifo_name(q->head.name);
 
-	if (!at)
-		q->fifo = named;
-	else if (q->fifo && !named)
-		schema_error(ctx, at, "a FIFO queue's name must end in '.fifo' (aws-behaviour §2): name it '%s.fifo'",
-			     q->head.name);
-	else if (!q->fifo && named)
-		schema_error(ctx, at, "queue '%s' ends in '.fifo', the mark of a FIFO queue; a standard queue's name cannot",
-			     q->head.name);
+	sqs_fifo_resolve(q, &q->fifo, "queue", "§2", fifo_only, ctx);
 	if (q->fifo) {
 		bool ht = sqs_cfg_high_throughput(q);
 
@@ -188,12 +179,28 @@ static void fifo_check(struct sqs_queue_cfg *q, struct schema_ctx *ctx)
 		if (schema_node(q, "short_poll_sample"))
 			schema_error(ctx, schema_node(q, "short_poll_sample"),
 				     "short_poll_sample is for standard queues: weir's FIFO short polls find what is available");
-		return;
 	}
-	for (size_t i = 0; fifo_only[i]; i++)
-		if ((at = schema_node(q, fifo_only[i])))
-			schema_error(ctx, at, "'%s' is for FIFO queues; '%s' is a standard queue (a FIFO queue's name ends in '.fifo')",
-				     fifo_only[i], q->head.name);
+}
+
+void sqs_fifo_resolve(void *obj, bool *fifo, const char *kind, const char *rule,
+		      const char *const *fifo_only, struct schema_ctx *ctx)
+{
+	const char *name = ((const struct schema_head *)obj)->name;
+	const struct doc_node *at = schema_node(obj, "fifo");
+	bool named = sqs_fifo_name(name);
+
+	if (!at)
+		*fifo = named;
+	else if (*fifo && !named)
+		schema_error(ctx, at, "a FIFO %s's name must end in '.fifo' (aws-behaviour %s): name it '%s.fifo'",
+			     kind, rule, name);
+	else if (!*fifo && named)
+		schema_error(ctx, at, "%s '%s' ends in '.fifo', the mark of a FIFO %s; a standard %s's name cannot",
+			     kind, name, kind, kind);
+	for (size_t i = 0; !*fifo && fifo_only[i]; i++)
+		if ((at = schema_node(obj, fifo_only[i])))
+			schema_error(ctx, at, "'%s' is for FIFO %ss; '%s' is a standard %s (a FIFO %s's name ends in '.fifo')",
+				     fifo_only[i], kind, name, kind, kind);
 }
 
 static void queue_check(void *obj, struct schema_ctx *ctx)

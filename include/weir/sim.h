@@ -53,6 +53,22 @@ static inline sim_time sim_round_us(double us)
 }
 
 /*
+ * The windows of the clock that per-second limits count in (Kinesis shards,
+ * FIFO queues and topics): moves *start to the window of length len that
+ * holds now; true when that is a new window, whose counts start again.
+ * Start *start at -1.
+ */
+static inline bool sim_window(sim_time *start, sim_time now, sim_time len)
+{
+	sim_time w = now - now % len;
+
+	if (*start == w)
+		return false;
+	*start = w;
+	return true;
+}
+
+/*
  * Handle of a scheduled event: 0 never names an event. A handle stays safe
  * to use after its event has fired or been cancelled (it then names nothing);
  * handles are not reused within a simulation for 2^32 schedulings of a slot.

@@ -148,6 +148,25 @@ static inline bool sqs_fifo_name(const char *s)
 	return n > k && strcmp(s + n - k, SQS_FIFO_SUFFIX) == 0;
 }
 
+/*
+ * The FIFO mark of a queue's or topic's configuration obj (kind "queue" or
+ * "topic", rule its section): *fifo follows the name's `.fifo` unless the
+ * `fifo` key is written, and must agree with it; the keys only a FIFO one
+ * takes (fifo_only, NULL-terminated) are errors on a standard one.
+ */
+void sqs_fifo_resolve(void *obj, bool *fifo, const char *kind, const char *rule,
+		      const char *const *fifo_only, struct schema_ctx *ctx);
+
+/*
+ * The key a FIFO queue or topic deduplicates by: the deduplication id, or
+ * with message-group scope the id within its group, so that the same id in
+ * two groups is two messages (§2.2, §7.3).
+ */
+static inline uint64_t sqs_dedup_key(uint64_t dedup, uint32_t group, bool by_group)
+{
+	return by_group ? weir_mix64(dedup ^ ((uint64_t)group << 32 | group)) : dedup;
+}
+
 /* High-throughput mode: both attributes set so (§2.3). */
 static inline bool sqs_cfg_high_throughput(const struct sqs_queue_cfg *c)
 {
