@@ -59,7 +59,7 @@ NOTE = sprintf("Active, stalled: means\nover each period; locked:\nat its end. S
 plot DATA using @TX:(val("ActiveGroups")) with @LINES lw 1.5 lc rgb C_SENT \
 		title "active" . peak(ACTIVE_MAX), \
      DATA using @TX:(val("ApproximateNumberOfGroupsWithInflightMessages")) with @LINES lw 1.5 lc rgb C_INFLIGHT \
-		title "locked (at its end)" . peak(LOCKED_MAX), \
+		title "locked" . peak(LOCKED_MAX), \
      DATA using @TX:(val("StalledGroups")) with @LINES lw 1.5 lc rgb C_DLQ dt (6,3) \
 		title "stalled" . peak(STALLED_MAX)
 unset label 98
