@@ -26,6 +26,43 @@ static const struct schema metrics_schema = {
 	.help = "How the time series is sampled.",
 };
 
+static const struct schema_field sweep_param_fields[] = {
+	{ .key = "values", .type = ST_STRING, .offset = offsetof(struct sweep_param_cfg, values),
+	  .flags = SF_REQUIRED,
+	  .help = "The values, as on the command line: `10, 20, 50`, a range `10..100 step 10` (the ends and step may carry one unit: `30s..120s step 30s`), or both." },
+	{ 0 }
+};
+
+static const struct schema sweep_param_schema = {
+	.name = "sweep parameter",
+	.size = sizeof(struct sweep_param_cfg),
+	.fields = sweep_param_fields,
+	.shorthand = "values",
+	.help = "A scenario key path (as `--set` takes it) and the values it takes.",
+};
+
+static const struct schema_field sweep_fields[] = {
+	{ .key = "parameters", .type = ST_TABLE, .offset = offsetof(struct sweep_cfg, parameters),
+	  .sub = &sweep_param_schema,
+	  .help = "The swept keys, by path, each with its values: `functions.worker.reserved_concurrency: 10, 20, 50`." },
+	{ .key = "zip", .type = ST_BOOL, .offset = offsetof(struct sweep_cfg, zip), .dflt = "false",
+	  .help = "Pair the i-th values of every parameter instead of running every combination." },
+	{ .key = "replications", .type = ST_INT, .offset = offsetof(struct sweep_cfg, replications),
+	  .flags = SF_RANGE, .min = 1, .max = 100000,
+	  .help = "Replications per configuration (--replications overrides it; default 10)." },
+	{ .key = "baseline", .type = ST_INT, .offset = offsetof(struct sweep_cfg, baseline),
+	  .flags = SF_RANGE, .min = 1, .max = 100000,
+	  .help = "The configuration (numbered from 1 as in manifest.csv) every other one is compared with, pair by pair." },
+	{ 0 }
+};
+
+static const struct schema sweep_schema = {
+	.name = "sweep",
+	.size = sizeof(struct sweep_cfg),
+	.fields = sweep_fields,
+	.help = "A parameter sweep for `weir sweep`: the grid of configurations and their replications. `weir run` ignores it.",
+};
+
 #define TF(field) .offset = offsetof(struct scenario, field)
 static const struct schema_field top_fields[] = {
 	{ .key = "name", .type = ST_STRING, TF(name),
@@ -56,6 +93,8 @@ static const struct schema_field top_fields[] = {
 	  .help = "Event source mappings: a function polling a queue." },
 	{ .key = "account", .type = ST_OBJECT, TF(account), .sub = &account_schema,
 	  .help = "Account-wide settings: Lambda's concurrency quota, the behaviour date, the Region, prices." },
+	{ .key = "sweep", .type = ST_OBJECT, TF(sweep), .sub = &sweep_schema,
+	  .help = "A parameter sweep `weir sweep` runs (see docs/experiments.md); `weir run` ignores it." },
 	{ 0 }
 };
 

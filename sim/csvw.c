@@ -28,6 +28,16 @@ int csvw_open(struct csvw *w, const char *path)
 	return 0;
 }
 
+int csvw_open_memory(struct csvw *w, char **buf, size_t *len)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = open_memstream(buf, len);
+	if (!w->f)
+		return errno ? errno : ENOMEM;
+	w->path = weir_strdup("(memory)");
+	return 0;
+}
+
 static void note_error(struct csvw *w)
 {
 	if (!w->err)

@@ -25,6 +25,8 @@ struct csvw {
 
 /* Returns 0, or an errno value. */
 int csvw_open(struct csvw *w, const char *path);
+/* Writes into memory: after csvw_close, *buf (the caller frees it) holds *len bytes. */
+int csvw_open_memory(struct csvw *w, char **buf, size_t *len);
 void csvw_str(struct csvw *w, const char *s);
 /* Integers exactly; others with 9 significant digits; NAN as an empty field. */
 void csvw_num(struct csvw *w, double v);

@@ -33,6 +33,21 @@ struct metrics_cfg {
 	sim_time period;
 };
 
+/* One swept parameter of `sweep:` (a key path and its values as text). */
+struct sweep_param_cfg {
+	struct schema_head head;  /* name: the key path */
+	const char *values;
+};
+
+/* `sweep:` - the grid `weir sweep` runs; `weir run` ignores it. */
+struct sweep_cfg {
+	struct schema_head head;
+	struct vec parameters;    /* struct sweep_param_cfg */
+	bool zip;
+	int64_t replications;     /* unset = INT64_MIN */
+	int64_t baseline;         /* 1-based configuration; unset = INT64_MIN */
+};
+
 struct scenario {
 	struct schema_head head;
 	const char *name;
@@ -49,6 +64,7 @@ struct scenario {
 	struct vec triggers;      /* struct trigger_cfg */
 	struct vec topics;        /* struct sns_topic_cfg */
 	struct account_cfg account;
+	struct sweep_cfg sweep;
 	/* owned */
 	struct doc *doc;
 	char *default_name;       /* the file's base name, when `name` is not given */

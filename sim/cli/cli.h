@@ -8,6 +8,7 @@
 #ifndef WEIR_CLI_H
 #define WEIR_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -43,9 +44,17 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 
 /* Draws the plots of a finished run directory; returns an exit code. */
 int plot_run_dir(const char *dir, const char *format, bool quiet);
+
+/* Set by SIGINT/SIGTERM once cli_catch_signals has run; a second one stops at once. */
+extern volatile sig_atomic_t cli_interrupted;
+void cli_catch_signals(void);
+/* Monotonic wall-clock seconds. */
+double cli_wall_now(void);
 
 /* The directory holding the running executable ("" if unknown). */
 const char *cli_exe_dir(void);

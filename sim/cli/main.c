@@ -20,7 +20,9 @@ static const char usage_text[] =
 	"commands:\n"
 	"  run [SCENARIO]     run a scenario (no argument: the bundled default)\n"
 	"  check SCENARIO     validate a scenario without running it\n"
-	"  plot RUN_DIR       draw the plots of a finished run\n"
+	"  sweep SCENARIO     run a grid of settings, replicated, with confidence intervals\n"
+	"  compare A B        the paired difference of two scenarios on common random numbers\n"
+	"  plot RUN_DIR       draw the plots of a finished run (or sweep)\n"
 	"  help TOPIC         'scenario' (every key) or 'metrics' (every column)\n"
 	"\n"
 	"options:\n"
@@ -56,6 +58,11 @@ int cli_parse(const char *cmd, const struct cli_opt *opts, size_t nopts, int arg
 			if ((strlen(opts[k].lng) == namelen && strncmp(a, opts[k].lng, namelen) == 0) ||
 			    (opts[k].shrt && a[1] == opts[k].shrt && a[2] == '\0'))
 				break;
+			/* -j4: a short option with its value attached */
+			if (opts[k].shrt && a[1] == opts[k].shrt && opts[k].arg && !opts[k].optional_arg) {
+				eq = a + 1;
+				break;
+			}
 		}
 		if (k == nopts) {
 			fprintf(stderr, "weir %s: unknown option '%s' (see 'weir %s --help')\n", cmd, a, cmd);
@@ -168,11 +175,15 @@ static int dispatch(int argc, char **argv)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "plot") == 0)
 		return cmd_plot(argc - 2, argv + 2);
+	if (strcmp(cmd, "sweep") == 0)
+		return cmd_sweep(argc - 2, argv + 2);
+	if (strcmp(cmd, "compare") == 0)
+		return cmd_compare(argc - 2, argv + 2);
 	if (strcmp(cmd, "help") == 0)
 		return cmd_help(argc - 2, argv + 2);
 	if (cmd[0] == '-')
 		fprintf(stderr, "weir: unknown option '%s' (weir --help lists the commands; weir --version the version)\n", cmd);
 	else
-		fprintf(stderr, "weir: unknown command '%s' (commands: run, check, plot, help)\n", cmd);
+		fprintf(stderr, "weir: unknown command '%s' (commands: run, sweep, compare, check, plot, help)\n", cmd);
 	return WEIR_EXIT_USAGE;
 }

@@ -7,6 +7,7 @@
  */
 #define _XOPEN_SOURCE 700
 #include "cli.h"
+#include "exp.h"
 #include "weir/scenario.h"
 #include "weir/world.h"
 
@@ -22,15 +23,15 @@
 #include <time.h>
 #include <unistd.h>
 
-static volatile sig_atomic_t interrupted;
+volatile sig_atomic_t cli_interrupted;
 
 static void on_signal(int sig)
 {
 	(void)sig;
-	interrupted = 1;
+	cli_interrupted = 1;
 }
 
-static void catch_signals(void)
+void cli_catch_signals(void)
 {
 	struct sigaction sa;
 
@@ -42,7 +43,7 @@ static void catch_signals(void)
 	signal(SIGXFSZ, SIG_IGN);          /* a file-size limit is a write error, not a kill */
 }
 
-static double wall_now(void)
+double cli_wall_now(void)
 {
 	struct timespec ts;
 
@@ -76,7 +77,7 @@ struct progress {
 static void show_progress(void *ctx, sim_time now, sim_time end, uint64_t events)
 {
 	struct progress *p = ctx;
-	double t = wall_now();
+	double t = cli_wall_now();
 
 	if (t - p->start < 1.0 || t - p->last < 0.1)
 		return;
@@ -608,23 +609,13 @@ static void print_table(const struct run *r)
 
 /* ---- the run command ------------------------------------------------------ */
 
-enum { O_OUT, O_SEED, O_SET, O_QUIET, O_TRACE, O_PLOT, O_FORMAT, NRUNOPTS };
-
-static const struct cli_opt run_opts[NRUNOPTS] = {
-	[O_OUT] = { "--output", 'o', "DIR", 0, "write the run to DIR (default out/NAME)" },
-	[O_SEED] = { "--seed", 0, "N", 0, "seed of the random streams (default: the scenario's)" },
-	[O_SET] = { "--set", 0, "KEY=VALUE", 0, "override a scenario value, e.g. queues.orders.visibility_timeout=45s" },
-	[O_QUIET] = { "--quiet", 'q', NULL, 0, "print nothing but errors and warnings" },
-	[O_TRACE] = { "--trace", 0, "FRACTION", 1, "write trace.csv, the lifecycle of a sample of messages (default all)" },
-	[O_PLOT] = { "--plot", 0, NULL, 0, "draw the plots when the run is done (needs gnuplot)" },
-	[O_FORMAT] = { "--format", 0, "png|svg", 0, "image format of --plot (default png)" },
-};
-
 static const char run_usage[] =
 	"usage: weir run [SCENARIO] [options]\n"
 	"\n"
 	"Runs SCENARIO (a YAML file; without one, the bundled default scenario)\n"
-	"and writes timeseries.csv, summary.csv and the rest to out/NAME/.\n";
+	"and writes timeseries.csv, summary.csv and the rest to out/NAME/.\n"
+	"With --replications N (or --precision), runs N independent replications\n"
+	"and writes every statistic's mean and confidence interval instead.\n";
 
 static int parse_fraction(const char *s, double *out)
 {
@@ -658,13 +649,13 @@ static int run_options(struct run *r, const struct cli_args *a)
 {
 	r->args = a;
 	r->seed = (uint64_t)r->sc->seed;
-	if (a->values[O_SEED] && parse_seed(a->values[O_SEED], &r->seed) != 0)
+	if (a->values[X_SEED] && parse_seed(a->values[X_SEED], &r->seed) != 0)
 		return WEIR_EXIT_USAGE;
-	if (a->values[O_TRACE] && parse_fraction(a->values[O_TRACE], &r->trace_fraction) != 0)
+	if (a->values[X_TRACE] && parse_fraction(a->values[X_TRACE], &r->trace_fraction) != 0)
 		return WEIR_EXIT_USAGE;
-	if (a->values[O_FORMAT] && strcmp(a->values[O_FORMAT], "png") != 0 &&
-	    strcmp(a->values[O_FORMAT], "svg") != 0) {
-		fprintf(stderr, "weir run: --format is png or svg, not '%s'\n", a->values[O_FORMAT]);
+	if (a->values[X_FORMAT] && strcmp(a->values[X_FORMAT], "png") != 0 &&
+	    strcmp(a->values[X_FORMAT], "svg") != 0) {
+		fprintf(stderr, "weir run: --format is png or svg, not '%s'\n", a->values[X_FORMAT]);
 		return WEIR_EXIT_USAGE;
 	}
 	return 0;
@@ -672,7 +663,7 @@ static int run_options(struct run *r, const struct cli_args *a)
 
 static int start_outputs(struct run *r)
 {
-	char *dir = r->args->values[O_OUT] ? weir_strdup(r->args->values[O_OUT])
+	char *dir = r->args->values[X_OUT] ? weir_strdup(r->args->values[X_OUT])
 					   : weir_asprintf("out/%s", r->sc->name);
 	int rc = outdir_begin(&r->out, dir, r->err, sizeof(r->err));
 
@@ -692,13 +683,13 @@ static int start_outputs(struct run *r)
 
 static int simulate(struct run *r)
 {
-	struct progress prog = { .start = wall_now() };
+	struct progress prog = { .start = cli_wall_now() };
 	struct world_opts o = {
 		.seed = r->seed,
 		.trace = r->trace_fraction > 0 ? &r->trace : NULL,
 		.timeseries = &r->ts,
-		.interrupt = &interrupted,
-		.progress = isatty(2) && !r->args->values[O_QUIET] ? show_progress : NULL,
+		.interrupt = &cli_interrupted,
+		.progress = isatty(2) && !r->args->values[X_QUIET] ? show_progress : NULL,
 		.progress_ctx = &prog,
 	};
 
@@ -706,7 +697,7 @@ static int simulate(struct run *r)
 	if (!r->world)
 		return WEIR_EXIT_SCENARIO;
 	r->interrupted = world_run(r->world);
-	r->wall = wall_now() - prog.start;
+	r->wall = cli_wall_now() - prog.start;
 	if (prog.shown)
 		fputs("\r\033[K", stderr);
 	if (!world_check_ledgers(r->world, stderr))
@@ -720,7 +711,7 @@ static int finish_run(struct run *r)
 		fprintf(stderr, "weir: error: %s\n", r->err);
 		return WEIR_EXIT_IO;
 	}
-	if (!r->args->values[O_QUIET])
+	if (!r->args->values[X_QUIET])
 		print_table(r);
 	if (r->interrupted) {
 		char at[32];
@@ -735,7 +726,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct cli_args a;
 	struct run r;
-	int rc = cli_parse("run", run_opts, NRUNOPTS, argc, argv, &a, run_usage);
+	int rc = cli_parse("run", exp_opts, X_NRUN, argc, argv, &a, run_usage);
 
 	if (rc != 0)
 		return rc < 0 ? WEIR_EXIT_OK : rc;
@@ -743,6 +734,13 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "weir run: give one scenario (got %zu)\n", a.npos);
 		return WEIR_EXIT_USAGE;
 	}
+	if (a.values[X_REPS] || a.values[X_PREC])
+		return exp_cmd_run(&a);
+	for (int k = X_CONF; k < X_NRUN; k++)
+		if (a.values[k] && k != X_PREC && k != X_REPS) {
+			fprintf(stderr, "weir run: %s is for replications; give --replications N too\n", exp_opts[k].lng);
+			return WEIR_EXIT_USAGE;
+		}
 	memset(&r, 0, sizeof(r));
 	r.sc = load(a.npos ? a.pos[0] : NULL, &a, &r.diags);
 	if (!r.sc) {
@@ -755,16 +753,16 @@ int cmd_run(int argc, char **argv)
 		rc = WEIR_EXIT_IO;
 	}
 	if (rc == 0) {
-		catch_signals();
+		cli_catch_signals();
 		rc = simulate(&r);
 		if (rc == WEIR_EXIT_SCENARIO)
 			fprintf(stderr, "weir: error: %s\n", r.err);
 	}
 	if (rc == 0)
 		rc = finish_run(&r);
-	if (rc == 0 && a.values[O_PLOT])
-		rc = plot_run_dir(r.out.final, a.values[O_FORMAT] ? a.values[O_FORMAT] : "png",
-				  a.values[O_QUIET] != NULL);
+	if (rc == 0 && a.values[X_PLOT])
+		rc = plot_run_dir(r.out.final, a.values[X_FORMAT] ? a.values[X_FORMAT] : "png",
+				  a.values[X_QUIET] != NULL);
 	if (rc == 0 && r.interrupted)
 		rc = WEIR_EXIT_INTERRUPTED;
 	csvw_close(&r.ts);

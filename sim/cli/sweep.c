@@ -1,0 +1,1021 @@
+/*
+ * sweep.c - `weir run --replications N`, `weir sweep` and `weir compare`.
+ *
+ * Each builds an experiment (exp.h), runs it, and writes:
+ *   run --replications   out/NAME/: one replicated run directory
+ *   sweep                out/NAME-sweep/: sweep.csv (tidy: a column per
+ *                        swept parameter, then resource, statistic, mean
+ *                        and interval), manifest.csv (configuration ->
+ *                        directory and values), configs/NNN/ (a replicated
+ *                        run directory each), run.csv, timing.csv
+ *   compare              out/A-vs-B/: compare.csv (paired differences),
+ *                        a/ and b/, run.csv, timing.csv
+ */
+#define _XOPEN_SOURCE 700
+#include "cli.h"
+#include "exp.h"
+#include "weir/units.h"
+#include "weir/world.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const struct cli_opt exp_opts[NXOPTS] = {
+	[X_OUT] = { "--output", 'o', "DIR", 0, "write the results to DIR" },
+	[X_SEED] = { "--seed", 0, "N", 0, "seed of the random streams (default: the scenario's)" },
+	[X_SET] = { "--set", 0, "KEY=VALUE", 0, "override a scenario value, e.g. queues.orders.visibility_timeout=45s" },
+	[X_QUIET] = { "--quiet", 'q', NULL, 0, "print nothing but errors and warnings" },
+	[X_TRACE] = { "--trace", 0, "FRACTION", 1, "write trace.csv, the lifecycle of a sample of messages (default all)" },
+	[X_PLOT] = { "--plot", 0, NULL, 0, "draw the plots when the run is done (needs gnuplot)" },
+	[X_FORMAT] = { "--format", 0, "png|svg", 0, "image format of --plot (default png)" },
+	[X_REPS] = { "--replications", 'r', "N", 0, "independent replications (seeds from the run seed and 0..N-1)" },
+	[X_CONF] = { "--confidence", 0, "LEVEL", 0, "level of every confidence interval (default 95%)" },
+	[X_PREC] = { "--precision", 0, "P", 0, "add replications until each --metric's CI half-width is under P of its mean (e.g. 5%)" },
+	[X_MAXREPS] = { "--max-replications", 0, "N", 0, "the cap of --precision (default 100)" },
+	[X_METRIC] = { "--metric", 'm', "RES/STAT,...", 0, "statistics for the tables, --precision and plots, e.g. orders/WaitTime.mean" },
+	[X_JOBS] = { "--jobs", 'j', "N", 0, "worker processes (default: every core)" },
+	[X_ZIP] = { "--zip", 0, NULL, 0, "pair the i-th values of the swept parameters instead of every combination" },
+	[X_BASELINE] = { "--baseline", 0, "N", 0, "compare every configuration with configuration N, replication by replication" },
+};
+
+/* ---- options ------------------------------------------------------------------ */
+
+static int parse_count(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < lo || v > hi) {
+		fprintf(stderr, "weir %s: %s takes a whole number from %ld to %ld, not '%s'\n", cmd, opt, lo, hi, s);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int add_metrics(struct experiment *e, const char *list)
+{
+	char **items;
+	bool range;
+	char err[256];
+	long n = grid_split(list, &items, &range, err, sizeof(err));
+
+	if (n < 0 || range) {
+		fprintf(stderr, "weir %s: --metric takes RESOURCE/STATISTIC[,...], e.g. orders/WaitTime.mean, not '%s'\n",
+			e->cmd, list);
+		grid_free_values(items, n < 0 ? 0 : (size_t)n);
+		return -1;
+	}
+	for (long i = 0; i < n; i++) {
+		char *slash = strrchr(items[i], '/');
+		struct exp_metric *m;
+
+		if (!slash || slash == items[i] || !slash[1]) {
+			fprintf(stderr, "weir %s: --metric '%s' is not RESOURCE/STATISTIC (e.g. orders/WaitTime.mean)\n",
+				e->cmd, items[i]);
+			grid_free_values(items, (size_t)n);
+			return -1;
+		}
+		e->metrics = weir_realloc(e->metrics, (e->nmetrics + 1) * sizeof(*e->metrics));
+		m = &e->metrics[e->nmetrics++];
+		m->resource = weir_strndup(items[i], (size_t)(slash - items[i]));
+		m->stat = weir_strdup(slash + 1);
+	}
+	e->user_metrics = true;
+	grid_free_values(items, (size_t)n);
+	return 0;
+}
+
+static int exp_options(struct experiment *e, const char *const *v)
+{
+	long n;
+
+	e->confidence = STATS_DEFAULT_CONFIDENCE;
+	e->max_replications = EXP_DEFAULT_MAX_REPLICATIONS;
+	e->baseline = -1;
+	e->jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	e->jobs = e->jobs < 1 ? 1 : e->jobs;
+	e->quiet = v[X_QUIET] != NULL;
+	if (v[X_TRACE]) {
+		fprintf(stderr, "weir %s: --trace follows the messages of a single run; use it with weir run without --replications\n",
+			e->cmd);
+		return -1;
+	}
+	if (v[X_REPS]) {
+		if (parse_count(e->cmd, "--replications", v[X_REPS], 1, 100000, &n) != 0)
+			return -1;
+		e->replications = (size_t)n;
+	}
+	if (v[X_CONF] && exp_parse_level(e->cmd, "--confidence", v[X_CONF], &e->confidence) != 0)
+		return -1;
+	if (v[X_PREC] && exp_parse_level(e->cmd, "--precision", v[X_PREC], &e->precision) != 0)
+		return -1;
+	if (v[X_MAXREPS]) {
+		if (!v[X_PREC]) {
+			fprintf(stderr, "weir %s: --max-replications is the cap of --precision; give --precision too\n", e->cmd);
+			return -1;
+		}
+		if (parse_count(e->cmd, "--max-replications", v[X_MAXREPS], 2, 100000, &n) != 0)
+			return -1;
+		e->max_replications = (size_t)n;
+	}
+	if (v[X_JOBS]) {
+		if (parse_count(e->cmd, "--jobs", v[X_JOBS], 1, 256, &n) != 0)
+			return -1;
+		e->jobs = (int)n;
+	}
+	if (v[X_METRIC] && add_metrics(e, v[X_METRIC]) != 0)
+		return -1;
+	if (v[X_FORMAT] && strcmp(v[X_FORMAT], "png") != 0 && strcmp(v[X_FORMAT], "svg") != 0) {
+		fprintf(stderr, "weir %s: --format is png or svg, not '%s'\n", e->cmd, v[X_FORMAT]);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- configurations ------------------------------------------------------------ */
+
+static struct exp_config *add_config(struct experiment *e, const char *path, const struct cli_args *a)
+{
+	struct exp_config *c;
+
+	e->configs = weir_realloc(e->configs, (e->nconfigs + 1) * sizeof(*e->configs));
+	c = &e->configs[e->nconfigs++];
+	memset(c, 0, sizeof(*c));
+	c->path = path;
+	c->sets = weir_calloc(a->nsets + e->grid.nparams + 1, sizeof(char *));
+	for (size_t i = 0; i < a->nsets; i++)
+		c->sets[c->nsets++] = weir_strdup(a->sets[i]);
+	return c;
+}
+
+/* The seed every configuration uses: --seed, else the first scenario's. */
+static int assign_seeds(struct experiment *e, const char *seed_opt, bool seed_swept)
+{
+	uint64_t seed = (uint64_t)e->configs[0].sc->seed;
+
+	if (seed_opt) {
+		long long v;
+		char *end;
+
+		errno = 0;
+		v = strtoll(seed_opt, &end, 10);
+		if (end == seed_opt || *end || errno || v < 0 || v > 9007199254740991LL) {
+			fprintf(stderr, "weir %s: --seed takes a whole number from 0 to 2^53-1, not '%s'\n", e->cmd,
+				seed_opt);
+			return -1;
+		}
+		seed = (uint64_t)v;
+	}
+	for (size_t i = 0; i < e->nconfigs; i++) {
+		struct exp_config *c = &e->configs[i];
+
+		c->seed = seed_swept && !seed_opt ? (uint64_t)c->sc->seed : seed;
+		if (!seed_opt && !seed_swept && (uint64_t)c->sc->seed != seed && !e->quiet && e->rank == 0)
+			fprintf(stderr, "weir %s: note: %s runs with seed %llu (the first scenario's, not its own %lld), "
+				"so the two share random numbers\n", e->cmd, c->label, (unsigned long long)seed,
+				(long long)c->sc->seed);
+	}
+	return 0;
+}
+
+/* A world's summary before it runs: the rows every replication will have. */
+static void empty_summary(const struct exp_config *c, struct summary *s)
+{
+	struct world_opts o = { .seed = c->seed };
+	char err[256];
+	struct world *w = world_create(c->sc, &o, err, sizeof(err));
+
+	if (w)
+		world_summarize(w, s);
+	world_destroy(w);
+}
+
+static int check_metrics(struct experiment *e)
+{
+	struct summary s = { 0 };
+	int rc = 0;
+
+	empty_summary(&e->configs[0], &s);
+	if (!e->user_metrics) {
+		static const char *const kinds[] = { "queue", "consumer", "function", "stream" };
+		static const char *const stats[][2] = {
+			{ "WaitTime.mean", "EndToEndLatency.p99" }, { "Utilization", NULL },
+			{ "Throttles", "ConcurrentExecutions.max" }, { "WriteProvisionedThroughputExceeded", NULL },
+		};
+
+		for (size_t k = 0; k < 4; k++)
+			for (size_t j = 0; j < 2 && stats[k][j]; j++)
+				for (size_t i = 0; i < s.rows.len; i++) {
+					const struct summary_row *r = VEC_AT(&s.rows, struct summary_row, i);
+					struct exp_metric *m;
+
+					if (strcmp(r->kind, kinds[k]) != 0 || strcmp(r->def->name, stats[k][j]) != 0)
+						continue;
+					e->metrics = weir_realloc(e->metrics, (e->nmetrics + 1) * sizeof(*e->metrics));
+					m = &e->metrics[e->nmetrics++];
+					m->resource = weir_strdup(r->resource);
+					m->stat = weir_strdup(r->def->name);
+				}
+	}
+	for (size_t m = 0; m < e->nmetrics && rc == 0; m++) {
+		bool res = false, found = false;
+
+		for (size_t i = 0; i < s.rows.len && !found; i++) {
+			const struct summary_row *r = VEC_AT(&s.rows, struct summary_row, i);
+
+			res |= strcmp(r->resource, e->metrics[m].resource) == 0;
+			found = res && strcmp(r->resource, e->metrics[m].resource) == 0 &&
+				strcmp(r->def->name, e->metrics[m].stat) == 0;
+		}
+		if (!found) {
+			fprintf(stderr, "weir %s: --metric %s/%s: %s (see summary.csv of a run, or 'weir help metrics')\n",
+				e->cmd, e->metrics[m].resource, e->metrics[m].stat,
+				res ? "the resource has no such statistic" : "the scenario has no such resource");
+			rc = -1;
+		}
+	}
+	summary_release(&s);
+	return rc;
+}
+
+/* ---- the run directory ---------------------------------------------------------- */
+
+static void kv(struct csvw *w, const char *key, const char *value)
+{
+	csvw_str(w, key);
+	csvw_str(w, value);
+	csvw_end_row(w);
+}
+
+static void kv_num(struct csvw *w, const char *key, double value)
+{
+	csvw_str(w, key);
+	csvw_num(w, value);
+	csvw_end_row(w);
+}
+
+struct topdir {
+	struct outdir out;
+	int rc;
+	char err[512];
+};
+
+static void top_begin(struct topdir *t, struct csvw *w, const char *name)
+{
+	char *path = outdir_file(&t->out, name);
+
+	if (t->rc == 0 && (t->rc = csvw_open(w, path)) != 0)
+		snprintf(t->err, sizeof(t->err), "cannot create '%s': %s", path, strerror(t->rc));
+	free(path);
+}
+
+static void top_end(struct topdir *t, struct csvw *w, const char *name)
+{
+	int rc = csvw_close(w);
+
+	if (rc && !t->rc) {
+		t->rc = rc;
+		snprintf(t->err, sizeof(t->err), "writing '%s/%s' failed: %s", t->out.final, name, strerror(rc));
+	}
+}
+
+static void write_timing(struct topdir *t, const struct experiment *e)
+{
+	struct csvw w;
+
+	top_begin(t, &w, "timing.csv");
+	if (t->rc)
+		return;
+	kv(&w, "key", "value");
+	kv_num(&w, "wall_s", e->wall);
+	kv_num(&w, "jobs", e->ranks > 1 ? e->ranks - 1 : e->jobs);
+	kv_num(&w, "mpi_ranks", e->ranks);
+	top_end(t, &w, "timing.csv");
+}
+
+static void write_top_run(struct topdir *t, const struct experiment *e, const char *kind)
+{
+	const struct exp_config *c0 = &e->configs[0];
+	size_t runs = 0;
+	struct csvw w;
+
+	for (size_t i = 0; i < e->nconfigs; i++)
+		runs += e->configs[i].folded;
+	top_begin(t, &w, "run.csv");
+	if (t->rc)
+		return;
+	kv(&w, "key", "value");
+	kv(&w, "weir_version", WEIR_VERSION);
+	kv(&w, "kind", kind);
+	kv(&w, "scenario", c0->sc->name);
+	for (size_t i = 0; i < e->nconfigs && strcmp(kind, "compare") == 0; i++)
+		kv(&w, "scenario_file", e->configs[i].path ? e->configs[i].path : "(bundled) scenarios/default.yaml");
+	if (strcmp(kind, "sweep") == 0)
+		kv(&w, "scenario_file", c0->path ? c0->path : "(bundled) scenarios/default.yaml");
+	kv_num(&w, "seed", (double)c0->seed);
+	kv_num(&w, "configurations", (double)e->nconfigs);
+	kv_num(&w, "runs", (double)runs);
+	kv_num(&w, "confidence", e->confidence);
+	if (e->precision > 0)
+		kv_num(&w, "precision", e->precision);
+	for (size_t p = 0; p < e->grid.nparams; p++)
+		kv(&w, "parameter", e->grid.params[p].key);
+	if (e->grid.zip)
+		kv(&w, "zip", "true");
+	kv(&w, "interrupted", e->interrupted ? "true" : "false");
+	top_end(t, &w, "run.csv");
+}
+
+/* Writes every complete configuration's directory. */
+static void write_configs(struct topdir *t, const struct experiment *e)
+{
+	for (size_t i = 0; i < e->nconfigs && t->rc == 0; i++)
+		if (e->configs[i].folded > 0 && e->configs[i].folded == e->configs[i].reps)
+			t->rc = exp_write_config(e, &e->configs[i], t->out.tmp, t->err, sizeof(t->err));
+}
+
+static bool complete(const struct exp_config *c) { return c->folded > 0 && c->folded == c->reps; }
+
+/* ---- sweep.csv and manifest.csv ----------------------------------------------------- */
+
+static void write_manifest(struct topdir *t, const struct experiment *e)
+{
+	struct csvw w;
+
+	top_begin(t, &w, "manifest.csv");
+	if (t->rc)
+		return;
+	csvw_str(&w, "config");
+	csvw_str(&w, "dir");
+	for (size_t p = 0; p < e->grid.nparams; p++)
+		csvw_str(&w, e->grid.params[p].key);
+	csvw_str(&w, "seed");
+	csvw_str(&w, "replications");
+	csvw_end_row(&w);
+	for (size_t i = 0; i < e->nconfigs; i++) {
+		const struct exp_config *c = &e->configs[i];
+
+		csvw_int(&w, (int64_t)i + 1);
+		csvw_str(&w, complete(c) ? c->dir : "");
+		for (size_t p = 0; p < e->grid.nparams; p++)
+			csvw_str(&w, grid_value(&e->grid, i, p));
+		csvw_num(&w, (double)c->seed);
+		csvw_int(&w, complete(c) ? (int64_t)c->folded : 0);
+		csvw_end_row(&w);
+	}
+	top_end(t, &w, "manifest.csv");
+}
+
+static void write_sweep_csv(struct topdir *t, const struct experiment *e)
+{
+	static const char *const tail[] = { "resource", "kind", "statistic", "unit", "replications", "mean", "sd",
+					     "ci_low", "ci_high" };
+	const struct exp_config *base = e->baseline >= 0 ? &e->configs[e->baseline] : NULL;
+	struct csvw w;
+
+	top_begin(t, &w, "sweep.csv");
+	if (t->rc)
+		return;
+	csvw_str(&w, "config");
+	for (size_t p = 0; p < e->grid.nparams; p++)
+		csvw_str(&w, e->grid.params[p].key);
+	for (size_t k = 0; k < sizeof(tail) / sizeof(tail[0]); k++)
+		csvw_str(&w, tail[k]);
+	if (base) {
+		csvw_str(&w, "diff_mean");
+		csvw_str(&w, "diff_ci_low");
+		csvw_str(&w, "diff_ci_high");
+	}
+	csvw_end_row(&w);
+	for (size_t i = 0; i < e->nconfigs; i++) {
+		const struct exp_config *c = &e->configs[i];
+		const struct rep_result *r0 = &c->res[0];
+
+		if (!complete(c))
+			continue;
+		for (size_t row = 0; row < r0->nrows; row++) {
+			double *x = exp_row_values(c, row);
+			struct stats_ci ci = stats_interval_of(x, c->folded, e->confidence);
+
+			csvw_int(&w, (int64_t)i + 1);
+			for (size_t p = 0; p < e->grid.nparams; p++)
+				csvw_str(&w, grid_value(&e->grid, i, p));
+			csvw_str(&w, r0->resource[row]);
+			csvw_str(&w, r0->kind[row]);
+			csvw_str(&w, r0->stat[row]);
+			csvw_str(&w, r0->unit[row]);
+			csvw_int(&w, (int64_t)ci.n);
+			csvw_num(&w, ci.mean);
+			csvw_num(&w, ci.sd);
+			csvw_num(&w, ci.mean - ci.half);
+			csvw_num(&w, ci.mean + ci.half);
+			if (base) {
+				long brow = complete(base) ? exp_find_row(base, r0->resource[row], r0->stat[row]) : -1;
+				struct stats_ci d = { .mean = NAN, .half = NAN };
+
+				if (brow >= 0) {
+					double *y = exp_row_values(base, (size_t)brow);
+					size_t n = c->folded < base->folded ? c->folded : base->folded;
+
+					d = stats_paired(y, x, n, e->confidence);
+					free(y);
+				}
+				csvw_num(&w, d.mean);
+				csvw_num(&w, d.mean - d.half);
+				csvw_num(&w, d.mean + d.half);
+			}
+			csvw_end_row(&w);
+			free(x);
+		}
+	}
+	top_end(t, &w, "sweep.csv");
+}
+
+/* ---- compare.csv ------------------------------------------------------------------ */
+
+static void write_compare_csv(struct topdir *t, const struct experiment *e)
+{
+	static const char *const head[] = { "resource", "kind", "statistic", "unit", "replications", "mean_a",
+					     "mean_b", "diff_mean", "diff_ci_low", "diff_ci_high",
+					     "paired_half_width", "unpaired_half_width" };
+	const struct exp_config *a = &e->configs[0], *b = &e->configs[1];
+	struct csvw w;
+
+	top_begin(t, &w, "compare.csv");
+	if (t->rc)
+		return;
+	for (size_t k = 0; k < sizeof(head) / sizeof(head[0]); k++)
+		csvw_str(&w, head[k]);
+	csvw_end_row(&w);
+	for (size_t row = 0; complete(a) && complete(b) && row < a->res[0].nrows; row++) {
+		const struct rep_result *r0 = &a->res[0];
+		long brow = exp_find_row(b, r0->resource[row], r0->stat[row]);
+		double *x, *y;
+		struct stats_ci ca, cb, d;
+		size_t n = a->folded < b->folded ? a->folded : b->folded;
+
+		if (brow < 0)
+			continue;
+		x = exp_row_values(a, row);
+		y = exp_row_values(b, (size_t)brow);
+		ca = stats_interval_of(x, n, e->confidence);
+		cb = stats_interval_of(y, n, e->confidence);
+		d = stats_paired(x, y, n, e->confidence);
+		csvw_str(&w, r0->resource[row]);
+		csvw_str(&w, r0->kind[row]);
+		csvw_str(&w, r0->stat[row]);
+		csvw_str(&w, r0->unit[row]);
+		csvw_int(&w, (int64_t)d.n);
+		csvw_num(&w, ca.mean);
+		csvw_num(&w, cb.mean);
+		csvw_num(&w, d.mean);
+		csvw_num(&w, d.mean - d.half);
+		csvw_num(&w, d.mean + d.half);
+		csvw_num(&w, d.half);
+		csvw_num(&w, stats_welch_half(&ca, &cb, e->confidence));
+		csvw_end_row(&w);
+		free(x);
+		free(y);
+	}
+	top_end(t, &w, "compare.csv");
+}
+
+/* ---- tables on stdout -------------------------------------------------------------- */
+
+static void print_metric_line(const struct experiment *e, const struct exp_config *c, size_t m)
+{
+	char unit[32], mean[32], half[32], lo[32], hi[32], name[128];
+	struct stats_ci ci = exp_metric_ci(e, c, m, unit, sizeof(unit));
+
+	if (ci.n == 0 && !e->user_metrics)
+		return;   /* a key statistic with no values (a queue nothing reached) */
+	snprintf(name, sizeof(name), "%s/%s", e->metrics[m].resource, e->metrics[m].stat);
+	printf("  %-44s %10s  +- %-9s [%s, %s]\n", name, exp_fmt_value(ci.mean, unit, mean, sizeof(mean)),
+	       exp_fmt_value(ci.half, unit, half, sizeof(half)),
+	       exp_fmt_value(ci.mean - ci.half, unit, lo, sizeof(lo)),
+	       exp_fmt_value(ci.mean + ci.half, unit, hi, sizeof(hi)));
+}
+
+/* The warm-up MSER-5 suggests for the key time series of c's queues and functions. */
+static void print_warmup_advice(const struct exp_config *c)
+{
+	static const char *const cols[] = { "/ApproximateNumberOfMessagesVisible", "/ConcurrentExecutions",
+					    "/IteratorAgeMilliseconds" };
+	double *y = weir_calloc(c->nper + 1, sizeof(double));
+	double worst = 0;
+	const char *p = c->ts_header;
+	char which[160] = "";
+	bool unreliable = false;
+	char a[32], b[32];
+
+	for (size_t k = 0; k < c->ncol && p; k++) {
+		const char *name = strchr(p, ',') + 1, *next = strchr(name, ',');
+		size_t len = next ? (size_t)(next - name) : strlen(name);
+		bool key = false;
+
+		p = next;
+		for (size_t j = 0; j < sizeof(cols) / sizeof(cols[0]); j++)
+			key |= len > strlen(cols[j]) && strncmp(name + len - strlen(cols[j]), cols[j], strlen(cols[j])) == 0;
+		if (!key)
+			continue;
+		for (size_t q = 0; q < c->nper; q++)
+			y[q] = c->ts_acc[q * c->ncol + k].n ? c->ts_acc[q * c->ncol + k].mean : NAN;
+		bool reliable;
+		long d = stats_mser(y, c->nper, &reliable);
+
+		if (d < 0)
+			continue;
+		double at = d ? c->ts_time[(size_t)d * STATS_MSER_BATCH - 1] : 0;
+
+		unreliable |= !reliable;
+		if (at >= worst && (at > 0 || !which[0])) {
+			worst = at;
+			snprintf(which, sizeof(which), "%.*s", (int)len, name);
+		}
+	}
+	free(y);
+	if (!which[0])
+		return;
+	printf("\n  warm-up: the scenario leaves out %s; MSER-5 on the replications' mean suggests %s (%s)%s\n",
+	       fmt_seconds(sim_time_to_sec(c->sc->warmup), a, sizeof(a)), fmt_seconds(worst, b, sizeof(b)), which,
+	       unreliable ? ";\n  some series are still changing in the second half of the run: run longer (see warmup.csv)"
+			  : " (every column in warmup.csv)");
+}
+
+static void print_run(const struct experiment *e, const char *dir)
+{
+	const struct exp_config *c = &e->configs[0];
+	char a[32];
+
+	printf("weir %s  %s  seed %llu  %zu replications of %s simulated in %.2fs (%d %s)\n", WEIR_VERSION,
+	       c->sc->name, (unsigned long long)c->seed, c->folded,
+	       fmt_seconds(sim_time_to_sec(c->sc->duration), a, sizeof(a)), e->wall,
+	       e->ranks > 1 ? e->ranks : e->jobs, e->ranks > 1 ? "MPI ranks" : e->jobs == 1 ? "process" : "processes");
+	if (e->precision > 0)
+		printf("  --precision %.3g%%: %s after %zu replications\n", 100 * e->precision,
+		       c->reached ? "reached" : "NOT reached (the cap)", c->folded);
+	printf("\n  %-44s %10s  %-12s %s\n", "statistic", "mean", "", e->confidence == 0.95 ? "95% interval" : "interval");
+	for (size_t m = 0; m < e->nmetrics; m++)
+		print_metric_line(e, c, m);
+	print_warmup_advice(c);
+	printf("\n  every statistic's mean, sd and interval in %s/summary.csv\n", dir);
+}
+
+/* The last part of a parameter's key path: "reserved_concurrency". */
+static const char *short_key(const char *key)
+{
+	const char *k = strrchr(key, '.');
+
+	return k && k[1] ? k + 1 : key;
+}
+
+static bool any_values(const struct experiment *e, size_t m)
+{
+	for (size_t i = 0; i < e->nconfigs; i++)
+		if (complete(&e->configs[i]) && exp_metric_ci(e, &e->configs[i], m, NULL, 0).n > 0)
+			return true;
+	return false;
+}
+
+static void print_sweep(const struct experiment *e, const char *dir)
+{
+	char level[16];
+	int width[64];
+
+	snprintf(level, sizeof(level), "%.4g%%", 100 * e->confidence);
+	printf("weir %s  %s  sweep of %zu configurations in %.2fs (%d %s)\n", WEIR_VERSION,
+	       e->configs[0].sc->name, e->nconfigs, e->wall, e->ranks > 1 ? e->ranks : e->jobs,
+	       e->ranks > 1 ? "MPI ranks" : e->jobs == 1 ? "process" : "processes");
+	for (size_t p = 0; p < e->grid.nparams && p < 64; p++) {
+		width[p] = (int)strlen(short_key(e->grid.params[p].key));
+		for (size_t v = 0; v < e->grid.params[p].nvalues; v++)
+			if ((int)strlen(e->grid.params[p].values[v]) > width[p])
+				width[p] = (int)strlen(e->grid.params[p].values[v]);
+		width[p] = width[p] > 24 ? 24 : width[p];
+	}
+	for (size_t m = 0; m < e->nmetrics; m++) {
+		if (!e->user_metrics && !any_values(e, m))
+			continue;   /* a key statistic nothing reached (an idle dead-letter queue) */
+		printf("\n  %s/%s (mean +- %s half-width)\n  %-6s", e->metrics[m].resource, e->metrics[m].stat, level,
+		       "config");
+		for (size_t p = 0; p < e->grid.nparams && p < 64; p++)
+			printf("  %*.*s", width[p], width[p], short_key(e->grid.params[p].key));
+		printf(" %6s %12s %12s\n", "reps", "mean", "+-");
+		for (size_t i = 0; i < e->nconfigs; i++) {
+			const struct exp_config *c = &e->configs[i];
+			char unit[32], mean[32], half[32];
+			struct stats_ci ci;
+
+			if (!complete(c))
+				continue;
+			ci = exp_metric_ci(e, c, m, unit, sizeof(unit));
+			printf("  %-6zu", i + 1);
+			for (size_t p = 0; p < e->grid.nparams && p < 64; p++)
+				printf("  %*.*s", width[p], width[p], grid_value(&e->grid, i, p));
+			printf(" %6zu %12s %12s\n", c->folded, exp_fmt_value(ci.mean, unit, mean, sizeof(mean)),
+			       exp_fmt_value(ci.half, unit, half, sizeof(half)));
+		}
+	}
+	printf("\n  results in %s/ (sweep.csv: every statistic of every configuration)\n", dir);
+}
+
+static void print_compare(const struct experiment *e, const char *dir)
+{
+	const struct exp_config *a = &e->configs[0], *b = &e->configs[1];
+
+	printf("weir %s  compare %s (a) with %s (b): %zu paired replications in %.2fs\n", WEIR_VERSION,
+	       a->sc->name, b->sc->name, a->folded, e->wall);
+	printf("\n  %-40s %10s %10s %11s %11s %11s\n", "statistic", "a", "b", "b - a", "+- paired", "+- unpaired");
+	for (size_t m = 0; m < e->nmetrics; m++) {
+		long ra = exp_find_row(a, e->metrics[m].resource, e->metrics[m].stat);
+		long rb = exp_find_row(b, e->metrics[m].resource, e->metrics[m].stat);
+		char name[128], s1[32], s2[32], s3[32], s4[32], s5[32];
+		const char *unit;
+		double *x, *y;
+		struct stats_ci ca, cb, d;
+		size_t n = a->folded < b->folded ? a->folded : b->folded;
+
+		if (ra < 0 || rb < 0)
+			continue;
+		unit = a->res[0].unit[ra];
+		x = exp_row_values(a, (size_t)ra);
+		y = exp_row_values(b, (size_t)rb);
+		ca = stats_interval_of(x, n, e->confidence);
+		cb = stats_interval_of(y, n, e->confidence);
+		d = stats_paired(x, y, n, e->confidence);
+		snprintf(name, sizeof(name), "%s/%s", e->metrics[m].resource, e->metrics[m].stat);
+		printf("  %-40s %10s %10s %11s %11s %11s%s\n", name, exp_fmt_value(ca.mean, unit, s1, sizeof(s1)),
+		       exp_fmt_value(cb.mean, unit, s2, sizeof(s2)), exp_fmt_value(d.mean, unit, s3, sizeof(s3)),
+		       exp_fmt_value(d.half, unit, s4, sizeof(s4)),
+		       exp_fmt_value(stats_welch_half(&ca, &cb, e->confidence), unit, s5, sizeof(s5)),
+		       fabs(d.mean) > d.half ? "  *" : "");
+		free(x);
+		free(y);
+	}
+	printf("\n  (* the paired interval excludes 0: the difference is not noise at this level;\n"
+	       "   +- unpaired: the half-width independent runs would give; every statistic in %s/compare.csv)\n", dir);
+}
+
+/* ---- the commands ------------------------------------------------------------------ */
+
+/* The default directory: out/NAME, out/NAME-sweep or out/A-vs-B. */
+static char *default_dir(const struct experiment *e, const char *kind)
+{
+	if (strcmp(kind, "sweep") == 0)
+		return weir_asprintf("out/%s-sweep", e->configs[0].sc->name);
+	if (strcmp(kind, "compare") == 0)
+		return weir_asprintf("out/%s-vs-%s", e->configs[0].sc->name, e->configs[1].sc->name);
+	return weir_asprintf("out/%s", e->configs[0].sc->name);
+}
+
+static int finish(struct experiment *e, const char *const *v, const char *kind)
+{
+	struct topdir t = { 0 };
+	char *dir = v[X_OUT] ? weir_strdup(v[X_OUT]) : default_dir(e, kind);
+	int rc;
+
+	t.rc = outdir_begin(&t.out, dir, t.err, sizeof(t.err));
+	free(dir);
+	if (t.rc == 0) {
+		e->progress = isatty(2) && !e->quiet;
+		rc = exp_run(e);
+		if (rc != 0) {
+			fprintf(stderr, "weir: error: %s\n", e->err);
+			outdir_abort(&t.out);
+			return rc;
+		}
+		if (strcmp(kind, "run") == 0) {
+			if (complete(&e->configs[0]))
+				t.rc = exp_write_config(e, &e->configs[0], t.out.tmp, t.err, sizeof(t.err));
+		} else {
+			write_configs(&t, e);
+			if (strcmp(kind, "sweep") == 0) {
+				write_manifest(&t, e);
+				write_sweep_csv(&t, e);
+			} else {
+				write_compare_csv(&t, e);
+			}
+		}
+		write_timing(&t, e);
+		if (strcmp(kind, "run") != 0)
+			write_top_run(&t, e, kind);
+	}
+	if (t.rc == 0 && e->interrupted && strcmp(kind, "run") == 0)
+		t.rc = -1;    /* nothing complete to keep */
+	if (t.rc == 0)
+		t.rc = outdir_commit(&t.out, t.err, sizeof(t.err));
+	if (t.rc != 0) {
+		if (t.rc > 0)
+			fprintf(stderr, "weir: error: %s\n", t.err);
+		else
+			fprintf(stderr, "weir: interrupted before the replications were complete; nothing written\n");
+		outdir_abort(&t.out);
+		return t.rc > 0 ? WEIR_EXIT_IO : WEIR_EXIT_INTERRUPTED;
+	}
+	if (!e->quiet) {
+		if (strcmp(kind, "sweep") == 0)
+			print_sweep(e, t.out.final);
+		else if (strcmp(kind, "compare") == 0)
+			print_compare(e, t.out.final);
+		else
+			print_run(e, t.out.final);
+	}
+	rc = 0;
+	if (v[X_PLOT])
+		rc = plot_run_dir(t.out.final, v[X_FORMAT] ? v[X_FORMAT] : "png", e->quiet);
+	if (rc == 0 && e->interrupted) {
+		fprintf(stderr, "weir: interrupted: the results cover the configurations that were complete\n");
+		rc = WEIR_EXIT_INTERRUPTED;
+	}
+	outdir_abort(&t.out);
+	return rc;
+}
+
+/* Loads, seeds and checks the experiment, runs it and writes it. */
+static int run_experiment(struct experiment *e, const struct cli_args *a, const char *kind, bool seed_swept)
+{
+	int rc;
+
+	exp_mpi_init(e, NULL, NULL);
+	if (e->rank > 0)
+		e->quiet = true;
+	rc = exp_load(e);
+	if (rc == 0 && assign_seeds(e, a->values[X_SEED], seed_swept) != 0)
+		rc = WEIR_EXIT_USAGE;
+	if (rc == 0 && check_metrics(e) != 0)
+		rc = WEIR_EXIT_USAGE;
+	if (rc == 0 && e->precision > 0 && e->replications == 0)
+		e->replications = EXP_DEFAULT_MIN_REPLICATIONS;
+	if (rc == 0 && e->precision > 0 && e->replications > e->max_replications) {
+		fprintf(stderr, "weir %s: --replications (%zu) is above --max-replications (%zu)\n", e->cmd,
+			e->replications, e->max_replications);
+		rc = WEIR_EXIT_USAGE;
+	}
+	if (rc == 0 && e->baseline >= (long)e->nconfigs) {
+		fprintf(stderr, "weir %s: --baseline %ld: the sweep has %zu configurations\n", e->cmd, e->baseline + 1,
+			e->nconfigs);
+		rc = WEIR_EXIT_USAGE;
+	}
+	if (rc == 0) {
+		cli_catch_signals();
+		if (e->rank > 0)
+			rc = exp_run(e) == EXP_WORKER_DONE ? 0 : WEIR_EXIT_INTERNAL;
+		else
+			rc = finish(e, a->values, kind);
+	}
+	exp_release(e);
+	exp_mpi_finish();
+	return rc;
+}
+
+int exp_cmd_run(const struct cli_args *a)
+{
+	struct experiment e = { .cmd = "run" };
+	struct exp_config *c;
+
+	if (exp_options(&e, a->values) != 0)
+		return WEIR_EXIT_USAGE;
+	if (e.replications == 0 && e.precision == 0)
+		e.replications = 1;
+	c = add_config(&e, a->npos ? a->pos[0] : NULL, a);
+	c->dir = weir_strdup("");
+	c->label = weir_strdup("the scenario");
+	return run_experiment(&e, a, "run", false);
+}
+
+static const char compare_usage[] =
+	"usage: weir compare A.yaml B.yaml [options]\n"
+	"\n"
+	"Runs both scenarios for the same replications on common random numbers\n"
+	"(replication r of each uses the same streams) and reports, for every\n"
+	"statistic, the mean difference b - a with its paired confidence interval,\n"
+	"beside the half-width unpaired runs would give. Writes compare.csv and a\n"
+	"replicated run directory for each to out/A-vs-B/.\n";
+
+int cmd_compare(int argc, char **argv)
+{
+	struct cli_args a;
+	struct experiment e = { .cmd = "compare" };
+	int rc = cli_parse("compare", exp_opts, X_NRUN, argc, argv, &a, compare_usage);
+
+	if (rc != 0)
+		return rc < 0 ? WEIR_EXIT_OK : rc;
+	if (a.npos != 2) {
+		fprintf(stderr, "weir compare: give two scenario files (see 'weir compare --help')\n");
+		return WEIR_EXIT_USAGE;
+	}
+	if (exp_options(&e, a.values) != 0)
+		return WEIR_EXIT_USAGE;
+	if (e.replications == 0)
+		e.replications = e.precision > 0 ? EXP_DEFAULT_MIN_REPLICATIONS : 10;
+	for (int i = 0; i < 2; i++) {
+		struct exp_config *c = add_config(&e, a.pos[i], &a);
+
+		c->dir = weir_strdup(i ? "b" : "a");
+		c->label = weir_asprintf("%s (%s)", a.pos[i], i ? "b" : "a");
+	}
+	return run_experiment(&e, &a, "compare", false);
+}
+
+static const char sweep_usage[] =
+	"usage: weir sweep SCENARIO --set KEY=V1,V2,... [--set KEY=FROM..TO step S] [options]\n"
+	"\n"
+	"Runs every combination of the swept values (a --set with a list or a\n"
+	"range, or the scenario's sweep: section), each for --replications runs\n"
+	"(default 10) on common random numbers, and writes sweep.csv (mean and\n"
+	"confidence interval of every statistic per configuration), manifest.csv\n"
+	"and a replicated run directory per configuration to out/NAME-sweep/.\n";
+
+/* The key of a "key=value" assignment, or NULL. */
+static char *set_key(const char *set)
+{
+	const char *eq = strchr(set, '=');
+
+	return eq ? weir_strndup(set, (size_t)(eq - set)) : NULL;
+}
+
+static bool set_on_command_line(const struct cli_args *a, const char *key)
+{
+	for (size_t i = 0; i < a->nsets; i++) {
+		char *k = set_key(a->sets[i]);
+		bool same = k && strcmp(k, key) == 0;
+
+		free(k);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Sorts key=values into g (a list or a range: swept) or fixed (one plain
+ * value: an override every configuration shares).
+ */
+static int sort_set(const char *key, const char *values, const char *where, struct grid *g,
+		    struct cli_args *fixed)
+{
+	char **items, err[512];
+	bool range;
+	long n = grid_split(values, &items, &range, err, sizeof(err));
+
+	if (n < 0) {
+		fprintf(stderr, "weir sweep: %s: %s\n", where, err);
+		return -1;
+	}
+	if (n == 1 && !range) {
+		if (fixed->nsets == sizeof(fixed->sets) / sizeof(fixed->sets[0])) {
+			fprintf(stderr, "weir sweep: too many fixed settings\n");
+			grid_free_values(items, 1);
+			return -1;
+		}
+		fixed->sets[fixed->nsets++] = weir_asprintf("%s=%s", key, items[0]);
+		grid_free_values(items, 1);
+	} else {
+		grid_add(g, key, items, (size_t)n, range);
+	}
+	return 0;
+}
+
+/*
+ * The grid: the scenario's sweep: section (keys the command line does not
+ * set), then the command line's lists. Loads the scenario (with the fixed
+ * overrides of the command line) into *base to read its sweep: section.
+ */
+static int build_grid(struct experiment *e, const struct cli_args *a, struct cli_args *fixed,
+		      struct scenario **base, struct diags *d)
+{
+	struct grid cli = { 0 };
+	int rc = 0;
+
+	for (size_t i = 0; i < a->nsets && rc == 0; i++) {
+		char *key = set_key(a->sets[i]), where[300];
+
+		snprintf(where, sizeof(where), "--set %s", a->sets[i]);
+		if (!key)
+			fixed->sets[fixed->nsets++] = weir_strdup(a->sets[i]);   /* the loader explains */
+		else
+			rc = sort_set(key, strchr(a->sets[i], '=') + 1, where, &cli, fixed);
+		free(key);
+	}
+	if (rc == 0) {
+		*base = scenario_load(a->pos[0], NULL, 0, fixed->sets, fixed->nsets, d);
+		diag_print(d, stderr);
+		rc = *base ? 0 : WEIR_EXIT_SCENARIO;
+	}
+	for (size_t i = 0; rc == 0 && i < (*base)->sweep.parameters.len; i++) {
+		const struct sweep_param_cfg *p = VEC_AT(&(*base)->sweep.parameters, struct sweep_param_cfg, i);
+		char where[300];
+
+		if (set_on_command_line(a, p->head.name))
+			continue;
+		snprintf(where, sizeof(where), "%s: sweep.parameters.%s", a->pos[0], p->head.name);
+		rc = sort_set(p->head.name, p->values, where, &e->grid, fixed);
+	}
+	for (size_t p = 0; p < cli.nparams && rc == 0; p++) {
+		grid_add(&e->grid, cli.params[p].key, cli.params[p].values, cli.params[p].nvalues, cli.params[p].range);
+		cli.params[p].values = NULL;
+		cli.params[p].nvalues = 0;
+	}
+	grid_release(&cli);
+	return rc < 0 ? WEIR_EXIT_USAGE : rc;
+}
+
+static bool is_seed_param(const struct grid *g)
+{
+	for (size_t p = 0; p < g->nparams; p++)
+		if (strcmp(g->params[p].key, "seed") == 0)
+			return true;
+	return false;
+}
+
+static int make_configs(struct experiment *e, const char *path, const struct cli_args *fixed)
+{
+	char err[512];
+	size_t n = grid_size(&e->grid, err, sizeof(err)), width;
+
+	if (n == 0) {
+		fprintf(stderr, "weir sweep: %s\n", err);
+		return -1;
+	}
+	width = n >= 1000 ? (size_t)floor(log10((double)n)) + 1 : 3;
+	for (size_t i = 0; i < n; i++) {
+		struct exp_config *c = add_config(e, path, fixed);
+		size_t len = 0;
+		char label[512];
+
+		len += (size_t)snprintf(label, sizeof(label), "configuration %zu (", i + 1);
+		for (size_t p = 0; p < e->grid.nparams; p++) {
+			c->sets[c->nsets++] = weir_asprintf("%s=%s", e->grid.params[p].key, grid_value(&e->grid, i, p));
+			if (len < sizeof(label))
+				len += (size_t)snprintf(label + len, sizeof(label) - len, "%s%s=%s", p ? ", " : "",
+							e->grid.params[p].key, grid_value(&e->grid, i, p));
+		}
+		if (len < sizeof(label))
+			snprintf(label + len, sizeof(label) - len, ")");
+		c->label = weir_strdup(label);
+		c->dir = weir_asprintf("configs/%0*zu", (int)width, i + 1);
+	}
+	return 0;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+	struct cli_args a, fixed = { 0 };
+	struct experiment e = { .cmd = "sweep" };
+	struct diags d = { 0 };
+	struct scenario *base = NULL;
+	int rc = cli_parse("sweep", exp_opts, NXOPTS, argc, argv, &a, sweep_usage);
+
+	if (rc != 0)
+		return rc < 0 ? WEIR_EXIT_OK : rc;
+	if (a.npos > 1 && strcmp(a.pos[1], "step") == 0) {
+		fprintf(stderr, "weir sweep: quote a range with a step, it is one value: --set 'KEY=10..100 step 10'\n");
+		return WEIR_EXIT_USAGE;
+	}
+	if (a.npos != 1) {
+		fprintf(stderr, "weir sweep: give one scenario file (see 'weir sweep --help')\n");
+		return WEIR_EXIT_USAGE;
+	}
+	if (exp_options(&e, a.values) != 0)
+		return WEIR_EXIT_USAGE;
+	rc = build_grid(&e, &a, &fixed, &base, &d);
+	if (rc == 0) {
+		e.grid.zip = a.values[X_ZIP] != NULL || base->sweep.zip;
+		if (e.replications == 0)
+			e.replications = base->sweep.replications != INT64_MIN ? (size_t)base->sweep.replications
+					 : e.precision > 0 ? EXP_DEFAULT_MIN_REPLICATIONS : 10;
+		if (base->sweep.baseline != INT64_MIN)
+			e.baseline = (long)base->sweep.baseline - 1;
+	}
+	if (rc == 0 && a.values[X_BASELINE]) {
+		long b;
+
+		if (parse_count("sweep", "--baseline", a.values[X_BASELINE], 1, GRID_MAX_CONFIGS, &b) != 0)
+			rc = WEIR_EXIT_USAGE;
+		else
+			e.baseline = b - 1;
+	}
+	if (rc == 0 && e.grid.nparams == 0) {
+		fprintf(stderr, "weir sweep: nothing to sweep: give --set KEY=V1,V2,... (or a range FROM..TO step S), "
+			"or a sweep: section in the scenario\n");
+		rc = WEIR_EXIT_USAGE;
+	}
+	if (rc == 0 && make_configs(&e, a.pos[0], &fixed) != 0)
+		rc = WEIR_EXIT_USAGE;
+	for (size_t i = 0; i < fixed.nsets; i++)
+		free((char *)fixed.sets[i]);
+	scenario_free(base);
+	diag_release(&d);
+	if (rc != 0) {
+		exp_release(&e);
+		return rc;
+	}
+	/* The configurations repeat the file's warnings: say them once (above). */
+	e.silent_load = true;
+	return run_experiment(&e, &a, "sweep", is_seed_param(&e.grid));
+}
