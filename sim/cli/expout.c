@@ -312,6 +312,7 @@ static void write_run(struct out *o, const struct experiment *e, const struct ex
 		events += c->res[k].events;
 	kv(&w, "key", "value");
 	kv(&w, "weir_version", WEIR_VERSION);
+	kv(&w, "kind", "replications");
 	kv(&w, "scenario", sc->name);
 	kv(&w, "scenario_file", c->path ? c->path : "(bundled) scenarios/default.yaml");
 	kv_num(&w, "seed", (double)c->seed);
@@ -329,6 +330,12 @@ static void write_run(struct out *o, const struct experiment *e, const struct ex
 	kv(&w, "interrupted", "false");
 	for (size_t i = 0; i < c->nsets; i++)
 		kv(&w, "set", c->sets[i]);
+	for (size_t m = 0; m < e->nmetrics; m++) {
+		char *name = weir_asprintf("%s/%s", e->metrics[m].resource, e->metrics[m].stat);
+
+		kv(&w, "metric", name);
+		free(name);
+	}
 	end(o, &w, "run.csv");
 }
 

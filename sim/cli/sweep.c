@@ -298,6 +298,8 @@ static void write_timing(struct topdir *t, const struct experiment *e)
 	top_end(t, &w, "timing.csv");
 }
 
+static bool any_values(const struct experiment *e, size_t m);
+
 static void write_top_run(struct topdir *t, const struct experiment *e, const char *kind)
 {
 	const struct exp_config *c0 = &e->configs[0];
@@ -327,6 +329,15 @@ static void write_top_run(struct topdir *t, const struct experiment *e, const ch
 		kv(&w, "parameter", e->grid.params[p].key);
 	if (e->grid.zip)
 		kv(&w, "zip", "true");
+	if (e->baseline >= 0)
+		kv_num(&w, "baseline", (double)e->baseline + 1);
+	for (size_t m = 0; m < e->nmetrics; m++) {
+		char *name = weir_asprintf("%s/%s", e->metrics[m].resource, e->metrics[m].stat);
+
+		if (e->user_metrics || any_values(e, m))
+			kv(&w, "metric", name);
+		free(name);
+	}
 	kv(&w, "interrupted", e->interrupted ? "true" : "false");
 	top_end(t, &w, "run.csv");
 }
