@@ -46,6 +46,7 @@ TEST(sqs_ledger_balances_under_random_operations)
 #include "list_kconsumer.h"
 #include "list_sns.h"
 #include "list_fifo.h"
+#include "list_experiment.h"
 TEST(scenario_error_table)
 TEST(scenario_set_errors)
 TEST(scenario_set_applies)

@@ -1,0 +1,13 @@
+/* list_experiment.h - tests of replications, sweeps and comparisons (test_experiment.c). */
+TEST(stats_interval_student_t)
+TEST(stats_paired_cancels_shared_noise)
+TEST(stats_mser_finds_the_transient)
+TEST(grid_values_lists_and_ranges)
+TEST(grid_cartesian_and_zip)
+TEST(experiment_sweep_identical_whatever_jobs)
+TEST(experiment_replication_zero_is_the_single_run)
+TEST(experiment_ci_coverage_mm1)
+TEST(experiment_compare_crn_narrows)
+TEST(experiment_precision_stops_when_reached)
+TEST(experiment_sweep_section_in_file)
+TEST(experiment_bad_input)
