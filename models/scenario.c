@@ -53,6 +53,8 @@ static const struct schema_field sweep_fields[] = {
 	{ .key = "baseline", .type = ST_INT, .offset = offsetof(struct sweep_cfg, baseline),
 	  .flags = SF_RANGE, .min = 1, .max = 100000,
 	  .help = "The configuration (numbered from 1 as in manifest.csv) every other one is compared with, pair by pair." },
+	{ .key = "metrics", .type = ST_STRING, .offset = offsetof(struct sweep_cfg, metrics),
+	  .help = "The statistics the tables, plots and --precision use, as `RESOURCE/STATISTIC, ...` (--metric overrides it; default: each queue's mean wait and p99 latency, each function's throttles and peak concurrency, ...)." },
 	{ 0 }
 };
 

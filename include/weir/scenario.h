@@ -46,6 +46,7 @@ struct sweep_cfg {
 	bool zip;
 	int64_t replications;     /* unset = INT64_MIN */
 	int64_t baseline;         /* 1-based configuration; unset = INT64_MIN */
+	const char *metrics;      /* "RES/STAT, ..." for the tables and plots; NULL = the key ones */
 };
 
 struct scenario {

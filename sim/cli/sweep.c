@@ -1002,6 +1002,8 @@ int cmd_sweep(int argc, char **argv)
 					 : e.precision > 0 ? EXP_DEFAULT_MIN_REPLICATIONS : 10;
 		if (base->sweep.baseline != INT64_MIN)
 			e.baseline = (long)base->sweep.baseline - 1;
+		if (!e.user_metrics && base->sweep.metrics && add_metrics(&e, base->sweep.metrics) != 0)
+			rc = WEIR_EXIT_SCENARIO;
 	}
 	if (rc == 0 && a.values[X_BASELINE]) {
 		long b;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh - weir's benchmarks: event queue, full stack, memory per message,
-# SQS -> Lambda, Kinesis -> Lambda, FIFO queue.
+# SQS -> Lambda, Kinesis -> Lambda, FIFO queue, a sweep on one and two cores.
 #
 #   make bench                    builds everything, then runs this script
 #   sh tests/bench/run.sh         the timed benchmarks and one report (about two minutes)
@@ -25,6 +25,9 @@ SCENARIO=$HERE/mmc.yaml
 LAMBDA_SCENARIO=$HERE/sqs-lambda.yaml
 KINESIS_SCENARIO=$HERE/kinesis-lambda.yaml
 FIFO_SCENARIO=$HERE/fifo.yaml
+SWEEP_SCENARIO=$HERE/sweep.yaml
+SWEEP_ROUNDS=3              # sweep rounds (-j 1 and -j 2, interleaved)
+SWEEP_TARGET=1.8            # sweep wall time -j 1 / -j 2, at least (on two idle cores)
 ROUNDS=5                    # full-stack rounds (weir and plain, interleaved)
 EVQ_TARGET=1.25             # weir engine / plain 4-ary heap, at N = 1e3 and 1e5
 STACK_TARGET=0.35           # weir msgs/s / plain M/M/c customers/s, at least
@@ -54,6 +57,7 @@ done
 [ -r "$LAMBDA_SCENARIO" ] || die "'$LAMBDA_SCENARIO' is missing"
 [ -r "$KINESIS_SCENARIO" ] || die "'$KINESIS_SCENARIO' is missing"
 [ -r "$FIFO_SCENARIO" ] || die "'$FIFO_SCENARIO' is missing"
+[ -r "$SWEEP_SCENARIO" ] || die "'$SWEEP_SCENARIO' is missing"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/weir-bench.XXXXXX") || die "cannot create a temporary directory"
 
@@ -252,6 +256,35 @@ bench_fifo() {
 		"$best" "$paired" "$FIFO_TARGET" "$(verdict "$best" ge "$FIFO_TARGET")" >> "$TMP/results"
 }
 
+# ---- 7. a sweep on one and two cores ---------------------------------------------
+
+bench_sweep() {
+	echo
+	echo "== 7. sweep: 20 configurations x 10 replications, -j 1 vs -j 2 (tests/bench/sweep.yaml) =="
+	i=1
+	while [ "$i" -le "$SWEEP_ROUNDS" ]; do
+		for j in 1 2; do
+			"$BENCH_DIR/walltime" "$TMP/t.sweep" "$WEIR_BIN" sweep "$SWEEP_SCENARIO" -j "$j" --quiet \
+				-o "$TMP/sweep.j$j" || die "weir sweep -j $j failed"
+			cat "$TMP/t.sweep" >> "$TMP/sweep.j$j.s"
+		done
+		printf '  round %d: -j 1 %.3f s, -j 2 %.3f s\n' "$i" "$(tail -n 1 "$TMP/sweep.j1.s")" \
+			"$(tail -n 1 "$TMP/sweep.j2.s")"
+		i=$((i + 1))
+	done
+	if diff -r -x timing.csv "$TMP/sweep.j1" "$TMP/sweep.j2" > /dev/null; then
+		same="byte-identical"
+	else
+		same="DIFFERENT (a bug)"
+	fi
+	b1=$(sort -g "$TMP/sweep.j1.s" | head -n 1)
+	b2=$(sort -g "$TMP/sweep.j2.s" | head -n 1)
+	speedup=$(awk -v a="$b1" -v b="$b2" 'BEGIN { printf "%.2f", a / b }')
+	echo "  200 runs; best -j 1 $b1 s, best -j 2 $b2 s; outputs of -j 1 and -j 2 $same"
+	printf 'RESULT sweep 20x10 speed-up -j 2 / -j 1 best %sx   target >= %sx   %s\n' \
+		"$speedup" "$SWEEP_TARGET" "$(verdict "$speedup" ge "$SWEEP_TARGET")" >> "$TMP/results"
+}
+
 # ---- callgrind mode ---------------------------------------------------------
 
 # instructions counted in callgrind output file $1
@@ -397,6 +430,7 @@ bench_memory
 bench_lambda
 bench_kinesis
 bench_fifo
+bench_sweep
 echo
 echo "== summary =="
 machine
