@@ -552,10 +552,12 @@ static void print_warmup_advice(const struct exp_config *c)
 	free(y);
 	if (!which[0])
 		return;
-	printf("\n  warm-up: the scenario leaves out %s; MSER-5 on the replications' mean suggests %s (%s)%s\n",
+	printf("\n  warm-up: the scenario leaves out %s; MSER-5 on the replications' mean suggests %s\n"
+	       "  (the most of any key series: %s)%s\n",
 	       fmt_seconds(sim_time_to_sec(c->sc->warmup), a, sizeof(a)), fmt_seconds(worst, b, sizeof(b)), which,
-	       unreliable ? ";\n  some series are still changing in the second half of the run: run longer (see warmup.csv)"
-			  : " (every column in warmup.csv)");
+	       unreliable ? ";\n  some series are still changing in the second half of the run: no warm-up can fix that"
+			    " (see warmup.csv)"
+			  : "; every column in warmup.csv");
 }
 
 static void print_run(const struct experiment *e, const char *dir)
