@@ -103,7 +103,7 @@ struct experiment {
 	int rank, ranks;
 	/* what happened */
 	size_t runs_done, runs_total;
-	double started, wall;
+	double started, wall, last_progress;
 	bool interrupted;
 	char err[1024];
 };

@@ -291,8 +291,9 @@ static void show_progress(struct experiment *e)
 	double t = cli_wall_now() - e->started, left;
 	char a[32], b[32];
 
-	if (!e->progress || e->runs_done == 0)
+	if (!e->progress || e->runs_done == 0 || t - e->last_progress < 0.1)
 		return;
+	e->last_progress = t;
 	left = t / (double)e->runs_done * (double)(e->runs_total - e->runs_done);
 	fprintf(stderr, "\r\033[K  runs %zu/%zu  %s elapsed  about %s left", e->runs_done, e->runs_total,
 		fmt_seconds(t, a, sizeof(a)), fmt_seconds(left, b, sizeof(b)));

@@ -604,6 +604,13 @@ static void print_sweep(const struct experiment *e, const char *dir)
 	printf("weir %s  %s  sweep of %zu configurations in %.2fs (%d %s)\n", WEIR_VERSION,
 	       e->configs[0].sc->name, e->nconfigs, e->wall, e->ranks > 1 ? e->ranks : e->jobs,
 	       e->ranks > 1 ? "MPI ranks" : e->jobs == 1 ? "process" : "processes");
+	if (e->interrupted) {
+		size_t done = 0;
+
+		for (size_t i = 0; i < e->nconfigs; i++)
+			done += complete(&e->configs[i]);
+		printf("  interrupted: %zu of %zu configurations complete\n", done, e->nconfigs);
+	}
 	for (size_t p = 0; p < e->grid.nparams && p < 64; p++) {
 		width[p] = (int)strlen(short_key(e->grid.params[p].key));
 		for (size_t v = 0; v < e->grid.params[p].nvalues; v++)
