@@ -29,7 +29,7 @@ static const struct schema metrics_schema = {
 static const struct schema_field sweep_param_fields[] = {
 	{ .key = "values", .type = ST_STRING, .offset = offsetof(struct sweep_param_cfg, values),
 	  .flags = SF_REQUIRED,
-	  .help = "The values, as on the command line: `10, 20, 50`, a range `10..100 step 10` (the ends and step may carry one unit: `30s..120s step 30s`), or both." },
+	  .help = "The values, as on the command line: `10, 20, 50` (or a YAML list `[10, 20, 50]`), a range `10..100 step 10` (the ends and step may carry one unit: `30s..120s step 30s`), or both." },
 	{ 0 }
 };
 
@@ -39,6 +39,7 @@ static const struct schema sweep_param_schema = {
 	.fields = sweep_param_fields,
 	.shorthand = "values",
 	.help = "A scenario key path (as `--set` takes it) and the values it takes.",
+	.join_seq = true,   /* [10, 20, 50] means "10, 20, 50" */
 };
 
 static const struct schema_field sweep_fields[] = {

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -414,6 +415,40 @@ static int visit(struct schema_ctx *ctx, const struct doc_node *node)
 	return ctx->visits >= SCHEMA_MAX_VISITS ? -1 : 0;
 }
 
+/*
+ * A sequence of scalars for a schema with join_seq: its items joined with
+ * ", " become the string shorthand (the text is kept in the sequence's node,
+ * which the document owns).
+ */
+static int join_sequence(const struct schema *s, const struct doc_node *node, void *obj,
+			 struct schema_ctx *ctx, int *done)
+{
+	const struct schema_field *f = find_field(s, s->shorthand);
+	struct doc_node *seq = (struct doc_node *)(uintptr_t)node;   /* the document's own node */
+	size_t len = 1;
+
+	WEIR_ASSERT(f != NULL && f->type == ST_STRING);
+	for (size_t i = 0; i < node->nkids; i++) {
+		if (node->kids[i]->kind != DOC_SCALAR) {
+			schema_error(ctx, node->kids[i], "a %s's list holds plain values, not a %s; write it as one text "
+				     "(e.g. \"{...}, {...}\")", s->name, doc_kind_name(node->kids[i]));
+			return -1;
+		}
+		len += strlen(node->kids[i]->text) + 2;
+	}
+	if (!seq->text) {
+		seq->text = weir_calloc(len, 1);
+		for (size_t i = 0; i < node->nkids; i++) {
+			if (i)
+				strcat(seq->text, ", ");
+			strcat(seq->text, node->kids[i]->text);
+		}
+	}
+	*(const char **)FIELD_PTR(obj, f) = seq->text;
+	*done = 1;
+	return 0;
+}
+
 /* Accepts an empty value or a scalar shorthand in place of a mapping. */
 static int shape_ok(const struct schema *s, const struct doc_node *node, void *obj,
 		    struct schema_ctx *ctx, int *done)
@@ -431,6 +466,8 @@ static int shape_ok(const struct schema *s, const struct doc_node *node, void *o
 		*done = 1;
 		return parse_value(f, node, obj, ctx);
 	}
+	if (node->kind == DOC_SEQ && s->join_seq)
+		return join_sequence(s, node, obj, ctx, done);
 	schema_error(ctx, node, "a %s takes a mapping of settings (key: value), not a %s",
 		     s->name, doc_kind_name(node));
 	return -1;

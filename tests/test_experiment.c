@@ -364,6 +364,22 @@ void test_experiment_replication_zero_is_the_single_run(void)
 			}
 		}
 	CHECK(matched == s.rows - 1);
+	/* One replication's mean series is the run's series, byte for byte (empty fields included). */
+	{
+		const char *one[] = { "run", "-q", "-r", "1", "-o", reps, NULL, NULL };
+		const char *idle_args[] = { "run", "-q", "-o", single, NULL, NULL };
+		char a[600], b[600], *idle = scenario_file(dir, "idle.yaml", "duration: 60s\nqueues:\n  q: {}\n");
+
+		CHECK(weir(one, NULL) == 0);
+		snprintf(a, sizeof(a), "%s/timeseries.csv", single);
+		snprintf(b, sizeof(b), "%s/timeseries.csv", reps);
+		CHECK(same_file(a, b));
+		idle_args[4] = idle;
+		one[6] = idle;
+		CHECK(weir(idle_args, NULL) == 0 && weir(one, NULL) == 0);
+		CHECK(same_file(a, b));
+		free(idle);
+	}
 	CHECK_MSG(differ >= 2, "replications 1 and 2 sent the same as replication 0 (%zu differ)", differ);
 	table_free(&s);
 	table_free(&r);

@@ -82,6 +82,8 @@ struct schema {
 	/* Checks a table key (a resource name); NULL accepts any. */
 	void (*check_name)(const struct doc_node *key, struct schema_ctx *ctx);
 	const char *help;            /* a paragraph for the reference */
+	/* A sequence of scalars in place of a mapping is joined with ", " into the (string) shorthand. */
+	bool join_seq;
 };
 
 struct schema_ctx {

@@ -125,11 +125,11 @@ static void put_timeseries(struct buf *out, const char *text, size_t len)
 	at = out->len;
 	for (p = nl + 1; p < end;) {
 		for (size_t k = 0; k <= ncol; k++) {
-			char *e;
-			double v = strtod(p, &e);
+			char *e = (char *)(uintptr_t)p;
+			double v = NAN;             /* an empty field */
 
-			if (e == p)
-				v = NAN;            /* an empty field */
+			if (p < end && *p != ',' && *p != '\n')   /* strtod would skip a line break */
+				v = strtod(p, &e);
 			put_f64(out, v);
 			p = e;
 			if (p < end && *p == ',')

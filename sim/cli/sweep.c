@@ -184,7 +184,7 @@ static int assign_seeds(struct experiment *e, const char *seed_opt, bool seed_sw
 }
 
 /* A world's summary before it runs: the rows every replication will have. */
-static void empty_summary(const struct exp_config *c, struct summary *s)
+static int empty_summary(const struct exp_config *c, struct summary *s)
 {
 	struct world_opts o = { .seed = c->seed };
 	char err[256];
@@ -192,7 +192,10 @@ static void empty_summary(const struct exp_config *c, struct summary *s)
 
 	if (w)
 		world_summarize(w, s);
+	else
+		fprintf(stderr, "weir: error: %s\n", err);
 	world_destroy(w);
+	return w ? 0 : -1;
 }
 
 static int check_metrics(struct experiment *e)
@@ -200,7 +203,8 @@ static int check_metrics(struct experiment *e)
 	struct summary s = { 0 };
 	int rc = 0;
 
-	empty_summary(&e->configs[0], &s);
+	if (empty_summary(&e->configs[0], &s) != 0)
+		return WEIR_EXIT_SCENARIO;
 	if (!e->user_metrics) {
 		static const char *const kinds[] = { "queue", "consumer", "function", "stream" };
 		static const char *const stats[][2] = {
@@ -767,7 +771,7 @@ static int run_experiment(struct experiment *e, const struct cli_args *a, const 
 	rc = exp_load(e);
 	if (rc == 0 && assign_seeds(e, a->values[X_SEED], seed_swept) != 0)
 		rc = WEIR_EXIT_USAGE;
-	if (rc == 0 && check_metrics(e) != 0)
+	if (rc == 0 && (rc = check_metrics(e)) < 0)
 		rc = WEIR_EXIT_USAGE;
 	if (rc == 0 && e->precision > 0 && e->replications == 0)
 		e->replications = EXP_DEFAULT_MIN_REPLICATIONS;
