@@ -506,7 +506,7 @@ void test_experiment_sweep_section_in_file(void)
 		 "sweep:\n"
 		 "  replications: 2\n"
 		 "  parameters:\n"
-		 "    consumers.c.workers: 1, 2\n"
+		 "    consumers.c.workers: [1, 2]\n"
 		 "    producers.p.arrivals: poisson(rate=4/s), poisson(rate=5/s)\n");
 	file = scenario_file(dir, "sweep-section.yaml", text);
 	snprintf(out, sizeof(out), "%s/section", dir);
