@@ -571,3 +571,37 @@ void test_experiment_bad_input(void)
 		free(err);
 	}
 }
+
+static int file_in(const char *dir, const char *name)
+{
+	char path[700];
+	size_t len = 0;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	text = read_file(path, &len);
+	free(text);
+	if (!text || len < 1000)
+		fprintf(stderr, "  %s is missing or too small\n", path);
+	return text && len >= 1000;
+}
+
+/* --plot on a replicated run draws band plots; on a sweep, one plot per metric (needs gnuplot). */
+void test_experiment_plots(void)
+{
+	const char *dir = test_tmpdir();
+	char rep[512], sweep[512];
+	const char *run_args[] = { "run", "-q", "-r", "2", "--plot", "-o", rep, NULL };
+	const char *sweep_args[] = { "sweep", "-q", "--plot", "-r", "2", "--set", "consumers.workers.workers=9,10,12",
+				     "--set", "queues.orders.visibility_timeout=30s,2m", "-m",
+				     "orders/WaitTime.mean,workers/Utilization", "-o", sweep, "scenarios/default.yaml", NULL };
+
+	snprintf(rep, sizeof(rep), "%s/rep", dir);
+	snprintf(sweep, sizeof(sweep), "%s/sweep", dir);
+	CHECK(weir(run_args, NULL) == 0);
+	CHECK(file_in(rep, "plots/orders-band.png") && file_in(rep, "plots/workers-band.png"));
+	CHECK(file_in(rep, "plots/orders-depth.png"));   /* the single-run plots, of the means */
+	CHECK(weir(sweep_args, NULL) == 0);
+	CHECK(file_in(sweep, "plots/sweep-orders-WaitTime.mean.png"));
+	CHECK(file_in(sweep, "plots/sweep-workers-Utilization.png"));
+}
