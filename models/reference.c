@@ -89,7 +89,33 @@ static const char metrics_intro[] =
 	"| `scenario.yaml` | the scenario text as run (`--set` overrides are listed in `run.csv`) |\n"
 	"| `trace.csv` | with `--trace`: `time_s,message,resource,event,receive_count,detail` for a sample of messages |\n"
 	"| `plots/` | with `--plot` or `weir plot`: PNG (or SVG) images, those of [Plots](#plots) |\n"
+	"\n";
+
+static const char experiment_files[] =
+	"## Files of an experiment\n"
 	"\n"
+	"`weir run --replications N` writes a *replicated run directory* (see\n"
+	"[experiments.md](experiments.md)): `timeseries.csv` holds the across-replication\n"
+	"mean of every column, so `weir plot` draws it, and\n"
+	"\n"
+	"| File | Holds |\n"
+	"|---|---|\n"
+	"| `summary.csv` | `resource,kind,statistic,unit,mean,sd,ci_low,ci_high,replications`: every statistic across replications (`replications` counts those with a value) |\n"
+	"| `replications.csv` | `replication,resource,statistic,unit,value`: every statistic of every replication |\n"
+	"| `timeseries-ci.csv` | `time_s` and per column `COLUMN.ci_low`, `COLUMN.ci_high`: the confidence band period by period |\n"
+	"| `warmup.csv` | `column,mser5_warmup_s,reliable,scenario_warmup_s`: the warm-up MSER-5 suggests for each column's across-replication mean |\n"
+	"\n"
+	"`weir sweep` writes `out/NAME-sweep/`: `sweep.csv` (`config`, a column per\n"
+	"swept parameter, `resource,kind,statistic,unit,replications,mean,sd,ci_low,ci_high`,\n"
+	"and with a baseline `diff_mean,diff_ci_low,diff_ci_high`), `manifest.csv`\n"
+	"(`config,dir,<parameters>,seed,replications`), a replicated run directory\n"
+	"per configuration under `configs/`, `run.csv` and `timing.csv`. `weir compare`\n"
+	"writes `out/A-vs-B/`: `compare.csv`\n"
+	"(`resource,kind,statistic,unit,replications,mean_a,mean_b,diff_mean,diff_ci_low,diff_ci_high,paired_half_width,unpaired_half_width`),\n"
+	"`a/` and `b/`, `run.csv` and `timing.csv`.\n"
+	"\n";
+
+static const char timeseries_notes[] =
 	"An empty field in `timeseries.csv` means the value does not exist for that\n"
 	"period (a percentile of no values, an average over no messages).\n"
 	"Percentiles come from log-linear histograms with 128 buckets per power of\n"
@@ -196,6 +222,8 @@ void scenario_write_metrics_reference(FILE *out)
 					     sns_sub_stat_family };
 
 	fputs(metrics_intro, out);
+	fputs(experiment_files, out);
+	fputs(timeseries_notes, out);
 	metrics_write_markdown(fams, sizeof(fams) / sizeof(fams[0]), out);
 	fputs(summary_intro, out);
 	summary_write_markdown(stats, sizeof(stats) / sizeof(stats[0]), out);
