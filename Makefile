@@ -7,6 +7,10 @@
 #   make install PREFIX=/usr/local
 #   make SANITIZE=address,undefined test     sanitizer build in build/san-address,undefined/
 #   make WERROR=1  treat warnings as errors (CI does)
+#   make MPI=1     MPI build (mpicc, -DWEIR_MPI) in build/mpi/ (build/mpi-san-X/ with SANITIZE=X):
+#                  mpirun -np N build/mpi/weir sweep ... runs an experiment on N ranks
+#   make test-mpi  build the plain and the MPI binary and check that sweeps, replicated
+#                  runs and comparisons give byte-identical outputs under -j and mpirun
 #   make docs      regenerate the generated parts of docs/ from the binary
 #   make valgrind  run the default scenario under valgrind's leak checker
 #   make fuzz      build the libFuzzer harness for the scenario loader (needs clang)
@@ -20,6 +24,8 @@ CC      ?= cc
 OPT     ?= -O2
 CFLAGS  ?= $(OPT) -g
 SANITIZE ?=
+MPI     ?=
+MPICC   ?= mpicc
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion \
        -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
@@ -29,16 +35,34 @@ ifneq ($(WERROR),)
 WARN += -Werror
 endif
 
+# test-mpi needs both binaries: the build directories of each kind.
 ifeq ($(SANITIZE),)
-BUILD ?= build
+PLAIN_BUILD ?= build
+MPI_BUILD   ?= build/mpi
 else
-BUILD ?= build/san-$(SANITIZE)
+PLAIN_BUILD ?= build/san-$(SANITIZE)
+MPI_BUILD   ?= build/mpi-san-$(SANITIZE)
 SANFLAGS = -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+# MPI=1: compile and link with the MPI wrapper (it adds MPI's include and
+# library flags), with the MPI executor of sim/cli/experiment.c. A CC given
+# on the command line wins (e.g. CC="mpicc -cc=clang").
+ifeq ($(MPI),)
+BUILD ?= $(PLAIN_BUILD)
+else
+BUILD ?= $(MPI_BUILD)
+ifneq ($(origin CC),command line)
+CC = $(MPICC)
+endif
 endif
 
 ALL_CPPFLAGS = -Iinclude -D_POSIX_C_SOURCE=200809L -DWEIR_DATADIR='"$(DATADIR)"' $(CPPFLAGS)
 ALL_CFLAGS   = $(WARN) $(CFLAGS) $(SANFLAGS)
 ALL_LDFLAGS  = $(LDFLAGS) $(SANFLAGS)
+ifneq ($(MPI),)
+ALL_CPPFLAGS += -DWEIR_MPI
+endif
 LIBS = -lgsl -lgslcblas -lcsv -lyaml -lm
 
 LIB_SRC   = $(wildcard sim/*.c) $(wildcard models/*.c)
@@ -58,7 +82,7 @@ TESTS = $(BUILD)/weir-tests
 # Debian packages weir needs to build, test and plot.
 PACKAGES = gcc make libc6-dev libgsl-dev libcsv-dev libyaml-dev gnuplot-nox
 
-.PHONY: all run test bench bench-callgrind install uninstall deps docs check-docs valgrind fuzz lint clean
+.PHONY: all run test test-mpi bench bench-callgrind install uninstall deps docs check-docs valgrind fuzz lint clean
 
 all: $(WEIR)
 
@@ -136,6 +160,21 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory $(WEIR) $(TESTS)
 	WEIR_BIN=$(WEIR) $(TESTS)
+
+# The plain binary and the MPI one, each in its own build directory (a
+# BUILD given on the command line is the one of the kind MPI= selects).
+ifeq ($(MPI),)
+TEST_MPI_PLAIN = $(BUILD)
+TEST_MPI_MPI   = $(MPI_BUILD)
+else
+TEST_MPI_PLAIN = $(PLAIN_BUILD)
+TEST_MPI_MPI   = $(BUILD)
+endif
+test-mpi: PACKAGES += libopenmpi-dev openmpi-bin
+test-mpi: deps
+	@$(MAKE) --no-print-directory MPI= BUILD=$(TEST_MPI_PLAIN) all
+	@$(MAKE) --no-print-directory MPI=1 BUILD=$(TEST_MPI_MPI) all
+	WEIR_BIN=$(TEST_MPI_PLAIN)/weir WEIR_MPI_BIN=$(TEST_MPI_MPI)/weir bash tests/mpi.sh
 
 bench: $(WEIR) $(BENCH_BIN)
 	@WEIR_BIN=$(WEIR) BENCH_DIR=$(BUILD)/bench sh tests/bench/run.sh

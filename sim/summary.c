@@ -95,7 +95,10 @@ char *fmt_seconds(double s, char *buf, size_t n)
 		snprintf(buf, n, "-");
 	else if (s == 0)
 		snprintf(buf, n, "0");
-	else if (s < 1e-3)
+	else if (s < 0 && n > 1) {          /* a difference: b - a */
+		buf[0] = '-';
+		fmt_seconds(-s, buf + 1, n - 1);
+	} else if (s < 1e-3)
 		snprintf(buf, n, "%.0fus", s * 1e6);
 	else if (s < 1)
 		snprintf(buf, n, "%.3gms", s * 1e3);

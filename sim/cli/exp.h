@@ -101,6 +101,7 @@ struct experiment {
 	bool silent_load;          /* the scenario's diagnostics were printed already */
 	/* MPI */
 	int rank, ranks;
+	bool workers_stopped;      /* rank 0 told ranks 1..N-1 to stop */
 	/* what happened */
 	size_t runs_done, runs_total;
 	double started, wall, last_progress;
@@ -135,6 +136,11 @@ int exp_write_config(const struct experiment *e, const struct exp_config *c, con
 /* MPI: sets e->rank and e->ranks (0 and 1 without MPI). */
 void exp_mpi_init(struct experiment *e, int *argc, char ***argv);
 void exp_mpi_finish(void);
+/*
+ * MPI, rank 0: tells ranks 1..N-1, which wait in exp_run for runs, to stop
+ * (exp_run does it at its end; this is for a failure before exp_run).
+ */
+void exp_mpi_release(struct experiment *e);
 
 /* Formats a statistic's value for a table, by its unit. */
 char *exp_fmt_value(double v, const char *unit, char *buf, size_t n);

@@ -609,12 +609,19 @@ static int mpi_serve(struct experiment *e)
 	}
 }
 
-static void mpi_stop_all(const struct experiment *e)
+static void mpi_stop_all(struct experiment *e)
 {
 	struct run_id none = { 0, 0 };
 
 	for (int r = 1; r < e->ranks; r++)
 		MPI_Send(&none, 2, MPI_UINT32_T, r, TAG_STOP, MPI_COMM_WORLD);
+	e->workers_stopped = true;
+}
+
+void exp_mpi_release(struct experiment *e)
+{
+	if (e->rank == 0 && e->ranks > 1 && !e->workers_stopped)
+		mpi_stop_all(e);
 }
 
 void exp_mpi_init(struct experiment *e, int *argc, char ***argv)
@@ -651,6 +658,8 @@ void exp_mpi_init(struct experiment *e, int *argc, char ***argv)
 }
 
 void exp_mpi_finish(void) {}
+
+void exp_mpi_release(struct experiment *e) { (void)e; }
 #endif
 
 static int run_batch(struct experiment *e, const struct run_id *ids, size_t n)

@@ -791,6 +791,7 @@ static int run_experiment(struct experiment *e, const struct cli_args *a, const 
 			rc = exp_run(e) == EXP_WORKER_DONE ? 0 : WEIR_EXIT_INTERNAL;
 		else
 			rc = finish(e, a->values, kind);
+		exp_mpi_release(e);   /* finish() may fail before exp_run: the other ranks wait */
 	}
 	exp_release(e);
 	exp_mpi_finish();
@@ -802,8 +803,11 @@ int exp_cmd_run(const struct cli_args *a)
 	struct experiment e = { .cmd = "run" };
 	struct exp_config *c;
 
-	if (exp_options(&e, a->values) != 0)
+	exp_mpi_init(&e, NULL, NULL);     /* ranks 1..N-1 silent from the start, as in cmd_sweep */
+	if (exp_options(&e, a->values) != 0) {
+		exp_mpi_finish();
 		return WEIR_EXIT_USAGE;
+	}
 	if (e.replications == 0 && e.precision == 0)
 		e.replications = 1;
 	c = add_config(&e, a->npos ? a->pos[0] : NULL, a);
@@ -821,7 +825,20 @@ static const char compare_usage[] =
 	"beside the half-width unpaired runs would give. Writes compare.csv and a\n"
 	"replicated run directory for each to out/A-vs-B/.\n";
 
+static int compare_main(int argc, char **argv);
+
 int cmd_compare(int argc, char **argv)
+{
+	struct experiment m = { .cmd = "compare" };
+	int rc;
+
+	exp_mpi_init(&m, NULL, NULL);     /* ranks 1..N-1 silent from the start, as in cmd_sweep */
+	rc = compare_main(argc, argv);
+	exp_mpi_finish();
+	return rc;
+}
+
+static int compare_main(int argc, char **argv)
 {
 	struct cli_args a;
 	struct experiment e = { .cmd = "compare" };
@@ -987,7 +1004,25 @@ static int make_configs(struct experiment *e, const char *path, const struct cli
 	return 0;
 }
 
+static int sweep_main(int argc, char **argv);
+
+/*
+ * MPI starts first, so that ranks 1..N-1 are silent before the arguments
+ * are parsed and the scenario loaded (build_grid loads it to read its
+ * sweep: section); exp_mpi_finish is a no-op when run_experiment finished.
+ */
 int cmd_sweep(int argc, char **argv)
+{
+	struct experiment m = { .cmd = "sweep" };
+	int rc;
+
+	exp_mpi_init(&m, NULL, NULL);
+	rc = sweep_main(argc, argv);
+	exp_mpi_finish();
+	return rc;
+}
+
+static int sweep_main(int argc, char **argv)
 {
 	struct cli_args a, fixed = { 0 };
 	struct experiment e = { .cmd = "sweep" };
