@@ -108,7 +108,7 @@ static const char experiment_files[] =
 	"`weir sweep` writes `out/NAME-sweep/`: `sweep.csv` (`config`, a column per\n"
 	"swept parameter, `resource,kind,statistic,unit,replications,mean,sd,ci_low,ci_high`,\n"
 	"and with a baseline `diff_mean,diff_ci_low,diff_ci_high`), `manifest.csv`\n"
-	"(`config,dir,<parameters>,seed,replications`), a replicated run directory\n"
+	"(`config,dir,<parameters>,run_seed,replications`), a replicated run directory\n"
 	"per configuration under `configs/`, `run.csv` and `timing.csv`. `weir compare`\n"
 	"writes `out/A-vs-B/`: `compare.csv`\n"
 	"(`resource,kind,statistic,unit,replications,mean_a,mean_b,diff_mean,diff_ci_low,diff_ci_high,paired_half_width,unpaired_half_width`),\n"

@@ -44,7 +44,7 @@ static void push(char ***values, size_t *n, char *v)
 /* Expands "A..B step S" (step 1 when left out) onto values; 0 or -1 with err. */
 static int expand_range(const char *item, char ***values, size_t *n, char *err, size_t errlen)
 {
-	const char *dots = strstr(item, ".."), *step = strstr(item, " step ");
+	const char *dots = strstr(item, ".."), *step = strstr(dots + 2, " step ");
 	char *a_text = weir_strndup(item, (size_t)(dots - item));
 	char *b_text = step ? weir_strndup(dots + 2, (size_t)(step - dots - 2)) : weir_strdup(dots + 2);
 	char *s_text = weir_strdup(step ? step + 6 : "1");
@@ -53,7 +53,7 @@ static int expand_range(const char *item, char ***values, size_t *n, char *err, 
 	int rc = -1;
 
 	if (number_unit(a_text, &a, &ua) != 0 || number_unit(b_text, &b, &ub) != 0 ||
-	    number_unit(s_text, &s, &us) != 0) {
+	    number_unit(s_text, &s, &us) != 0 || strstr(ua, "step") || (step && strstr(step + 6, " step "))) {
 		snprintf(err, errlen, "'%s' is not a range: write FROM..TO step STEP, e.g. 10..100 step 10", item);
 	} else if (strcmp(ua, ub) != 0 || (step && strcmp(us, ua) != 0 && *us)) {
 		snprintf(err, errlen, "the ends and step of the range '%s' must share one unit (e.g. 30s..120s step 30s)",

@@ -96,6 +96,16 @@ long stats_mser(const double *y, size_t n, bool *reliable)
 		}
 		x[b] = s / STATS_MSER_BATCH;
 	}
+	/* Centred on the overall mean, so a large level does not cancel away the spread. */
+	{
+		double m = 0;
+
+		for (size_t b = 0; b < k; b++)
+			m += x[b];
+		m /= (double)k;
+		for (size_t b = 0; b < k; b++)
+			x[b] -= m;
+	}
 	/* Suffix sums from the end, so each truncation point costs O(1). */
 	for (size_t d = k; d-- > 0;) {
 		double m, rest = (double)(k - d), v;

@@ -53,6 +53,8 @@ int plot_run_dir(const char *dir, const char *format, bool quiet);
 /* Set by SIGINT/SIGTERM once cli_catch_signals has run; a second one stops at once. */
 extern volatile sig_atomic_t cli_interrupted;
 void cli_catch_signals(void);
+/* Parses --seed (0 to 2^53-1); 0, or -1 after printing a usage error. */
+int cli_parse_seed(const char *cmd, const char *s, uint64_t *out);
 /* Monotonic wall-clock seconds. */
 double cli_wall_now(void);
 

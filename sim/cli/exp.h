@@ -96,9 +96,11 @@ struct experiment {
 	size_t nmetrics;
 	bool user_metrics;         /* from --metric (else the key statistics) */
 	long baseline;             /* 0-based configuration for paired differences; -1 none */
+	const char *baseline_source; /* "--baseline" or the file's key, for errors */
 	int jobs;
 	bool quiet, progress;
 	bool silent_load;          /* the scenario's diagnostics were printed already */
+	unsigned base_warnings;    /* how many (a configuration with more or fewer says its own) */
 	/* MPI */
 	int rank, ranks;
 	bool workers_stopped;      /* rank 0 told ranks 1..N-1 to stop */

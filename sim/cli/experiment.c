@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -394,14 +395,20 @@ static WEIR_NORETURN void worker_main(const struct experiment *e, int cmd, int r
 
 static int start_workers(struct experiment *e, struct worker *w, int n)
 {
+	pid_t parent = getpid();
+
 	fflush(stdout);
 	fflush(stderr);
 	for (int k = 0; k < n; k++) {
 		int to[2], from[2];
 
-		w[k] = (struct worker){ .pid = -1, .cmd = -1, .res = -1, .job = -1 };
-		if (pipe(to) != 0 || pipe(from) != 0) {
+		if (pipe(to) != 0) {
 			snprintf(e->err, sizeof(e->err), "cannot create a pipe: %s", strerror(errno));
+			return WEIR_EXIT_IO;
+		}
+		if (pipe(from) != 0) {
+			snprintf(e->err, sizeof(e->err), "cannot create a pipe: %s", strerror(errno));
+			close(to[0]), close(to[1]);
 			return WEIR_EXIT_IO;
 		}
 		w[k].pid = fork();
@@ -411,6 +418,10 @@ static int start_workers(struct experiment *e, struct worker *w, int n)
 			return WEIR_EXIT_IO;
 		}
 		if (w[k].pid == 0) {
+			/* A worker ends with its parent, however the parent ended. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != parent)
+				_exit(1);
 			for (int j = 0; j < k; j++)     /* the others' pipes, so they see EOF */
 				close(w[j].cmd), close(w[j].res);
 			close(to[1]);
@@ -425,13 +436,16 @@ static int start_workers(struct experiment *e, struct worker *w, int n)
 	return 0;
 }
 
-static int stop_workers(struct worker *w, int n)
+/* Closes the pipes and waits for every worker; with abandon, busy ones are stopped first. */
+static int stop_workers(struct worker *w, int n, bool abandon)
 {
 	int bad = 0;
 
 	for (int k = 0; k < n; k++) {
 		int st;
 
+		if (abandon && w[k].job >= 0 && w[k].pid > 0)
+			kill(w[k].pid, SIGTERM);
 		if (w[k].cmd >= 0)
 			close(w[k].cmd);
 		if (w[k].res >= 0)
@@ -484,6 +498,10 @@ static int run_local(struct experiment *e, const struct run_id *ids, size_t n)
 	struct worker w[256];
 	int nw = e->jobs < (int)n ? e->jobs : (int)n, rc = 0, busy = 0;
 	size_t next = 0;
+	bool told = false;
+
+	for (int k = 0; k < 256; k++)   /* a worker that fails to start leaves the rest unused */
+		w[k] = (struct worker){ .pid = -1, .cmd = -1, .res = -1, .job = -1 };
 
 	if (nw <= 1) {
 		for (size_t i = 0; i < n && rc == 0 && !stop_sending(e); i++) {
@@ -511,6 +529,12 @@ static int run_local(struct experiment *e, const struct run_id *ids, size_t n)
 				p[np] = (struct pollfd){ .fd = w[k].res, .events = POLLIN };
 				idx[np++] = k;
 			}
+		if (cli_interrupted && !told) {   /* Ctrl-C reached only us: stop the runs under way */
+			for (int k = 0; k < nw; k++)
+				if (w[k].job >= 0)
+					kill(w[k].pid, SIGINT);
+			told = true;
+		}
 		if (poll(p, (nfds_t)np, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -529,7 +553,7 @@ static int run_local(struct experiment *e, const struct run_id *ids, size_t n)
 			busy += wk->job >= 0;
 		}
 	}
-	if (stop_workers(w, nw) && rc == 0 && !stop_sending(e)) {
+	if (stop_workers(w, nw, rc != 0) && rc == 0 && !stop_sending(e)) {
 		snprintf(e->err, sizeof(e->err), "a worker process failed");
 		rc = WEIR_EXIT_INTERNAL;
 	}
@@ -720,11 +744,11 @@ static bool precise_enough(const struct experiment *e, const struct exp_config *
 		struct stats_ci ci = exp_metric_ci(e, c, m, NULL, 0);
 		double goal = e->precision * fabs(ci.mean);
 
-		if (ci.n == 0 || ci.half == 0)
-			continue;            /* no such row here, or every replication agreed */
-		if (isnan(ci.half) || ci.half > goal) {
-			ok = false;
-			*worst = fmax(*worst, goal > 0 ? ci.half / goal : INFINITY);
+		if ((ci.n == 0 && !e->user_metrics) || ci.half == 0)
+			continue;            /* a key statistic nothing reached, or every replication agreed */
+		if (ci.n == 0 || isnan(ci.half) || ci.half > goal) {
+			ok = false;          /* no values (yet), one value, or too wide */
+			*worst = fmax(*worst, goal > 0 && !isnan(ci.half) ? ci.half / goal : INFINITY);
 		}
 	}
 	return ok;
@@ -815,9 +839,17 @@ int exp_load(struct experiment *e)
 		else
 			c->sc = scenario_load(scenario_default_name, scenario_default_text,
 					      strlen(scenario_default_text), c->sets, c->nsets, &c->diags);
-		/* The same warnings for every configuration: say them once. */
-		if ((i == 0 && !e->silent_load) || !c->sc)
+		/*
+		 * A sweep's configurations repeat the file's warnings (said once,
+		 * when the file was read); a configuration with other warnings, or
+		 * a comparison's second file, says its own.
+		 */
+		if (!c->sc || (!e->silent_load && (i == 0 || c->path != e->configs[i - 1].path))) {
 			diag_print(&c->diags, stderr);
+		} else if (e->silent_load && c->diags.warnings != e->base_warnings) {
+			fprintf(stderr, "weir %s: %s:\n", e->cmd, c->label);
+			diag_print(&c->diags, stderr);
+		}
 		if (!c->sc) {
 			if (e->nconfigs > 1)
 				fprintf(stderr, "weir %s: in %s\n", e->cmd, c->label);

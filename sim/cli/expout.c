@@ -72,6 +72,7 @@ static int begin(struct out *o, struct csvw *w, const char *name)
 {
 	char *path = weir_asprintf("%s/%s", o->dir, name);
 
+	memset(w, 0, sizeof(*w));   /* closing a writer that was never opened is safe */
 	if (o->rc == 0 && (o->rc = csvw_open(w, path)) != 0)
 		snprintf(o->err, o->errlen, "cannot create '%s': %s", path, strerror(o->rc));
 	free(path);

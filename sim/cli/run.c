@@ -632,13 +632,13 @@ static int parse_fraction(const char *s, double *out)
 	return 0;
 }
 
-static int parse_seed(const char *s, uint64_t *out)
+int cli_parse_seed(const char *cmd, const char *s, uint64_t *out)
 {
 	struct parse_err err;
 	int64_t v;
 
 	if (units_parse_int(s, &v, &err) != 0 || v > 9007199254740991LL) {
-		fprintf(stderr, "weir run: --seed takes a whole number from 0 to 2^53-1, not '%s'\n", s);
+		fprintf(stderr, "weir %s: --seed takes a whole number from 0 to 2^53-1, not '%s'\n", cmd, s);
 		return -1;
 	}
 	*out = (uint64_t)v;
@@ -649,7 +649,7 @@ static int run_options(struct run *r, const struct cli_args *a)
 {
 	r->args = a;
 	r->seed = (uint64_t)r->sc->seed;
-	if (a->values[X_SEED] && parse_seed(a->values[X_SEED], &r->seed) != 0)
+	if (a->values[X_SEED] && cli_parse_seed("run", a->values[X_SEED], &r->seed) != 0)
 		return WEIR_EXIT_USAGE;
 	if (a->values[X_TRACE] && parse_fraction(a->values[X_TRACE], &r->trace_fraction) != 0)
 		return WEIR_EXIT_USAGE;

@@ -57,7 +57,8 @@ static int parse_count(const char *cmd, const char *opt, const char *s, long lo,
 	return 0;
 }
 
-static int add_metrics(struct experiment *e, const char *list)
+/* Adds the metrics of list; source names where it came from ("--metric", or the file's key) for errors. */
+static int add_metrics(struct experiment *e, const char *list, const char *source)
 {
 	char **items;
 	bool range;
@@ -65,8 +66,8 @@ static int add_metrics(struct experiment *e, const char *list)
 	long n = grid_split(list, &items, &range, err, sizeof(err));
 
 	if (n < 0 || range) {
-		fprintf(stderr, "weir %s: --metric takes RESOURCE/STATISTIC[,...], e.g. orders/WaitTime.mean, not '%s'\n",
-			e->cmd, list);
+		fprintf(stderr, "weir %s: %s takes RESOURCE/STATISTIC[,...], e.g. orders/WaitTime.mean, not '%s'\n",
+			e->cmd, source, list);
 		grid_free_values(items, n < 0 ? 0 : (size_t)n);
 		return -1;
 	}
@@ -75,8 +76,8 @@ static int add_metrics(struct experiment *e, const char *list)
 		struct exp_metric *m;
 
 		if (!slash || slash == items[i] || !slash[1]) {
-			fprintf(stderr, "weir %s: --metric '%s' is not RESOURCE/STATISTIC (e.g. orders/WaitTime.mean)\n",
-				e->cmd, items[i]);
+			fprintf(stderr, "weir %s: %s: '%s' is not RESOURCE/STATISTIC (e.g. orders/WaitTime.mean)\n",
+				e->cmd, source, items[i]);
 			grid_free_values(items, (size_t)n);
 			return -1;
 		}
@@ -128,7 +129,7 @@ static int exp_options(struct experiment *e, const char *const *v)
 			return -1;
 		e->jobs = (int)n;
 	}
-	if (v[X_METRIC] && add_metrics(e, v[X_METRIC]) != 0)
+	if (v[X_METRIC] && add_metrics(e, v[X_METRIC], "--metric") != 0)
 		return -1;
 	if (v[X_FORMAT] && strcmp(v[X_FORMAT], "png") != 0 && strcmp(v[X_FORMAT], "svg") != 0) {
 		fprintf(stderr, "weir %s: --format is png or svg, not '%s'\n", e->cmd, v[X_FORMAT]);
@@ -158,19 +159,13 @@ static int assign_seeds(struct experiment *e, const char *seed_opt, bool seed_sw
 {
 	uint64_t seed = (uint64_t)e->configs[0].sc->seed;
 
-	if (seed_opt) {
-		long long v;
-		char *end;
-
-		errno = 0;
-		v = strtoll(seed_opt, &end, 10);
-		if (end == seed_opt || *end || errno || v < 0 || v > 9007199254740991LL) {
-			fprintf(stderr, "weir %s: --seed takes a whole number from 0 to 2^53-1, not '%s'\n", e->cmd,
-				seed_opt);
-			return -1;
-		}
-		seed = (uint64_t)v;
+	if (seed_opt && seed_swept) {
+		fprintf(stderr, "weir %s: --seed gives every configuration one seed; it cannot go with a swept seed\n",
+			e->cmd);
+		return -1;
 	}
+	if (seed_opt && cli_parse_seed(e->cmd, seed_opt, &seed) != 0)
+		return -1;
 	for (size_t i = 0; i < e->nconfigs; i++) {
 		struct exp_config *c = &e->configs[i];
 
@@ -369,7 +364,7 @@ static void write_manifest(struct topdir *t, const struct experiment *e)
 	csvw_str(&w, "dir");
 	for (size_t p = 0; p < e->grid.nparams; p++)
 		csvw_str(&w, e->grid.params[p].key);
-	csvw_str(&w, "seed");
+	csvw_str(&w, "run_seed");
 	csvw_str(&w, "replications");
 	csvw_end_row(&w);
 	for (size_t i = 0; i < e->nconfigs; i++) {
@@ -781,8 +776,8 @@ static int run_experiment(struct experiment *e, const struct cli_args *a, const 
 		rc = WEIR_EXIT_USAGE;
 	}
 	if (rc == 0 && e->baseline >= (long)e->nconfigs) {
-		fprintf(stderr, "weir %s: --baseline %ld: the sweep has %zu configurations\n", e->cmd, e->baseline + 1,
-			e->nconfigs);
+		fprintf(stderr, "weir %s: %s %ld: the sweep has %zu configurations\n", e->cmd, e->baseline_source,
+			e->baseline + 1, e->nconfigs);
 		rc = WEIR_EXIT_USAGE;
 	}
 	if (rc == 0) {
@@ -805,6 +800,7 @@ int exp_cmd_run(const struct cli_args *a)
 
 	exp_mpi_init(&e, NULL, NULL);     /* ranks 1..N-1 silent from the start, as in cmd_sweep */
 	if (exp_options(&e, a->values) != 0) {
+		exp_release(&e);
 		exp_mpi_finish();
 		return WEIR_EXIT_USAGE;
 	}
@@ -850,8 +846,10 @@ static int compare_main(int argc, char **argv)
 		fprintf(stderr, "weir compare: give two scenario files (see 'weir compare --help')\n");
 		return WEIR_EXIT_USAGE;
 	}
-	if (exp_options(&e, a.values) != 0)
+	if (exp_options(&e, a.values) != 0) {
+		exp_release(&e);
 		return WEIR_EXIT_USAGE;
+	}
 	if (e.replications == 0)
 		e.replications = e.precision > 0 ? EXP_DEFAULT_MIN_REPLICATIONS : 10;
 	for (int i = 0; i < 2; i++) {
@@ -908,6 +906,12 @@ static int sort_set(const char *key, const char *values, const char *where, stru
 		fprintf(stderr, "weir sweep: %s: %s\n", where, err);
 		return -1;
 	}
+	for (size_t p = 0; p < g->nparams; p++)
+		if (strcmp(g->params[p].key, key) == 0) {
+			fprintf(stderr, "weir sweep: %s: '%s' is swept twice; give its values once\n", where, key);
+			grid_free_values(items, (size_t)n);
+			return -1;
+		}
 	if (n == 1 && !range) {
 		if (fixed->nsets == sizeof(fixed->sets) / sizeof(fixed->sets[0])) {
 			fprintf(stderr, "weir sweep: too many fixed settings\n");
@@ -931,6 +935,7 @@ static int build_grid(struct experiment *e, const struct cli_args *a, struct cli
 		      struct scenario **base, struct diags *d)
 {
 	struct grid cli = { 0 };
+	bool *used;
 	int rc = 0;
 
 	for (size_t i = 0; i < a->nsets && rc == 0; i++) {
@@ -948,20 +953,36 @@ static int build_grid(struct experiment *e, const struct cli_args *a, struct cli
 		diag_print(d, stderr);
 		rc = *base ? 0 : WEIR_EXIT_SCENARIO;
 	}
+	used = weir_calloc(cli.nparams + 1, sizeof(bool));
+	/* The file's parameters in its order; a list on the command line takes its key's place. */
 	for (size_t i = 0; rc == 0 && i < (*base)->sweep.parameters.len; i++) {
 		const struct sweep_param_cfg *p = VEC_AT(&(*base)->sweep.parameters, struct sweep_param_cfg, i);
 		char where[300];
+		size_t q = 0;
 
-		if (set_on_command_line(a, p->head.name))
+		while (q < cli.nparams && strcmp(cli.params[q].key, p->head.name) != 0)
+			q++;
+		if (q < cli.nparams) {
+			grid_add(&e->grid, cli.params[q].key, cli.params[q].values, cli.params[q].nvalues,
+				 cli.params[q].range);
+			cli.params[q].values = NULL;
+			cli.params[q].nvalues = 0;
+			used[q] = true;
 			continue;
+		}
+		if (set_on_command_line(a, p->head.name))
+			continue;   /* fixed by a single value */
 		snprintf(where, sizeof(where), "%s: sweep.parameters.%s", a->pos[0], p->head.name);
 		rc = sort_set(p->head.name, p->values, where, &e->grid, fixed);
 	}
 	for (size_t p = 0; p < cli.nparams && rc == 0; p++) {
+		if (used[p])
+			continue;
 		grid_add(&e->grid, cli.params[p].key, cli.params[p].values, cli.params[p].nvalues, cli.params[p].range);
 		cli.params[p].values = NULL;
 		cli.params[p].nvalues = 0;
 	}
+	free(used);
 	grid_release(&cli);
 	return rc < 0 ? WEIR_EXIT_USAGE : rc;
 }
@@ -1040,8 +1061,10 @@ static int sweep_main(int argc, char **argv)
 		fprintf(stderr, "weir sweep: give one scenario file (see 'weir sweep --help')\n");
 		return WEIR_EXIT_USAGE;
 	}
-	if (exp_options(&e, a.values) != 0)
+	if (exp_options(&e, a.values) != 0) {
+		exp_release(&e);
 		return WEIR_EXIT_USAGE;
+	}
 	rc = build_grid(&e, &a, &fixed, &base, &d);
 	if (rc == 0) {
 		e.grid.zip = a.values[X_ZIP] != NULL || base->sweep.zip;
@@ -1050,8 +1073,10 @@ static int sweep_main(int argc, char **argv)
 					 : e.precision > 0 ? EXP_DEFAULT_MIN_REPLICATIONS : 10;
 		if (base->sweep.baseline != INT64_MIN)
 			e.baseline = (long)base->sweep.baseline - 1;
-		if (!e.user_metrics && base->sweep.metrics && add_metrics(&e, base->sweep.metrics) != 0)
+		if (!e.user_metrics && base->sweep.metrics &&
+		    add_metrics(&e, base->sweep.metrics, "the sweep: section's metrics") != 0)
 			rc = WEIR_EXIT_SCENARIO;
+		e.baseline_source = "the sweep: section's baseline";
 	}
 	if (rc == 0 && a.values[X_BASELINE]) {
 		long b;
@@ -1060,6 +1085,7 @@ static int sweep_main(int argc, char **argv)
 			rc = WEIR_EXIT_USAGE;
 		else
 			e.baseline = b - 1;
+		e.baseline_source = "--baseline";
 	}
 	if (rc == 0 && e.grid.nparams == 0) {
 		fprintf(stderr, "weir sweep: nothing to sweep: give --set KEY=V1,V2,... (or a range FROM..TO step S), "
@@ -1071,6 +1097,7 @@ static int sweep_main(int argc, char **argv)
 	for (size_t i = 0; i < fixed.nsets; i++)
 		free((char *)fixed.sets[i]);
 	scenario_free(base);
+	e.base_warnings = d.warnings;
 	diag_release(&d);
 	if (rc != 0) {
 		exp_release(&e);
