@@ -46,15 +46,18 @@ set output IMAGE
 set datafile separator "\t"
 
 # --- The data: lines, x values and labels, the y extent ----------------------
-stats DATA using 1:2 nooutput
-NS = int(STATS_max_x) + 1
-NX = int(STATS_max_y) + 1
+# (one column at a time: two-column stats fits a line and warns about few points)
+stats DATA using 1 nooutput
+NS = int(STATS_max) + 1
+stats DATA using 2 nooutput
+NX = int(STATS_max) + 1
 stats DATA using 3 nooutput
 XMIN = STATS_min
 XMAX = STATS_max
-stats DATA using 5:6 nooutput
-YLO = STATS_min_x
-YHI = STATS_max_y
+stats DATA using 5 nooutput
+YLO = STATS_min
+stats DATA using 6 nooutput
+YHI = STATS_max
 array XV[NX]
 array XL[NX]
 array SL[NS]

@@ -96,6 +96,7 @@ struct experiment {
 	size_t nmetrics;
 	bool user_metrics;         /* from --metric (else the key statistics) */
 	long baseline;             /* 0-based configuration for paired differences; -1 none */
+	bool lockstep;             /* every configuration gets the same replications (paired comparisons) */
 	const char *baseline_source; /* "--baseline" or the file's key, for errors */
 	int jobs;
 	bool quiet, progress;

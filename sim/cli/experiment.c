@@ -811,8 +811,17 @@ int exp_run(struct experiment *e)
 		rc = run_batch(e, ids, n);
 		if (rc != 0 || stop_sending(e) || e->precision <= 0)
 			break;
-		for (size_t i = 0; i < e->nconfigs; i++)
-			grow(&e->configs[i], next_round(e, &e->configs[i]));
+		{
+			size_t most = 0;
+
+			for (size_t i = 0; i < e->nconfigs; i++) {
+				grow(&e->configs[i], next_round(e, &e->configs[i]));
+				most = e->configs[i].reps > most ? e->configs[i].reps : most;
+			}
+			/* Paired comparisons need the same replications on both sides. */
+			for (size_t i = 0; e->lockstep && i < e->nconfigs; i++)
+				grow(&e->configs[i], most);
+		}
 	}
 	if (stop_sending(e))
 		e->interrupted = true;

@@ -51,8 +51,10 @@ int exp_parse_level(const char *cmd, const char *opt, const char *s, double *out
 	else if (end == s || *end)
 		v = NAN;
 	if (!(v > 0 && v < 1)) {
-		fprintf(stderr, "weir %s: %s takes a fraction between 0 and 1 or a percentage (e.g. 95%% or 0.95), not '%s'\n",
-			cmd, opt, s);
+		bool prec = strcmp(opt, "--precision") == 0;
+
+		fprintf(stderr, "weir %s: %s takes a fraction between 0 and 1 or a percentage (e.g. %s), not '%s'\n",
+			cmd, opt, prec ? "5% or 0.05" : "95% or 0.95", s);
 		return -1;
 	}
 	*out = v;
@@ -290,6 +292,14 @@ static void write_scenario(struct out *o, const struct exp_config *c)
 	const struct diag_source *src = c->sc->doc->src;
 	int rc = 0;
 
+	/* A sweep configuration's file is the sweep's: say how to run this configuration alone. */
+	if (f && c->nsets > 0 && *c->dir) {
+		fprintf(f, "# weir: %s ran this file with these overrides (also in run.csv); to run it alone:\n"
+			   "#   weir run scenario.yaml", c->label);
+		for (size_t i = 0; i < c->nsets; i++)
+			fprintf(f, " --set '%s'", c->sets[i]);
+		fputs("\n", f);
+	}
 	if (!f || fwrite(src->text, 1, src->len, f) != src->len)
 		rc = errno ? errno : EIO;
 	if (f && fclose(f) != 0 && !rc)

@@ -103,6 +103,8 @@ void cli_print_help(const char *usage, const struct cli_opt *opts, size_t nopts)
 	for (size_t i = 0; i < nopts; i++) {
 		char left[64];
 
+		if (!opts[i].help)
+			continue;   /* accepted only to say what to use instead */
 		if (opts[i].arg && opts[i].optional_arg)
 			snprintf(left, sizeof(left), "%s[=%s]", opts[i].lng, opts[i].arg);
 		else if (opts[i].arg)

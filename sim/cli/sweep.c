@@ -44,6 +44,16 @@ const struct cli_opt exp_opts[NXOPTS] = {
 
 /* ---- options ------------------------------------------------------------------ */
 
+/* The options of sweep and compare: --trace is accepted only to say it is for single runs. */
+static const struct cli_opt *experiment_opts(void)
+{
+	static struct cli_opt opts[NXOPTS];
+
+	memcpy(opts, exp_opts, sizeof(opts));
+	opts[X_TRACE].help = NULL;
+	return opts;
+}
+
 static int parse_count(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
 {
 	char *end;
@@ -193,6 +203,26 @@ static int empty_summary(const struct exp_config *c, struct summary *s)
 	return w ? 0 : -1;
 }
 
+/* The nearest statistic of resource (stat given) or the nearest resource (stat NULL), or NULL. */
+static const char *suggest_metric(const struct summary *s, const char *resource, const char *stat)
+{
+	const char **names = weir_calloc(s->rows.len + 1, sizeof(char *));
+	const char *near;
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->rows.len; i++) {
+		const struct summary_row *r = VEC_AT(&s->rows, struct summary_row, i);
+
+		if (stat && strcmp(r->resource, resource) == 0)
+			names[n++] = r->def->name;
+		else if (!stat && (n == 0 || strcmp(names[n - 1], r->resource) != 0))
+			names[n++] = r->resource;
+	}
+	near = stat ? weir_suggest(stat, strlen(stat), names, n) : weir_suggest(resource, strlen(resource), names, n);
+	free(names);
+	return near;
+}
+
 static int check_metrics(struct experiment *e)
 {
 	struct summary s = { 0 };
@@ -232,13 +262,61 @@ static int check_metrics(struct experiment *e)
 				strcmp(r->def->name, e->metrics[m].stat) == 0;
 		}
 		if (!found) {
-			fprintf(stderr, "weir %s: --metric %s/%s: %s (see summary.csv of a run, or 'weir help metrics')\n",
+			const char *near = suggest_metric(&s, e->metrics[m].resource, res ? e->metrics[m].stat : NULL);
+
+			fprintf(stderr, "weir %s: metric %s/%s: %s%s%s%s (see summary.csv of a run, or 'weir help metrics')\n",
 				e->cmd, e->metrics[m].resource, e->metrics[m].stat,
-				res ? "the resource has no such statistic" : "the scenario has no such resource");
+				res ? "the resource has no such statistic" : "the scenario has no such resource",
+				near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 			rc = -1;
 		}
 	}
 	summary_release(&s);
+	return rc;
+}
+
+/* True when s has a row for resource and stat (whatever its value). */
+static bool has_row(const struct summary *s, const char *resource, const char *stat)
+{
+	for (size_t i = 0; i < s->rows.len; i++) {
+		const struct summary_row *r = VEC_AT(&s->rows, struct summary_row, i);
+
+		if (strcmp(r->resource, resource) == 0 && strcmp(r->def->name, stat) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A comparison needs statistics both scenarios have, over the same simulated time. */
+static int check_comparable(const struct experiment *e)
+{
+	const struct exp_config *a = &e->configs[0], *b = &e->configs[1];
+	struct summary sa = { 0 }, sb = { 0 };
+	size_t shared = 0;
+	char da[32], db[32], wa[32], wb[32];
+	int rc = 0;
+
+	if (empty_summary(a, &sa) != 0 || empty_summary(b, &sb) != 0)
+		rc = WEIR_EXIT_SCENARIO;
+	for (size_t i = 0; rc == 0 && i < sa.rows.len; i++) {
+		const struct summary_row *r = VEC_AT(&sa.rows, struct summary_row, i);
+
+		shared += has_row(&sb, r->resource, r->def->name);
+	}
+	summary_release(&sa);
+	summary_release(&sb);
+	if (rc == 0 && shared == 0) {
+		fprintf(stderr, "weir compare: %s and %s have no resource of the same name and kind: nothing to compare "
+			"(a comparison pairs statistics by resource name)\n", a->path, b->path);
+		return WEIR_EXIT_USAGE;
+	}
+	if (rc == 0 && (a->sc->duration != b->sc->duration || a->sc->warmup != b->sc->warmup))
+		fprintf(stderr, "weir compare: warning: %s runs %s (warm-up %s), %s %s (warm-up %s): counts and totals "
+			"are not comparable, only rates and latencies\n", a->path,
+			units_format_duration(a->sc->duration, da, sizeof(da)),
+			units_format_duration(a->sc->warmup, wa, sizeof(wa)), b->path,
+			units_format_duration(b->sc->duration, db, sizeof(db)),
+			units_format_duration(b->sc->warmup, wb, sizeof(wb)));
 	return rc;
 }
 
@@ -512,6 +590,18 @@ static void print_metric_line(const struct experiment *e, const struct exp_confi
 }
 
 /* The warm-up MSER-5 suggests for the key time series of c's queues and functions. */
+/* True when the queue name[0..len) is another queue's dead-letter queue (it only fills). */
+static bool dead_letter_queue(const struct scenario *sc, const char *name, size_t len)
+{
+	for (size_t i = 0; i < sc->queues.len; i++) {
+		const char *d = VEC_AT(&sc->queues, struct sqs_queue_cfg, i)->redrive.dead_letter;
+
+		if (d && strlen(d) == len && strncmp(d, name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
 static void print_warmup_advice(const struct exp_config *c)
 {
 	static const char *const cols[] = { "/ApproximateNumberOfMessagesVisible", "/ConcurrentExecutions",
@@ -531,7 +621,7 @@ static void print_warmup_advice(const struct exp_config *c)
 		p = next;
 		for (size_t j = 0; j < sizeof(cols) / sizeof(cols[0]); j++)
 			key |= len > strlen(cols[j]) && strncmp(name + len - strlen(cols[j]), cols[j], strlen(cols[j])) == 0;
-		if (!key)
+		if (!key || dead_letter_queue(c->sc, name, (size_t)(strchr(name, '/') - name)))
 			continue;
 		for (size_t q = 0; q < c->nper; q++)
 			y[q] = c->ts_acc[q * c->ncol + k].n ? c->ts_acc[q * c->ncol + k].mean : NAN;
@@ -570,8 +660,13 @@ static void print_run(const struct experiment *e, const char *dir)
 	       e->ranks > 1 ? e->ranks : e->jobs, e->ranks > 1 ? "MPI ranks" : e->jobs == 1 ? "process" : "processes");
 	if (e->precision > 0)
 		printf("  --precision %.3g%%: %s after %zu replications\n", 100 * e->precision,
-		       c->reached ? "reached" : "NOT reached (the cap)", c->folded);
-	printf("\n  %-44s %10s  %-12s %s\n", "statistic", "mean", "", e->confidence == 0.95 ? "95% interval" : "interval");
+		       c->reached ? "reached" : "NOT reached: stopped at --max-replications", c->folded);
+	{
+		char level[32];
+
+		snprintf(level, sizeof(level), "%.4g%% interval", 100 * e->confidence);
+		printf("\n  %-44s %10s  %-12s %s\n", "statistic", "mean", "", level);
+	}
 	for (size_t m = 0; m < e->nmetrics; m++)
 		print_metric_line(e, c, m);
 	print_warmup_advice(c);
@@ -592,6 +687,43 @@ static bool any_values(const struct experiment *e, size_t m)
 		if (complete(&e->configs[i]) && exp_metric_ci(e, &e->configs[i], m, NULL, 0).n > 0)
 			return true;
 	return false;
+}
+
+/* The paired difference of metric m from the baseline configuration, as two table columns. */
+static void print_baseline_diff(const struct experiment *e, const struct exp_config *c, size_t m, const char *unit)
+{
+	const struct exp_config *b = &e->configs[e->baseline];
+	long rc = exp_find_row(c, e->metrics[m].resource, e->metrics[m].stat);
+	long rb = complete(b) ? exp_find_row(b, e->metrics[m].resource, e->metrics[m].stat) : -1;
+	char s1[32] = "-", s2[32] = "-";
+	struct stats_ci d = { .mean = NAN, .half = NAN };
+
+	if (rc >= 0 && rb >= 0) {
+		double *x = exp_row_values(b, (size_t)rb), *y = exp_row_values(c, (size_t)rc);
+
+		d = stats_paired(x, y, c->folded < b->folded ? c->folded : b->folded, e->confidence);
+		exp_fmt_value(d.mean, unit, s1, sizeof(s1));
+		exp_fmt_value(d.half, unit, s2, sizeof(s2));
+		free(x);
+		free(y);
+	}
+	printf(" %12s %12s%s", s1, s2, fabs(d.mean) > d.half ? " *" : "");
+}
+
+/* With --precision: which configurations reached it. */
+static void print_precision(const struct experiment *e)
+{
+	size_t reached = 0, shown = 0;
+
+	if (e->precision <= 0)
+		return;
+	for (size_t i = 0; i < e->nconfigs; i++)
+		reached += e->configs[i].reached;
+	printf("\n  --precision %.3g%%: reached in %zu of %zu configurations", 100 * e->precision, reached, e->nconfigs);
+	for (size_t i = 0; i < e->nconfigs && reached < e->nconfigs; i++)
+		if (!e->configs[i].reached && shown++ < 20)
+			printf("%s%zu", shown == 1 ? "; NOT reached at --max-replications in " : ", ", i + 1);
+	printf("\n");
 }
 
 static void print_sweep(const struct experiment *e, const char *dir)
@@ -624,7 +756,10 @@ static void print_sweep(const struct experiment *e, const char *dir)
 		       "config");
 		for (size_t p = 0; p < e->grid.nparams && p < 64; p++)
 			printf("  %*.*s", width[p], width[p], short_key(e->grid.params[p].key));
-		printf(" %6s %12s %12s\n", "reps", "mean", "+-");
+		if (e->baseline >= 0)
+			printf(" %6s %12s %12s %12s %12s\n", "reps", "mean", "+-", "diff", "+- paired");
+		else
+			printf(" %6s %12s %12s\n", "reps", "mean", "+-");
 		for (size_t i = 0; i < e->nconfigs; i++) {
 			const struct exp_config *c = &e->configs[i];
 			char unit[32], mean[32], half[32];
@@ -636,10 +771,17 @@ static void print_sweep(const struct experiment *e, const char *dir)
 			printf("  %-6zu", i + 1);
 			for (size_t p = 0; p < e->grid.nparams && p < 64; p++)
 				printf("  %*.*s", width[p], width[p], grid_value(&e->grid, i, p));
-			printf(" %6zu %12s %12s\n", c->folded, exp_fmt_value(ci.mean, unit, mean, sizeof(mean)),
+			printf(" %6zu %12s %12s", c->folded, exp_fmt_value(ci.mean, unit, mean, sizeof(mean)),
 			       exp_fmt_value(ci.half, unit, half, sizeof(half)));
+			if (e->baseline >= 0)
+				print_baseline_diff(e, c, m, unit);
+			printf("\n");
 		}
 	}
+	if (e->baseline >= 0)
+		printf("\n  (diff: the mean difference from configuration %ld, replication by replication;\n"
+		       "   * where its paired interval excludes 0)\n", e->baseline + 1);
+	print_precision(e);
 	printf("\n  results in %s/ (sweep.csv: every statistic of every configuration)\n", dir);
 }
 
@@ -676,8 +818,10 @@ static void print_compare(const struct experiment *e, const char *dir)
 		free(x);
 		free(y);
 	}
-	printf("\n  (* the paired interval excludes 0: the difference is not noise at this level;\n"
-	       "   +- unpaired: the half-width independent runs would give; every statistic in %s/compare.csv)\n", dir);
+	printf("\n  (* the paired %.4g%% interval excludes 0: the difference is not noise at this level;\n"
+	       "   +- unpaired: the half-width independent runs would give; every statistic in %s/compare.csv)\n",
+	       100 * e->confidence, dir);
+	print_precision(e);
 }
 
 /* ---- the commands ------------------------------------------------------------------ */
@@ -768,11 +912,13 @@ static int run_experiment(struct experiment *e, const struct cli_args *a, const 
 		rc = WEIR_EXIT_USAGE;
 	if (rc == 0 && (rc = check_metrics(e)) < 0)
 		rc = WEIR_EXIT_USAGE;
+	if (rc == 0 && strcmp(kind, "compare") == 0)
+		rc = check_comparable(e);
 	if (rc == 0 && e->precision > 0 && e->replications == 0)
 		e->replications = EXP_DEFAULT_MIN_REPLICATIONS;
 	if (rc == 0 && e->precision > 0 && e->replications > e->max_replications) {
-		fprintf(stderr, "weir %s: --replications (%zu) is above --max-replications (%zu)\n", e->cmd,
-			e->replications, e->max_replications);
+		fprintf(stderr, "weir %s: --max-replications (%zu) is below the first round of --precision (%zu "
+			"replications, set by --replications)\n", e->cmd, e->max_replications, e->replications);
 		rc = WEIR_EXIT_USAGE;
 	}
 	if (rc == 0 && e->baseline >= (long)e->nconfigs) {
@@ -780,6 +926,7 @@ static int run_experiment(struct experiment *e, const struct cli_args *a, const 
 			e->baseline + 1, e->nconfigs);
 		rc = WEIR_EXIT_USAGE;
 	}
+	e->lockstep = e->baseline >= 0 || strcmp(kind, "compare") == 0;
 	if (rc == 0) {
 		cli_catch_signals();
 		if (e->rank > 0)
@@ -838,7 +985,7 @@ static int compare_main(int argc, char **argv)
 {
 	struct cli_args a;
 	struct experiment e = { .cmd = "compare" };
-	int rc = cli_parse("compare", exp_opts, X_NRUN, argc, argv, &a, compare_usage);
+	int rc = cli_parse("compare", experiment_opts(), X_NRUN, argc, argv, &a, compare_usage);
 
 	if (rc != 0)
 		return rc < 0 ? WEIR_EXIT_OK : rc;
@@ -1049,7 +1196,7 @@ static int sweep_main(int argc, char **argv)
 	struct experiment e = { .cmd = "sweep" };
 	struct diags d = { 0 };
 	struct scenario *base = NULL;
-	int rc = cli_parse("sweep", exp_opts, NXOPTS, argc, argv, &a, sweep_usage);
+	int rc = cli_parse("sweep", experiment_opts(), NXOPTS, argc, argv, &a, sweep_usage);
 
 	if (rc != 0)
 		return rc < 0 ? WEIR_EXIT_OK : rc;
