@@ -840,6 +840,8 @@ int exp_run(struct experiment *e)
 
 int exp_load(struct experiment *e)
 {
+	size_t own = 0;   /* configurations with warnings the file itself does not give */
+
 	for (size_t i = 0; i < e->nconfigs; i++) {
 		struct exp_config *c = &e->configs[i];
 
@@ -855,9 +857,11 @@ int exp_load(struct experiment *e)
 		 */
 		if (!c->sc || (!e->silent_load && (i == 0 || c->path != e->configs[i - 1].path))) {
 			diag_print(&c->diags, stderr);
-		} else if (e->silent_load && c->diags.warnings != e->base_warnings) {
-			fprintf(stderr, "weir %s: %s:\n", e->cmd, c->label);
-			diag_print(&c->diags, stderr);
+		} else if (e->silent_load && c->diags.warnings && c->diags.warnings != e->base_warnings && c->sc) {
+			if (++own < 3) {
+				fprintf(stderr, "weir %s: %s:\n", e->cmd, c->label);
+				diag_print(&c->diags, stderr);
+			}
 		}
 		if (!c->sc) {
 			if (e->nconfigs > 1)
@@ -865,6 +869,9 @@ int exp_load(struct experiment *e)
 			return WEIR_EXIT_SCENARIO;
 		}
 	}
+	if (own > 2)
+		fprintf(stderr, "weir %s: %zu more configurations have warnings of their own ('weir check' with their "
+			"--set values shows them)\n", e->cmd, own - 2);
 	return 0;
 }
 
