@@ -518,6 +518,16 @@ void test_experiment_sweep_section_in_file(void)
 	CHECK(strcmp(cell(&t, 2, "producers.p.arrivals"), "poisson(rate=5/s)") == 0);
 	CHECK(strcmp(cell(&t, 1, "replications"), "2") == 0);
 	table_free(&t);
+	/* weir check loads every configuration and counts the runs. */
+	{
+		const char *check[] = { "check", file, NULL };
+		struct proc p;
+
+		CHECK(run_weir(&p, check, NULL) == 0);
+		CHECK_MSG(p.status == 0 && strstr(p.out, "sweep: 4 configurations x 2 replications = 8 runs"), "%s%s",
+			  p.out, p.err);
+		proc_release(&p);
+	}
 	/* --set with one value fixes a swept key; with --zip the lists pair up. */
 	snprintf(out, sizeof(out), "%s/section2", dir);
 	args[4] = "--set", args[5] = "consumers.c.workers=3", args[6] = file;
@@ -558,6 +568,17 @@ void test_experiment_bad_input(void)
 		{ { "sweep", "scenarios/default.yaml", "--set", "consumers.workers.workers=4,-1", NULL }, 3,
 		  "configuration 2 (consumers.workers.workers=-1)" },
 		{ { "compare", "scenarios/default.yaml", NULL }, 2, "give two scenario files" },
+		{ { "compare", "scenarios/examples/steady-state.yaml", "scenarios/examples/sns-fan-out.yaml", NULL }, 2,
+		  "no resource of the same name" },
+		{ { "sweep", "scenarios/default.yaml", "--seed", "3", "--set", "seed=1,2", NULL }, 2,
+		  "cannot go with a swept seed" },
+		{ { "sweep", "scenarios/default.yaml", "--set", "consumers.workers.workers=1,2", "--set",
+		    "consumers.workers.workers=3,4", NULL }, 2, "swept twice" },
+		{ { "sweep", "scenarios/default.yaml", "--set", "consumers.workers.workers=1 step 2..5", NULL }, 2,
+		  "is not a range" },
+		{ { "run", "-r", "2", "-m", "workers/utilization", NULL }, 2, "did you mean 'Utilization'" },
+		{ { "check", "scenarios/examples/sweep-visibility-timeout.yaml", "--set",
+		    "sweep.parameters={consumers.renderers.wrkers: 1..2}", NULL }, 3, "unknown key 'wrkers'" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -53,6 +53,9 @@ enum {
 };
 extern const struct cli_opt exp_opts[NXOPTS];
 
+/* weir check of a scenario with a sweep: section: every configuration loads; 0 or an exit code. */
+int exp_check_sweep(const char *path, const char *const *sets, size_t nsets, size_t *configs, size_t *reps);
+
 /* `weir run` with --replications or --precision. */
 int exp_cmd_run(const struct cli_args *a);
 
@@ -100,6 +103,8 @@ struct experiment {
 	const char *baseline_source; /* "--baseline" or the file's key, for errors */
 	int jobs;
 	bool quiet, progress;
+	bool dry;                  /* weir check: load and check the configurations, run nothing */
+	size_t dry_configs, dry_replications;   /* what a dry run found */
 	bool silent_load;          /* the scenario's diagnostics were printed already */
 	unsigned base_warnings;    /* how many (a configuration with more or fewer says its own) */
 	/* MPI */

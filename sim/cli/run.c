@@ -809,6 +809,7 @@ int cmd_check(int argc, char **argv)
 	struct scenario *sc;
 	struct diags d = { 0 };
 	char dur[32];
+	size_t sweep_configs = 0, sweep_reps = 0;
 	int rc = cli_parse("check", check_opts, 1, argc, argv, &a, check_usage);
 
 	if (rc != 0)
@@ -822,6 +823,12 @@ int cmd_check(int argc, char **argv)
 		diag_release(&d);
 		return WEIR_EXIT_SCENARIO;
 	}
+	if (sc->sweep.head.node &&
+	    (rc = exp_check_sweep(a.pos[0], a.sets, a.nsets, &sweep_configs, &sweep_reps)) != 0) {
+		scenario_free(sc);
+		diag_release(&d);
+		return rc;
+	}
 	printf("%s: ok:", a.pos[0]);
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
 		size_t n = ((const struct vec *)((const char *)sc + kinds[i].offset))->len;
@@ -830,7 +837,10 @@ int cmd_check(int argc, char **argv)
 			printf(" %zu %s%s,", n, kinds[i].word, n == 1 ? "" : "s");
 	}
 	printf(" %s simulated\n", units_format_duration(sc->duration, dur, sizeof(dur)));
+	if (sc->sweep.head.node)
+		printf("  sweep: %zu configurations x %zu replications = %zu runs\n", sweep_configs, sweep_reps,
+		       sweep_configs * sweep_reps);
 	scenario_free(sc);
 	diag_release(&d);
-	return WEIR_EXIT_OK;
+	return rc;
 }

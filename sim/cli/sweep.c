@@ -904,7 +904,10 @@ static int run_experiment(struct experiment *e, const struct cli_args *a, const 
 {
 	int rc;
 
-	exp_mpi_init(e, NULL, NULL);
+	if (e->dry)
+		e->ranks = 1;                /* weir check: no MPI */
+	else
+		exp_mpi_init(e, NULL, NULL);
 	if (e->rank > 0)
 		e->quiet = true;
 	rc = exp_load(e);
@@ -927,6 +930,11 @@ static int run_experiment(struct experiment *e, const struct cli_args *a, const 
 		rc = WEIR_EXIT_USAGE;
 	}
 	e->lockstep = e->baseline >= 0 || strcmp(kind, "compare") == 0;
+	if (rc == 0 && e->dry) {
+		e->dry_configs = e->nconfigs;
+		e->dry_replications = e->replications;
+		return 0;   /* the caller releases e */
+	}
 	if (rc == 0) {
 		cli_catch_signals();
 		if (e->rank > 0)
@@ -1097,7 +1105,8 @@ static int build_grid(struct experiment *e, const struct cli_args *a, struct cli
 	}
 	if (rc == 0) {
 		*base = scenario_load(a->pos[0], NULL, 0, fixed->sets, fixed->nsets, d);
-		diag_print(d, stderr);
+		if (!e->dry || !*base)   /* weir check said the file's own diagnostics already */
+			diag_print(d, stderr);
 		rc = *base ? 0 : WEIR_EXIT_SCENARIO;
 	}
 	used = weir_calloc(cli.nparams + 1, sizeof(bool));
@@ -1190,12 +1199,11 @@ int cmd_sweep(int argc, char **argv)
 	return rc;
 }
 
+static int sweep_with(struct cli_args *a, bool dry, size_t *configs, size_t *reps);
+
 static int sweep_main(int argc, char **argv)
 {
-	struct cli_args a, fixed = { 0 };
-	struct experiment e = { .cmd = "sweep" };
-	struct diags d = { 0 };
-	struct scenario *base = NULL;
+	struct cli_args a;
 	int rc = cli_parse("sweep", experiment_opts(), NXOPTS, argc, argv, &a, sweep_usage);
 
 	if (rc != 0)
@@ -1208,6 +1216,27 @@ static int sweep_main(int argc, char **argv)
 		fprintf(stderr, "weir sweep: give one scenario file (see 'weir sweep --help')\n");
 		return WEIR_EXIT_USAGE;
 	}
+	return sweep_with(&a, false, NULL, NULL);
+}
+
+int exp_check_sweep(const char *path, const char *const *sets, size_t nsets, size_t *configs, size_t *reps)
+{
+	struct cli_args a = { .npos = 1, .pos = { path } };
+
+	for (size_t i = 0; i < nsets; i++)
+		a.sets[a.nsets++] = sets[i];
+	return sweep_with(&a, true, configs, reps);
+}
+
+/* The sweep a.pos[0] and a's options describe: run it, or with dry only check it. */
+static int sweep_with(struct cli_args *a_in, bool dry, size_t *configs, size_t *reps)
+{
+	struct cli_args a = *a_in, fixed = { 0 };
+	struct experiment e = { .cmd = dry ? "check" : "sweep", .dry = dry };
+	struct diags d = { 0 };
+	struct scenario *base = NULL;
+	int rc;
+
 	if (exp_options(&e, a.values) != 0) {
 		exp_release(&e);
 		return WEIR_EXIT_USAGE;
@@ -1252,5 +1281,11 @@ static int sweep_main(int argc, char **argv)
 	}
 	/* The configurations repeat the file's warnings: say them once (above). */
 	e.silent_load = true;
-	return run_experiment(&e, &a, "sweep", is_seed_param(&e.grid));
+	rc = run_experiment(&e, &a, "sweep", is_seed_param(&e.grid));
+	if (dry && rc == 0) {   /* a dry run leaves e to us; a failed one released it */
+		*configs = e.dry_configs;
+		*reps = e.dry_replications;
+		exp_release(&e);
+	}
+	return rc;
 }
