@@ -434,14 +434,26 @@ static int join_sequence(const struct schema *s, const struct doc_node *node, vo
 				     "(e.g. \"{...}, {...}\")", s->name, doc_kind_name(node->kids[i]));
 			return -1;
 		}
-		len += strlen(node->kids[i]->text) + 2;
+		len += 2 * strlen(node->kids[i]->text) + 4;
 	}
 	if (!seq->text) {
-		seq->text = weir_calloc(len, 1);
+		char *p = seq->text = weir_calloc(len, 1);
+
 		for (size_t i = 0; i < node->nkids; i++) {
+			const char *t = node->kids[i]->text;
+			bool quote = strpbrk(t, ",[]{}()'\"") != NULL;   /* so that splitting keeps it whole */
+
 			if (i)
-				strcat(seq->text, ", ");
-			strcat(seq->text, node->kids[i]->text);
+				p += sprintf(p, ", ");
+			if (quote)
+				*p++ = '\'';
+			for (; *t; t++) {
+				if (quote && *t == '\'')
+					*p++ = '\'';          /* YAML doubles a quote inside quotes */
+				*p++ = *t;
+			}
+			if (quote)
+				*p++ = '\'';
 		}
 	}
 	*(const char **)FIELD_PTR(obj, f) = seq->text;

@@ -626,3 +626,31 @@ void test_experiment_plots(void)
 	CHECK(file_in(sweep, "plots/sweep-orders-WaitTime.mean.png"));
 	CHECK(file_in(sweep, "plots/sweep-workers-Utilization.png"));
 }
+
+/* A YAML list item with a comma stays one value of the sweep. */
+void test_experiment_sweep_list_item_with_comma(void)
+{
+	const char *dir = test_tmpdir();
+	char *file = scenario_file(dir, "comma.yaml",
+				   "duration: 60s\ndescription: x\nqueues:\n  q: {}\n"
+				   "sweep:\n  replications: 1\n  parameters:\n    description: [\"a,b\", \"it's\"]\n");
+	char out[512];
+	const char *args[] = { "sweep", "-q", "-o", out, file, NULL };
+	char *text;
+
+	snprintf(out, sizeof(out), "%s/comma", dir);
+	CHECK(file && weir(args, NULL) == 0);
+	snprintf(out, sizeof(out), "%s/comma/configs/002/run.csv", dir);
+	text = read_file(out, NULL);
+	CHECK_MSG(text && strstr(text, "set,description='it''s'"), "%s", text ? text : "no configuration 2");
+	free(text);
+	snprintf(out, sizeof(out), "%s/comma/configs/003/run.csv", dir);
+	text = read_file(out, NULL);
+	CHECK_MSG(!text, "a third configuration: the comma split the value");
+	free(text);
+	snprintf(out, sizeof(out), "%s/comma/configs/001/run.csv", dir);
+	text = read_file(out, NULL);
+	CHECK(text && strstr(text, "description='a,b'"));
+	free(text);
+	free(file);
+}
