@@ -654,8 +654,8 @@ static void print_run(const struct experiment *e, const char *dir)
 	const struct exp_config *c = &e->configs[0];
 	char a[32];
 
-	printf("weir %s  %s  seed %llu  %zu replications of %s simulated in %.2fs (%d %s)\n", WEIR_VERSION,
-	       c->sc->name, (unsigned long long)c->seed, c->folded,
+	printf("weir %s  %s  seed %llu  %zu replication%s of %s simulated in %.2fs (%d %s)\n", WEIR_VERSION,
+	       c->sc->name, (unsigned long long)c->seed, c->folded, c->folded == 1 ? "" : "s",
 	       fmt_seconds(sim_time_to_sec(c->sc->duration), a, sizeof(a)), e->wall,
 	       e->ranks > 1 ? e->ranks : e->jobs, e->ranks > 1 ? "MPI ranks" : e->jobs == 1 ? "process" : "processes");
 	if (e->precision > 0)
@@ -669,6 +669,8 @@ static void print_run(const struct experiment *e, const char *dir)
 	}
 	for (size_t m = 0; m < e->nmetrics; m++)
 		print_metric_line(e, c, m);
+	if (c->folded < 2)
+		printf("  (an interval needs at least 2 replications)\n");
 	print_warmup_advice(c);
 	printf("\n  every statistic's mean, sd and interval in %s/summary.csv\n", dir);
 }
