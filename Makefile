@@ -213,12 +213,22 @@ VALGRIND_RUNS = "" scenarios/examples/lambda-throttles-to-dlq.yaml \
 	"scenarios/examples/kinesis-retry-storm.yaml --set duration=2m --set producers.devices.retry.mode=adaptive" \
 	"scenarios/examples/fifo-head-of-line.yaml --set duration=5m" \
 	"scenarios/examples/fifo-groups-throughput.yaml --set duration=10m" \
-	"scenarios/examples/sns-fifo-order.yaml --set duration=8m"
+	"scenarios/examples/sns-fifo-order.yaml --set duration=8m" \
+	"scenarios/examples/compare-baseline.yaml --replications 3 --jobs 1"
+# Experiments in one process (-j 1): worker processes end with _exit and
+# leave their memory to the kernel, which the leak checker would report.
+VALGRIND_EXPERIMENTS = "sweep scenarios/examples/sweep-visibility-timeout.yaml --set duration=2m --replications 2 --jobs 1" \
+	"compare scenarios/examples/compare-baseline.yaml scenarios/examples/compare-slower-service.yaml --replications 2 --jobs 1"
 valgrind: $(WEIR)
 	@for r in $(VALGRIND_RUNS); do \
 		echo "valgrind: weir run $${r:-(default)}"; \
 		valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
 			--error-exitcode=9 $(WEIR) run $$r --quiet -o $(BUILD)/valgrind-run || exit 1; \
+	done
+	@for r in $(VALGRIND_EXPERIMENTS); do \
+		echo "valgrind: weir $$r"; \
+		valgrind -q --leak-check=full --show-leak-kinds=all --errors-for-leak-kinds=all \
+			--error-exitcode=9 $(WEIR) $$r --quiet -o $(BUILD)/valgrind-experiment || exit 1; \
 	done
 
 # cppcheck reads an assertion of a condition as a hint that its opposite can
