@@ -106,7 +106,8 @@ struct experiment {
 	bool dry;                  /* weir check: load and check the configurations, run nothing */
 	size_t dry_configs, dry_replications;   /* what a dry run found */
 	bool silent_load;          /* the scenario's diagnostics were printed already */
-	unsigned base_warnings;    /* how many (a configuration with more or fewer says its own) */
+	char **base_warnings;      /* their messages (a configuration with others says its own) */
+	size_t nbase_warnings;
 	/* MPI */
 	int rank, ranks;
 	bool workers_stopped;      /* rank 0 told ranks 1..N-1 to stop */

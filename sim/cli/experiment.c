@@ -418,6 +418,11 @@ static int start_workers(struct experiment *e, struct worker *w, int n)
 			return WEIR_EXIT_IO;
 		}
 		if (w[k].pid == 0) {
+			/*
+			 * Ctrl-C reaches the whole process group; the parent decides
+			 * and says SIGTERM (its handler ends the run under way).
+			 */
+			signal(SIGINT, SIG_IGN);
 			/* A worker ends with its parent, however the parent ended. */
 			prctl(PR_SET_PDEATHSIG, SIGTERM);
 			if (getppid() != parent)
@@ -529,10 +534,10 @@ static int run_local(struct experiment *e, const struct run_id *ids, size_t n)
 				p[np] = (struct pollfd){ .fd = w[k].res, .events = POLLIN };
 				idx[np++] = k;
 			}
-		if (cli_interrupted && !told) {   /* Ctrl-C reached only us: stop the runs under way */
+		if (cli_interrupted && !told) {   /* stop the runs under way; their partial results are dropped */
 			for (int k = 0; k < nw; k++)
 				if (w[k].job >= 0)
-					kill(w[k].pid, SIGINT);
+					kill(w[k].pid, SIGTERM);
 			told = true;
 		}
 		if (poll(p, (nfds_t)np, -1) < 0) {
@@ -825,6 +830,12 @@ int exp_run(struct experiment *e)
 	}
 	if (stop_sending(e))
 		e->interrupted = true;
+	/* Lockstep rounds may have added replications after a configuration reached the goal: judge the final count. */
+	for (size_t i = 0; e->precision > 0 && rc == 0 && i < e->nconfigs; i++) {
+		double worst;
+
+		e->configs[i].reached = precise_enough(e, &e->configs[i], &worst);
+	}
 	free(ids);
 #ifdef WEIR_MPI
 	if (e->ranks > 1)
@@ -837,6 +848,23 @@ int exp_run(struct experiment *e)
 }
 
 /* ---- loading and releasing ----------------------------------------------------- */
+
+/* True when d has a warning the scenario file itself did not give. */
+static bool new_warnings(const struct experiment *e, const struct diags *d)
+{
+	for (size_t i = 0; i < d->items.len; i++) {
+		const struct diag *g = VEC_AT(&d->items, struct diag, i);
+		bool known = false;
+
+		if (g->level != DIAG_WARNING)
+			continue;
+		for (size_t k = 0; k < e->nbase_warnings && !known; k++)
+			known = strcmp(e->base_warnings[k], g->msg) == 0;
+		if (!known)
+			return true;
+	}
+	return false;
+}
 
 int exp_load(struct experiment *e)
 {
@@ -857,7 +885,7 @@ int exp_load(struct experiment *e)
 		 */
 		if (!c->sc || (!e->silent_load && (i == 0 || c->path != e->configs[i - 1].path))) {
 			diag_print(&c->diags, stderr);
-		} else if (e->silent_load && c->diags.warnings && c->diags.warnings != e->base_warnings && c->sc) {
+		} else if (e->silent_load && c->sc && new_warnings(e, &c->diags)) {
 			if (++own < 3) {
 				fprintf(stderr, "weir %s: %s:\n", e->cmd, c->label);
 				diag_print(&c->diags, stderr);
@@ -901,4 +929,7 @@ void exp_release(struct experiment *e)
 	}
 	free(e->metrics);
 	grid_release(&e->grid);
+	for (size_t k = 0; k < e->nbase_warnings; k++)
+		free(e->base_warnings[k]);
+	free(e->base_warnings);
 }

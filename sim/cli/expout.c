@@ -294,10 +294,20 @@ static void write_scenario(struct out *o, const struct exp_config *c)
 
 	/* A sweep configuration's file is the sweep's: say how to run this configuration alone. */
 	if (f && c->nsets > 0 && *c->dir) {
-		fprintf(f, "# weir: %s ran this file with these overrides (also in run.csv); to run it alone:\n"
-			   "#   weir run scenario.yaml", c->label);
-		for (size_t i = 0; i < c->nsets; i++)
-			fprintf(f, " --set '%s'", c->sets[i]);
+		fputs("# weir: this configuration ran this file with the overrides in run.csv; to run it alone:\n"
+		      "#   weir run scenario.yaml", f);
+		for (size_t i = 0; i < c->nsets; i++) {
+			fputs(" --set '", f);
+			for (const char *p = c->sets[i]; *p; p++) {
+				if (*p == '\'')
+					fputs("'\\''", f);    /* the shell's quote inside quotes */
+				else if (*p == '\n')
+					fputs("\\n", f);      /* the comment stays one line */
+				else
+					fputc(*p, f);
+			}
+			fputc('\'', f);
+		}
 		fputs("\n", f);
 	}
 	if (!f || fwrite(src->text, 1, src->len, f) != src->len)

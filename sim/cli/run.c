@@ -838,8 +838,9 @@ int cmd_check(int argc, char **argv)
 	}
 	printf(" %s simulated\n", units_format_duration(sc->duration, dur, sizeof(dur)));
 	if (sc->sweep.head.node)
-		printf("  sweep: %zu configurations x %zu replications = %zu runs\n", sweep_configs, sweep_reps,
-		       sweep_configs * sweep_reps);
+		printf("  sweep: %zu configuration%s x %zu replication%s = %zu run%s\n", sweep_configs,
+		       sweep_configs == 1 ? "" : "s", sweep_reps, sweep_reps == 1 ? "" : "s",
+		       sweep_configs * sweep_reps, sweep_configs * sweep_reps == 1 ? "" : "s");
 	scenario_free(sc);
 	diag_release(&d);
 	return rc;

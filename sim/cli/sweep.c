@@ -712,6 +712,17 @@ static void print_baseline_diff(const struct experiment *e, const struct exp_con
 	printf(" %12s %12s%s", s1, s2, fabs(d.mean) > d.half ? " *" : "");
 }
 
+/* "3", or "a"/"b" in a comparison (a static buffer). */
+static const char *config_name(const struct experiment *e, size_t i)
+{
+	static char buf[32];
+
+	if (strcmp(e->cmd, "compare") == 0)
+		return i ? "b" : "a";
+	snprintf(buf, sizeof(buf), "%zu", i + 1);
+	return buf;
+}
+
 /* With --precision: which configurations reached it. */
 static void print_precision(const struct experiment *e)
 {
@@ -722,9 +733,13 @@ static void print_precision(const struct experiment *e)
 	for (size_t i = 0; i < e->nconfigs; i++)
 		reached += e->configs[i].reached;
 	printf("\n  --precision %.3g%%: reached in %zu of %zu configurations", 100 * e->precision, reached, e->nconfigs);
-	for (size_t i = 0; i < e->nconfigs && reached < e->nconfigs; i++)
-		if (!e->configs[i].reached && shown++ < 20)
-			printf("%s%zu", shown == 1 ? "; NOT reached at --max-replications in " : ", ", i + 1);
+	for (size_t i = 0; i < e->nconfigs; i++)
+		if (!e->configs[i].reached && complete(&e->configs[i]) && shown++ < 20)
+			printf("%s%s", shown == 1 ? "; NOT reached at --max-replications in " : ", ", config_name(e, i));
+	shown = 0;
+	for (size_t i = 0; i < e->nconfigs; i++)
+		if (!complete(&e->configs[i]) && shown++ < 20)
+			printf("%s%s", shown == 1 ? "; interrupted: " : ", ", config_name(e, i));
 	printf("\n");
 }
 
@@ -1035,6 +1050,18 @@ static char *set_key(const char *set)
 	return eq ? weir_strndup(set, (size_t)(eq - set)) : NULL;
 }
 
+/* True when fixed holds an override of key. */
+static bool set_fixed(const struct cli_args *fixed, const char *key)
+{
+	for (size_t i = 0; i < fixed->nsets; i++) {
+		size_t n = strlen(key);
+
+		if (strncmp(fixed->sets[i], key, n) == 0 && fixed->sets[i][n] == '=')
+			return true;
+	}
+	return false;
+}
+
 static bool set_on_command_line(const struct cli_args *a, const char *key)
 {
 	for (size_t i = 0; i < a->nsets; i++) {
@@ -1052,7 +1079,7 @@ static bool set_on_command_line(const struct cli_args *a, const char *key)
  * Sorts key=values into g (a list or a range: swept) or fixed (one plain
  * value: an override every configuration shares).
  */
-static int sort_set(const char *key, const char *values, const char *where, struct grid *g,
+static int sort_set(const char *cmd, const char *key, const char *values, const char *where, struct grid *g,
 		    struct cli_args *fixed)
 {
 	char **items, err[512];
@@ -1060,18 +1087,18 @@ static int sort_set(const char *key, const char *values, const char *where, stru
 	long n = grid_split(values, &items, &range, err, sizeof(err));
 
 	if (n < 0) {
-		fprintf(stderr, "weir sweep: %s: %s\n", where, err);
+		fprintf(stderr, "weir %s: %s: %s\n", cmd, where, err);
 		return -1;
 	}
 	for (size_t p = 0; p < g->nparams; p++)
 		if (strcmp(g->params[p].key, key) == 0) {
-			fprintf(stderr, "weir sweep: %s: '%s' is swept twice; give its values once\n", where, key);
+			fprintf(stderr, "weir %s: %s: '%s' is swept twice; give its values once\n", cmd, where, key);
 			grid_free_values(items, (size_t)n);
 			return -1;
 		}
 	if (n == 1 && !range) {
 		if (fixed->nsets == sizeof(fixed->sets) / sizeof(fixed->sets[0])) {
-			fprintf(stderr, "weir sweep: too many fixed settings\n");
+			fprintf(stderr, "weir %s: too many fixed settings\n", cmd);
 			grid_free_values(items, 1);
 			return -1;
 		}
@@ -1102,7 +1129,7 @@ static int build_grid(struct experiment *e, const struct cli_args *a, struct cli
 		if (!key)
 			fixed->sets[fixed->nsets++] = weir_strdup(a->sets[i]);   /* the loader explains */
 		else
-			rc = sort_set(key, strchr(a->sets[i], '=') + 1, where, &cli, fixed);
+			rc = sort_set(e->cmd, key, strchr(a->sets[i], '=') + 1, where, &cli, fixed);
 		free(key);
 	}
 	if (rc == 0) {
@@ -1111,6 +1138,12 @@ static int build_grid(struct experiment *e, const struct cli_args *a, struct cli
 			diag_print(d, stderr);
 		rc = *base ? 0 : WEIR_EXIT_SCENARIO;
 	}
+	for (size_t p = 0; p < cli.nparams && rc == 0; p++)
+		if (set_fixed(fixed, cli.params[p].key)) {
+			fprintf(stderr, "weir %s: --set gives '%s' one value and a list; give it once\n", e->cmd,
+				cli.params[p].key);
+			rc = -1;
+		}
 	used = weir_calloc(cli.nparams + 1, sizeof(bool));
 	/* The file's parameters in its order; a list on the command line takes its key's place. */
 	for (size_t i = 0; rc == 0 && i < (*base)->sweep.parameters.len; i++) {
@@ -1131,7 +1164,7 @@ static int build_grid(struct experiment *e, const struct cli_args *a, struct cli
 		if (set_on_command_line(a, p->head.name))
 			continue;   /* fixed by a single value */
 		snprintf(where, sizeof(where), "%s: sweep.parameters.%s", a->pos[0], p->head.name);
-		rc = sort_set(p->head.name, p->values, where, &e->grid, fixed);
+		rc = sort_set(e->cmd, p->head.name, p->values, where, &e->grid, fixed);
 	}
 	for (size_t p = 0; p < cli.nparams && rc == 0; p++) {
 		if (used[p])
@@ -1265,7 +1298,7 @@ static int sweep_with(struct cli_args *a_in, bool dry, size_t *configs, size_t *
 			e.baseline = b - 1;
 		e.baseline_source = "--baseline";
 	}
-	if (rc == 0 && e.grid.nparams == 0) {
+	if (rc == 0 && e.grid.nparams == 0 && !dry) {
 		fprintf(stderr, "weir sweep: nothing to sweep: give --set KEY=V1,V2,... (or a range FROM..TO step S), "
 			"or a sweep: section in the scenario\n");
 		rc = WEIR_EXIT_USAGE;
@@ -1275,8 +1308,17 @@ static int sweep_with(struct cli_args *a_in, bool dry, size_t *configs, size_t *
 	for (size_t i = 0; i < fixed.nsets; i++)
 		free((char *)fixed.sets[i]);
 	scenario_free(base);
-	e.base_warnings = d.warnings;
+	for (size_t i = 0; i < d.items.len; i++) {
+		const struct diag *g = VEC_AT(&d.items, struct diag, i);
+
+		if (g->level != DIAG_WARNING)
+			continue;
+		e.base_warnings = weir_realloc(e.base_warnings, (e.nbase_warnings + 1) * sizeof(char *));
+		e.base_warnings[e.nbase_warnings++] = weir_strdup(g->msg);
+	}
 	diag_release(&d);
+	if (dry && rc == WEIR_EXIT_USAGE)
+		rc = WEIR_EXIT_SCENARIO;   /* weir check: the scenario's sweep: section is invalid */
 	if (rc != 0) {
 		exp_release(&e);
 		return rc;
@@ -1284,6 +1326,8 @@ static int sweep_with(struct cli_args *a_in, bool dry, size_t *configs, size_t *
 	/* The configurations repeat the file's warnings: say them once (above). */
 	e.silent_load = true;
 	rc = run_experiment(&e, &a, "sweep", is_seed_param(&e.grid));
+	if (dry && rc == WEIR_EXIT_USAGE)
+		rc = WEIR_EXIT_SCENARIO;
 	if (dry && rc == 0) {   /* a dry run leaves e to us; a failed one released it */
 		*configs = e.dry_configs;
 		*reps = e.dry_replications;
