@@ -28,6 +28,20 @@ int csvw_open(struct csvw *w, const char *path)
 	return 0;
 }
 
+void csvw_kv(struct csvw *w, const char *key, const char *value)
+{
+	csvw_str(w, key);
+	csvw_str(w, value);
+	csvw_end_row(w);
+}
+
+void csvw_kv_num(struct csvw *w, const char *key, double value)
+{
+	csvw_str(w, key);
+	csvw_num(w, value);
+	csvw_end_row(w);
+}
+
 int csvw_open_memory(struct csvw *w, char **buf, size_t *len)
 {
 	memset(w, 0, sizeof(*w));

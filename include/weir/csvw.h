@@ -34,6 +34,9 @@ void csvw_int(struct csvw *w, int64_t v);
 /* A time in seconds, exact to the microsecond ("12", "0.25", "31527265.100001"). */
 void csvw_time(struct csvw *w, int64_t us);
 void csvw_end_row(struct csvw *w);
+/* A key,value row (run.csv, timing.csv). */
+void csvw_kv(struct csvw *w, const char *key, const char *value);
+void csvw_kv_num(struct csvw *w, const char *key, double value);
 /* Closes; returns 0 or the first errno of any write. Safe on a closed writer. */
 int csvw_close(struct csvw *w);
 /* Formats v as csvw_num would (for tables on stdout too). */

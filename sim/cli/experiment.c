@@ -335,29 +335,13 @@ struct run_id {
 	uint32_t config, rep;
 };
 
-static int write_full(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n > 0) {
-		ssize_t k = write(fd, s, n);
-
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		s += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int read_full(int fd, void *p, size_t n)
+/* Reads (out false) or writes all n bytes of p through a pipe; 0, or -1 at an error or end of file. */
+static int transfer(int fd, void *p, size_t n, bool out)
 {
 	char *s = p;
 
 	while (n > 0) {
-		ssize_t k = read(fd, s, n);
+		ssize_t k = out ? write(fd, s, n) : read(fd, s, n);
 
 		if (k < 0 && errno == EINTR)
 			continue;
@@ -368,6 +352,9 @@ static int read_full(int fd, void *p, size_t n)
 	}
 	return 0;
 }
+
+static int write_full(int fd, const void *p, size_t n) { return transfer(fd, (void *)(uintptr_t)p, n, true); }
+static int read_full(int fd, void *p, size_t n) { return transfer(fd, p, n, false); }
 
 struct worker {
 	pid_t pid;

@@ -246,20 +246,6 @@ static void write_warmup(struct out *o, const struct exp_config *c, char **names
 	end(o, &w, "warmup.csv");
 }
 
-static void kv(struct csvw *w, const char *key, const char *value)
-{
-	csvw_str(w, key);
-	csvw_str(w, value);
-	csvw_end_row(w);
-}
-
-static void kv_num(struct csvw *w, const char *key, double value)
-{
-	csvw_str(w, key);
-	csvw_num(w, value);
-	csvw_end_row(w);
-}
-
 static void write_world_files(struct out *o, const struct exp_config *c)
 {
 	struct world_opts opts = { .seed = c->seed };
@@ -331,30 +317,30 @@ static void write_run(struct out *o, const struct experiment *e, const struct ex
 		return;
 	for (size_t k = 0; k < c->folded; k++)
 		events += c->res[k].events;
-	kv(&w, "key", "value");
-	kv(&w, "weir_version", WEIR_VERSION);
-	kv(&w, "kind", "replications");
-	kv(&w, "scenario", sc->name);
-	kv(&w, "scenario_file", c->path ? c->path : "(bundled) scenarios/default.yaml");
-	kv_num(&w, "seed", (double)c->seed);
-	kv_num(&w, "replications", (double)c->folded);
-	kv_num(&w, "confidence", e->confidence);
+	csvw_kv(&w, "key", "value");
+	csvw_kv(&w, "weir_version", WEIR_VERSION);
+	csvw_kv(&w, "kind", "replications");
+	csvw_kv(&w, "scenario", sc->name);
+	csvw_kv(&w, "scenario_file", c->path ? c->path : "(bundled) scenarios/default.yaml");
+	csvw_kv_num(&w, "seed", (double)c->seed);
+	csvw_kv_num(&w, "replications", (double)c->folded);
+	csvw_kv_num(&w, "confidence", e->confidence);
 	if (e->precision > 0) {
-		kv_num(&w, "precision", e->precision);
-		kv(&w, "precision_reached", c->reached ? "true" : "false");
+		csvw_kv_num(&w, "precision", e->precision);
+		csvw_kv(&w, "precision_reached", c->reached ? "true" : "false");
 	}
-	kv_num(&w, "duration_s", sim_time_to_sec(sc->duration));
-	kv_num(&w, "warmup_s", sim_time_to_sec(sc->warmup));
-	kv_num(&w, "metrics_period_s", sim_time_to_sec(sc->metrics.period));
-	kv_num(&w, "simulated_s", c->folded ? c->res[0].simulated_s : 0);
-	kv_num(&w, "events", events);
-	kv(&w, "interrupted", "false");
+	csvw_kv_num(&w, "duration_s", sim_time_to_sec(sc->duration));
+	csvw_kv_num(&w, "warmup_s", sim_time_to_sec(sc->warmup));
+	csvw_kv_num(&w, "metrics_period_s", sim_time_to_sec(sc->metrics.period));
+	csvw_kv_num(&w, "simulated_s", c->folded ? c->res[0].simulated_s : 0);
+	csvw_kv_num(&w, "events", events);
+	csvw_kv(&w, "interrupted", "false");
 	for (size_t i = 0; i < c->nsets; i++)
-		kv(&w, "set", c->sets[i]);
+		csvw_kv(&w, "set", c->sets[i]);
 	for (size_t m = 0; m < e->nmetrics; m++) {
 		char *name = weir_asprintf("%s/%s", e->metrics[m].resource, e->metrics[m].stat);
 
-		kv(&w, "metric", name);
+		csvw_kv(&w, "metric", name);
 		free(name);
 	}
 	end(o, &w, "run.csv");

@@ -131,40 +131,26 @@ static int open_file(struct run *r, struct csvw *w, const char *name)
 	return rc;
 }
 
-static void kv(struct csvw *w, const char *key, const char *value)
-{
-	csvw_str(w, key);
-	csvw_str(w, value);
-	csvw_end_row(w);
-}
-
-static void kv_num(struct csvw *w, const char *key, double value)
-{
-	csvw_str(w, key);
-	csvw_num(w, value);
-	csvw_end_row(w);
-}
-
 /* run.csv: what was run; deterministic (no wall-clock values). */
 static void write_run_csv(struct run *r, struct csvw *w)
 {
 	const struct scenario *sc = r->sc;
 
-	kv(w, "key", "value");
-	kv(w, "weir_version", WEIR_VERSION);
-	kv(w, "scenario", sc->name);
-	kv(w, "scenario_file", r->args->npos ? sc->file : "(bundled) scenarios/default.yaml");
-	kv_num(w, "seed", (double)r->seed);
-	kv_num(w, "replication", 0);
-	kv_num(w, "duration_s", sim_time_to_sec(sc->duration));
-	kv_num(w, "warmup_s", sim_time_to_sec(sc->warmup));
-	kv_num(w, "metrics_period_s", sim_time_to_sec(sc->metrics.period));
-	kv_num(w, "simulated_s", sim_time_to_sec(world_now(r->world)));
-	kv_num(w, "events", (double)world_events(r->world));
-	kv(w, "interrupted", r->interrupted ? "true" : "false");
-	kv_num(w, "trace_fraction", r->trace_fraction);
+	csvw_kv(w, "key", "value");
+	csvw_kv(w, "weir_version", WEIR_VERSION);
+	csvw_kv(w, "scenario", sc->name);
+	csvw_kv(w, "scenario_file", r->args->npos ? sc->file : "(bundled) scenarios/default.yaml");
+	csvw_kv_num(w, "seed", (double)r->seed);
+	csvw_kv_num(w, "replication", 0);
+	csvw_kv_num(w, "duration_s", sim_time_to_sec(sc->duration));
+	csvw_kv_num(w, "warmup_s", sim_time_to_sec(sc->warmup));
+	csvw_kv_num(w, "metrics_period_s", sim_time_to_sec(sc->metrics.period));
+	csvw_kv_num(w, "simulated_s", sim_time_to_sec(world_now(r->world)));
+	csvw_kv_num(w, "events", (double)world_events(r->world));
+	csvw_kv(w, "interrupted", r->interrupted ? "true" : "false");
+	csvw_kv_num(w, "trace_fraction", r->trace_fraction);
 	for (size_t i = 0; i < r->args->nsets; i++)
-		kv(w, "set", r->args->sets[i]);
+		csvw_kv(w, "set", r->args->sets[i]);
 }
 
 static long peak_rss_kib(void)
@@ -177,10 +163,10 @@ static long peak_rss_kib(void)
 /* timing.csv: how long it took; the one file that differs between runs. */
 static void write_timing_csv(struct run *r, struct csvw *w)
 {
-	kv(w, "key", "value");
-	kv_num(w, "wall_s", r->wall);
-	kv_num(w, "events_per_s", r->wall > 0 ? floor((double)world_events(r->world) / r->wall) : NAN);
-	kv_num(w, "peak_rss_kib", (double)peak_rss_kib());
+	csvw_kv(w, "key", "value");
+	csvw_kv_num(w, "wall_s", r->wall);
+	csvw_kv_num(w, "events_per_s", r->wall > 0 ? floor((double)world_events(r->world) / r->wall) : NAN);
+	csvw_kv_num(w, "peak_rss_kib", (double)peak_rss_kib());
 }
 
 static int write_scenario_copy(struct run *r)

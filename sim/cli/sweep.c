@@ -322,20 +322,6 @@ static int check_comparable(const struct experiment *e)
 
 /* ---- the run directory ---------------------------------------------------------- */
 
-static void kv(struct csvw *w, const char *key, const char *value)
-{
-	csvw_str(w, key);
-	csvw_str(w, value);
-	csvw_end_row(w);
-}
-
-static void kv_num(struct csvw *w, const char *key, double value)
-{
-	csvw_str(w, key);
-	csvw_num(w, value);
-	csvw_end_row(w);
-}
-
 struct topdir {
 	struct outdir out;
 	int rc;
@@ -368,10 +354,10 @@ static void write_timing(struct topdir *t, const struct experiment *e)
 	top_begin(t, &w, "timing.csv");
 	if (t->rc)
 		return;
-	kv(&w, "key", "value");
-	kv_num(&w, "wall_s", e->wall);
-	kv_num(&w, "jobs", e->ranks > 1 ? e->ranks - 1 : e->jobs);
-	kv_num(&w, "mpi_ranks", e->ranks);
+	csvw_kv(&w, "key", "value");
+	csvw_kv_num(&w, "wall_s", e->wall);
+	csvw_kv_num(&w, "jobs", e->ranks > 1 ? e->ranks - 1 : e->jobs);
+	csvw_kv_num(&w, "mpi_ranks", e->ranks);
 	top_end(t, &w, "timing.csv");
 }
 
@@ -388,34 +374,34 @@ static void write_top_run(struct topdir *t, const struct experiment *e, const ch
 	top_begin(t, &w, "run.csv");
 	if (t->rc)
 		return;
-	kv(&w, "key", "value");
-	kv(&w, "weir_version", WEIR_VERSION);
-	kv(&w, "kind", kind);
-	kv(&w, "scenario", c0->sc->name);
+	csvw_kv(&w, "key", "value");
+	csvw_kv(&w, "weir_version", WEIR_VERSION);
+	csvw_kv(&w, "kind", kind);
+	csvw_kv(&w, "scenario", c0->sc->name);
 	for (size_t i = 0; i < e->nconfigs && strcmp(kind, "compare") == 0; i++)
-		kv(&w, "scenario_file", e->configs[i].path ? e->configs[i].path : "(bundled) scenarios/default.yaml");
+		csvw_kv(&w, "scenario_file", e->configs[i].path ? e->configs[i].path : "(bundled) scenarios/default.yaml");
 	if (strcmp(kind, "sweep") == 0)
-		kv(&w, "scenario_file", c0->path ? c0->path : "(bundled) scenarios/default.yaml");
-	kv_num(&w, "seed", (double)c0->seed);
-	kv_num(&w, "configurations", (double)e->nconfigs);
-	kv_num(&w, "runs", (double)runs);
-	kv_num(&w, "confidence", e->confidence);
+		csvw_kv(&w, "scenario_file", c0->path ? c0->path : "(bundled) scenarios/default.yaml");
+	csvw_kv_num(&w, "seed", (double)c0->seed);
+	csvw_kv_num(&w, "configurations", (double)e->nconfigs);
+	csvw_kv_num(&w, "runs", (double)runs);
+	csvw_kv_num(&w, "confidence", e->confidence);
 	if (e->precision > 0)
-		kv_num(&w, "precision", e->precision);
+		csvw_kv_num(&w, "precision", e->precision);
 	for (size_t p = 0; p < e->grid.nparams; p++)
-		kv(&w, "parameter", e->grid.params[p].key);
+		csvw_kv(&w, "parameter", e->grid.params[p].key);
 	if (e->grid.zip)
-		kv(&w, "zip", "true");
+		csvw_kv(&w, "zip", "true");
 	if (e->baseline >= 0)
-		kv_num(&w, "baseline", (double)e->baseline + 1);
+		csvw_kv_num(&w, "baseline", (double)e->baseline + 1);
 	for (size_t m = 0; m < e->nmetrics; m++) {
 		char *name = weir_asprintf("%s/%s", e->metrics[m].resource, e->metrics[m].stat);
 
 		if (e->user_metrics || any_values(e, m))
-			kv(&w, "metric", name);
+			csvw_kv(&w, "metric", name);
 		free(name);
 	}
-	kv(&w, "interrupted", e->interrupted ? "true" : "false");
+	csvw_kv(&w, "interrupted", e->interrupted ? "true" : "false");
 	top_end(t, &w, "run.csv");
 }
 
