@@ -294,24 +294,16 @@ static void add_subscription(struct resources *rs, char *c)
  * "TOPIC.SUBSCRIPTION/NumberOfNotificationsDelivered" column each). Returns
  * 0, or -1 with a message in err.
  */
+static char *read_header(const char *dir, const char *file, char *err, size_t n);
+
 static int count_columns(const char *dir, struct resources *rs, char *err, size_t n)
 {
 	static const char shard[] = "/IncomingRecords", sub[] = "/NumberOfNotificationsDelivered";
-	char *path = weir_asprintf("%s/timeseries.csv", dir);
-	FILE *f = fopen(path, "r");
-	char *line = NULL, *save = NULL;
-	size_t cap = 0;
+	char *line = read_header(dir, "timeseries.csv", err, n), *save = NULL;
 
-	if (!f || getline(&line, &cap, f) < 0) {
-		snprintf(err, n, "cannot read the header row of %s: %s", path,
-			 f && !ferror(f) ? "the file is empty" : strerror(errno));
-		if (f)
-			fclose(f);
-		free(line);
-		free(path);
+	if (!line)
 		return -1;
-	}
-	for (char *c = strtok_r(line, ",\r\n", &save); c; c = strtok_r(NULL, ",\r\n", &save)) {
+	for (char *c = strtok_r(line, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
 		if (ends_with(c, shard)) {
 			c[strlen(c) - (sizeof(shard) - 1)] = '\0';
 			add_shard(rs, c);
@@ -320,9 +312,7 @@ static int count_columns(const char *dir, struct resources *rs, char *err, size_
 			add_subscription(rs, c);
 		}
 	}
-	fclose(f);
 	free(line);
-	free(path);
 	return 0;
 }
 
