@@ -18,15 +18,22 @@ void summary_add(struct summary *s, const char *resource, const char *kind,
 	r->value = value;
 }
 
-double summary_get(const struct summary *s, const char *resource, const char *stat)
+const struct summary_row *summary_find(const struct summary *s, const char *resource, const char *stat)
 {
 	for (size_t i = 0; i < s->rows.len; i++) {
 		const struct summary_row *r = VEC_AT(&s->rows, struct summary_row, i);
 
 		if (strcmp(r->resource, resource) == 0 && strcmp(r->def->name, stat) == 0)
-			return r->value;
+			return r;
 	}
-	return NAN;
+	return NULL;
+}
+
+double summary_get(const struct summary *s, const char *resource, const char *stat)
+{
+	const struct summary_row *r = summary_find(s, resource, stat);
+
+	return r ? r->value : NAN;
 }
 
 void summary_write(const struct summary *s, struct csvw *w)

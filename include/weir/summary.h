@@ -37,6 +37,8 @@ struct summary {
 
 void summary_add(struct summary *s, const char *resource, const char *kind,
 		 const struct stat_def *def, double value);
+/* The row of stat for resource, or NULL. */
+const struct summary_row *summary_find(const struct summary *s, const char *resource, const char *stat);
 /* The value of stat for resource, or NAN. */
 double summary_get(const struct summary *s, const char *resource, const char *stat);
 /* Writes the header and one row per statistic. */

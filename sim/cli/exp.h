@@ -135,6 +135,26 @@ struct stats_ci exp_metric_ci(const struct experiment *e, const struct exp_confi
 			      char *unit, size_t unitlen);
 /* The values of row `row` (from replication 0's order) over c's replications. */
 double *exp_row_values(const struct exp_config *c, size_t row);
+/* One statistic of two configurations over their common replications. */
+struct exp_pair {
+	struct stats_ci a, b;      /* each side's interval */
+	struct stats_ci diff;      /* the paired interval of b - a */
+	const char *unit;
+};
+
+/* Compares resource/stat of a and b; false when either lacks the row. */
+bool exp_compare_stat(const struct experiment *e, const struct exp_config *a, const struct exp_config *b,
+		      const char *resource, const char *stat, struct exp_pair *out);
+/*
+ * The warm-up MSER-5 suggests for time-series column k of c, from the
+ * across-replication mean, in simulated seconds; NAN when the series is
+ * too short or has gaps. *reliable as stats_mser says.
+ */
+double exp_column_warmup(const struct exp_config *c, size_t k, bool *reliable);
+/* The names of c's time-series columns after time_s (free with exp_free_names). */
+char **exp_column_names(const struct exp_config *c);
+void exp_free_names(char **names, size_t n);
+
 /* The row index of resource/stat in c's results, or -1. */
 long exp_find_row(const struct exp_config *c, const char *resource, const char *stat);
 

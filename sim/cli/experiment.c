@@ -726,6 +726,26 @@ struct stats_ci exp_metric_ci(const struct experiment *e, const struct exp_confi
 	return ci;
 }
 
+bool exp_compare_stat(const struct experiment *e, const struct exp_config *a, const struct exp_config *b,
+		      const char *resource, const char *stat, struct exp_pair *out)
+{
+	long ra = exp_find_row(a, resource, stat), rb = exp_find_row(b, resource, stat);
+	size_t n = a->folded < b->folded ? a->folded : b->folded;
+	double *x, *y;
+
+	if (ra < 0 || rb < 0)
+		return false;
+	x = exp_row_values(a, (size_t)ra);
+	y = exp_row_values(b, (size_t)rb);
+	out->a = stats_interval_of(x, n, e->confidence);
+	out->b = stats_interval_of(y, n, e->confidence);
+	out->diff = stats_paired(x, y, n, e->confidence);
+	out->unit = a->res[0].unit[ra];
+	free(x);
+	free(y);
+	return true;
+}
+
 /* --precision: true when every metric's half-width is within the goal. */
 static bool precise_enough(const struct experiment *e, const struct exp_config *c, double *worst)
 {

@@ -147,8 +147,7 @@ static void write_replications(struct out *o, const struct exp_config *c)
 	end(o, &w, "replications.csv");
 }
 
-/* The column names of the time series (after time_s); the caller frees them. */
-static char **column_names(const struct exp_config *c)
+char **exp_column_names(const struct exp_config *c)
 {
 	char **names = weir_calloc(c->ncol + 1, sizeof(char *));
 	const char *p = strchr(c->ts_header, ',');
@@ -165,7 +164,7 @@ static char **column_names(const struct exp_config *c)
 	return names;
 }
 
-static void free_names(char **names, size_t n)
+void exp_free_names(char **names, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
 		free(names[k]);
@@ -215,34 +214,38 @@ static void write_series(struct out *o, const struct experiment *e, const struct
  * across-replication mean (the mean smooths the noise the rule would
  * otherwise chase), as simulated seconds.
  */
+double exp_column_warmup(const struct exp_config *c, size_t k, bool *reliable)
+{
+	double *y = weir_calloc(c->nper + 1, sizeof(double));
+	long d;
+
+	for (size_t p = 0; p < c->nper; p++)
+		y[p] = c->ts_acc[p * c->ncol + k].n ? c->ts_acc[p * c->ncol + k].mean : NAN;
+	d = stats_mser(y, c->nper, reliable);
+	free(y);
+	if (d < 0)
+		return NAN;
+	return d == 0 ? 0 : c->ts_time[(size_t)d * STATS_MSER_BATCH - 1];   /* the end of the last period cut */
+}
+
 static void write_warmup(struct out *o, const struct exp_config *c, char **names)
 {
 	static const char *const head[] = { "column", "mser5_warmup_s", "reliable", "scenario_warmup_s" };
-	double *y = weir_calloc(c->nper + 1, sizeof(double));
 	struct csvw w;
 
-	if (begin(o, &w, "warmup.csv") != 0) {
-		free(y);
+	if (begin(o, &w, "warmup.csv") != 0)
 		return;
-	}
 	row_str(&w, head, sizeof(head) / sizeof(head[0]));
 	for (size_t k = 0; k < c->ncol; k++) {
 		bool reliable;
-		long d;
+		double at = exp_column_warmup(c, k, &reliable);
 
-		for (size_t p = 0; p < c->nper; p++)
-			y[p] = c->ts_acc[p * c->ncol + k].n ? c->ts_acc[p * c->ncol + k].mean : NAN;
-		d = stats_mser(y, c->nper, &reliable);
 		csvw_str(&w, names[k]);
-		if (d < 0)
-			csvw_num(&w, NAN);
-		else
-			csvw_num(&w, d == 0 ? 0 : c->ts_time[(size_t)d * STATS_MSER_BATCH - 1]);
-		csvw_str(&w, d < 0 ? "" : reliable ? "true" : "false");
+		csvw_num(&w, at);
+		csvw_str(&w, isnan(at) ? "" : reliable ? "true" : "false");
 		csvw_num(&w, sim_time_to_sec(c->sc->warmup));
 		csvw_end_row(&w);
 	}
-	free(y);
 	end(o, &w, "warmup.csv");
 }
 
@@ -363,7 +366,7 @@ int exp_write_config(const struct experiment *e, const struct exp_config *c, con
 		}
 		free(parent);
 	}
-	names = column_names(c);
+	names = exp_column_names(c);
 	write_summary(&o, e, c);
 	write_replications(&o, c);
 	write_series(&o, e, c, names);
@@ -371,7 +374,7 @@ int exp_write_config(const struct experiment *e, const struct exp_config *c, con
 	write_world_files(&o, c);
 	write_scenario(&o, c);
 	write_run(&o, e, c);     /* last: its presence marks a complete directory */
-	free_names(names, c->ncol);
+	exp_free_names(names, c->ncol);
 	free(o.dir);
 	return o.rc;
 }

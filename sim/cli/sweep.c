@@ -252,15 +252,10 @@ static int check_metrics(struct experiment *e)
 				}
 	}
 	for (size_t m = 0; m < e->nmetrics && rc == 0; m++) {
-		bool res = false, found = false;
+		bool res = false, found = summary_find(&s, e->metrics[m].resource, e->metrics[m].stat) != NULL;
 
-		for (size_t i = 0; i < s.rows.len && !found; i++) {
-			const struct summary_row *r = VEC_AT(&s.rows, struct summary_row, i);
-
-			res |= strcmp(r->resource, e->metrics[m].resource) == 0;
-			found = res && strcmp(r->resource, e->metrics[m].resource) == 0 &&
-				strcmp(r->def->name, e->metrics[m].stat) == 0;
-		}
+		for (size_t i = 0; i < s.rows.len && !found && !res; i++)
+			res = strcmp(VEC_AT(&s.rows, struct summary_row, i)->resource, e->metrics[m].resource) == 0;
 		if (!found) {
 			const char *near = suggest_metric(&s, e->metrics[m].resource, res ? e->metrics[m].stat : NULL);
 
@@ -273,18 +268,6 @@ static int check_metrics(struct experiment *e)
 	}
 	summary_release(&s);
 	return rc;
-}
-
-/* True when s has a row for resource and stat (whatever its value). */
-static bool has_row(const struct summary *s, const char *resource, const char *stat)
-{
-	for (size_t i = 0; i < s->rows.len; i++) {
-		const struct summary_row *r = VEC_AT(&s->rows, struct summary_row, i);
-
-		if (strcmp(r->resource, resource) == 0 && strcmp(r->def->name, stat) == 0)
-			return true;
-	}
-	return false;
 }
 
 /* A comparison needs statistics both scenarios have, over the same simulated time. */
@@ -301,7 +284,7 @@ static int check_comparable(const struct experiment *e)
 	for (size_t i = 0; rc == 0 && i < sa.rows.len; i++) {
 		const struct summary_row *r = VEC_AT(&sa.rows, struct summary_row, i);
 
-		shared += has_row(&sb, r->resource, r->def->name);
+		shared += summary_find(&sb, r->resource, r->def->name) != NULL;
 	}
 	summary_release(&sa);
 	summary_release(&sb);
@@ -489,19 +472,13 @@ static void write_sweep_csv(struct topdir *t, const struct experiment *e)
 			csvw_num(&w, ci.mean - ci.half);
 			csvw_num(&w, ci.mean + ci.half);
 			if (base) {
-				long brow = complete(base) ? exp_find_row(base, r0->resource[row], r0->stat[row]) : -1;
-				struct stats_ci d = { .mean = NAN, .half = NAN };
+				struct exp_pair p = { .diff = { .mean = NAN, .half = NAN } };
 
-				if (brow >= 0) {
-					double *y = exp_row_values(base, (size_t)brow);
-					size_t n = c->folded < base->folded ? c->folded : base->folded;
-
-					d = stats_paired(y, x, n, e->confidence);
-					free(y);
-				}
-				csvw_num(&w, d.mean);
-				csvw_num(&w, d.mean - d.half);
-				csvw_num(&w, d.mean + d.half);
+				if (complete(base))
+					exp_compare_stat(e, base, c, r0->resource[row], r0->stat[row], &p);
+				csvw_num(&w, p.diff.mean);
+				csvw_num(&w, p.diff.mean - p.diff.half);
+				csvw_num(&w, p.diff.mean + p.diff.half);
 			}
 			csvw_end_row(&w);
 			free(x);
@@ -528,33 +505,23 @@ static void write_compare_csv(struct topdir *t, const struct experiment *e)
 	csvw_end_row(&w);
 	for (size_t row = 0; complete(a) && complete(b) && row < a->res[0].nrows; row++) {
 		const struct rep_result *r0 = &a->res[0];
-		long brow = exp_find_row(b, r0->resource[row], r0->stat[row]);
-		double *x, *y;
-		struct stats_ci ca, cb, d;
-		size_t n = a->folded < b->folded ? a->folded : b->folded;
+		struct exp_pair p;
 
-		if (brow < 0)
+		if (!exp_compare_stat(e, a, b, r0->resource[row], r0->stat[row], &p))
 			continue;
-		x = exp_row_values(a, row);
-		y = exp_row_values(b, (size_t)brow);
-		ca = stats_interval_of(x, n, e->confidence);
-		cb = stats_interval_of(y, n, e->confidence);
-		d = stats_paired(x, y, n, e->confidence);
 		csvw_str(&w, r0->resource[row]);
 		csvw_str(&w, r0->kind[row]);
 		csvw_str(&w, r0->stat[row]);
 		csvw_str(&w, r0->unit[row]);
-		csvw_int(&w, (int64_t)d.n);
-		csvw_num(&w, ca.mean);
-		csvw_num(&w, cb.mean);
-		csvw_num(&w, d.mean);
-		csvw_num(&w, d.mean - d.half);
-		csvw_num(&w, d.mean + d.half);
-		csvw_num(&w, d.half);
-		csvw_num(&w, stats_welch_half(&ca, &cb, e->confidence));
+		csvw_int(&w, (int64_t)p.diff.n);
+		csvw_num(&w, p.a.mean);
+		csvw_num(&w, p.b.mean);
+		csvw_num(&w, p.diff.mean);
+		csvw_num(&w, p.diff.mean - p.diff.half);
+		csvw_num(&w, p.diff.mean + p.diff.half);
+		csvw_num(&w, p.diff.half);
+		csvw_num(&w, stats_welch_half(&p.a, &p.b, e->confidence));
 		csvw_end_row(&w);
-		free(x);
-		free(y);
 	}
 	top_end(t, &w, "compare.csv");
 }
@@ -592,39 +559,32 @@ static void print_warmup_advice(const struct exp_config *c)
 {
 	static const char *const cols[] = { "/ApproximateNumberOfMessagesVisible", "/ConcurrentExecutions",
 					    "/IteratorAgeMilliseconds" };
-	double *y = weir_calloc(c->nper + 1, sizeof(double));
+	char **names = exp_column_names(c);
 	double worst = 0;
-	const char *p = c->ts_header;
 	char which[160] = "";
 	bool unreliable = false;
 	char a[32], b[32];
 
-	for (size_t k = 0; k < c->ncol && p; k++) {
-		const char *name = strchr(p, ',') + 1, *next = strchr(name, ',');
-		size_t len = next ? (size_t)(next - name) : strlen(name);
-		bool key = false;
+	for (size_t k = 0; k < c->ncol; k++) {
+		const char *name = names[k], *slash = strchr(name, '/');
+		size_t len = strlen(name);
+		bool key = false, reliable;
+		double at;
 
-		p = next;
 		for (size_t j = 0; j < sizeof(cols) / sizeof(cols[0]); j++)
-			key |= len > strlen(cols[j]) && strncmp(name + len - strlen(cols[j]), cols[j], strlen(cols[j])) == 0;
-		if (!key || dead_letter_queue(c->sc, name, (size_t)(strchr(name, '/') - name)))
+			key |= len > strlen(cols[j]) && strcmp(name + len - strlen(cols[j]), cols[j]) == 0;
+		if (!key || !slash || dead_letter_queue(c->sc, name, (size_t)(slash - name)))
 			continue;
-		for (size_t q = 0; q < c->nper; q++)
-			y[q] = c->ts_acc[q * c->ncol + k].n ? c->ts_acc[q * c->ncol + k].mean : NAN;
-		bool reliable;
-		long d = stats_mser(y, c->nper, &reliable);
-
-		if (d < 0)
+		at = exp_column_warmup(c, k, &reliable);
+		if (isnan(at))
 			continue;
-		double at = d ? c->ts_time[(size_t)d * STATS_MSER_BATCH - 1] : 0;
-
 		unreliable |= !reliable;
 		if (at >= worst && (at > 0 || !which[0])) {
 			worst = at;
-			snprintf(which, sizeof(which), "%.*s", (int)len, name);
+			snprintf(which, sizeof(which), "%s", name);
 		}
 	}
-	free(y);
+	exp_free_names(names, c->ncol);
 	if (!which[0])
 		return;
 	printf("\n  warm-up: the scenario leaves out %s; MSER-5 on the replications' mean suggests %s\n"
@@ -681,21 +641,14 @@ static bool any_values(const struct experiment *e, size_t m)
 static void print_baseline_diff(const struct experiment *e, const struct exp_config *c, size_t m, const char *unit)
 {
 	const struct exp_config *b = &e->configs[e->baseline];
-	long rc = exp_find_row(c, e->metrics[m].resource, e->metrics[m].stat);
-	long rb = complete(b) ? exp_find_row(b, e->metrics[m].resource, e->metrics[m].stat) : -1;
 	char s1[32] = "-", s2[32] = "-";
-	struct stats_ci d = { .mean = NAN, .half = NAN };
+	struct exp_pair p = { .diff = { .mean = NAN, .half = NAN } };
 
-	if (rc >= 0 && rb >= 0) {
-		double *x = exp_row_values(b, (size_t)rb), *y = exp_row_values(c, (size_t)rc);
-
-		d = stats_paired(x, y, c->folded < b->folded ? c->folded : b->folded, e->confidence);
-		exp_fmt_value(d.mean, unit, s1, sizeof(s1));
-		exp_fmt_value(d.half, unit, s2, sizeof(s2));
-		free(x);
-		free(y);
+	if (complete(b) && exp_compare_stat(e, b, c, e->metrics[m].resource, e->metrics[m].stat, &p)) {
+		exp_fmt_value(p.diff.mean, unit, s1, sizeof(s1));
+		exp_fmt_value(p.diff.half, unit, s2, sizeof(s2));
 	}
-	printf(" %12s %12s%s", s1, s2, fabs(d.mean) > d.half ? " *" : "");
+	printf(" %12s %12s%s", s1, s2, fabs(p.diff.mean) > p.diff.half ? " *" : "");
 }
 
 /* "3", or "a"/"b" in a comparison (a static buffer). */
@@ -796,30 +749,17 @@ static void print_compare(const struct experiment *e, const char *dir)
 	       a->sc->name, b->sc->name, a->folded, e->wall);
 	printf("\n  %-40s %10s %10s %11s %11s %11s\n", "statistic", "a", "b", "b - a", "+- paired", "+- unpaired");
 	for (size_t m = 0; m < e->nmetrics; m++) {
-		long ra = exp_find_row(a, e->metrics[m].resource, e->metrics[m].stat);
-		long rb = exp_find_row(b, e->metrics[m].resource, e->metrics[m].stat);
 		char name[128], s1[32], s2[32], s3[32], s4[32], s5[32];
-		const char *unit;
-		double *x, *y;
-		struct stats_ci ca, cb, d;
-		size_t n = a->folded < b->folded ? a->folded : b->folded;
+		struct exp_pair p;
 
-		if (ra < 0 || rb < 0)
+		if (!exp_compare_stat(e, a, b, e->metrics[m].resource, e->metrics[m].stat, &p))
 			continue;
-		unit = a->res[0].unit[ra];
-		x = exp_row_values(a, (size_t)ra);
-		y = exp_row_values(b, (size_t)rb);
-		ca = stats_interval_of(x, n, e->confidence);
-		cb = stats_interval_of(y, n, e->confidence);
-		d = stats_paired(x, y, n, e->confidence);
 		snprintf(name, sizeof(name), "%s/%s", e->metrics[m].resource, e->metrics[m].stat);
-		printf("  %-40s %10s %10s %11s %11s %11s%s\n", name, exp_fmt_value(ca.mean, unit, s1, sizeof(s1)),
-		       exp_fmt_value(cb.mean, unit, s2, sizeof(s2)), exp_fmt_value(d.mean, unit, s3, sizeof(s3)),
-		       exp_fmt_value(d.half, unit, s4, sizeof(s4)),
-		       exp_fmt_value(stats_welch_half(&ca, &cb, e->confidence), unit, s5, sizeof(s5)),
-		       fabs(d.mean) > d.half ? "  *" : "");
-		free(x);
-		free(y);
+		printf("  %-40s %10s %10s %11s %11s %11s%s\n", name, exp_fmt_value(p.a.mean, p.unit, s1, sizeof(s1)),
+		       exp_fmt_value(p.b.mean, p.unit, s2, sizeof(s2)), exp_fmt_value(p.diff.mean, p.unit, s3, sizeof(s3)),
+		       exp_fmt_value(p.diff.half, p.unit, s4, sizeof(s4)),
+		       exp_fmt_value(stats_welch_half(&p.a, &p.b, e->confidence), p.unit, s5, sizeof(s5)),
+		       fabs(p.diff.mean) > p.diff.half ? "  *" : "");
 	}
 	printf("\n  (* the paired %.4g%% interval excludes 0: the difference is not noise at this level;\n"
 	       "   +- unpaired: the half-width independent runs would give; every statistic in %s/compare.csv)\n",
